@@ -1,0 +1,99 @@
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import {
+  initializeWasm,
+  isValidDocumentId,
+  Repo,
+  type DocHandle,
+  type DocumentId,
+  type PeerId,
+  type StorageId
+} from '@automerge/automerge-repo/slim';
+import wasmUrl from '@automerge/automerge/automerge.wasm?url';
+import { newGroupDoc, type SkeletonGroupDoc } from '$core/group/notes';
+import type { HearthDB } from './db';
+import { DexieStorageAdapter } from './dexie-storage';
+import { now } from './clock';
+
+export type { DocHandle, DocumentId };
+
+/** What the relay connection looks like right now; the state layer turns it into a SyncStatus. */
+export interface ConnectionFacts {
+  connected: boolean;
+  failedAttempts: number;
+  relayStorageId: StorageId | undefined;
+}
+
+/**
+ * The WebSocket client adapter, instrumented so the UI can tell "connecting" from "unreachable".
+ * The upstream adapter retries on its own; we only count what happens.
+ */
+class ObservedClientAdapter extends WebSocketClientAdapter {
+  facts: ConnectionFacts = { connected: false, failedAttempts: 0, relayStorageId: undefined };
+  constructor(
+    url: string,
+    private readonly onFacts: (f: ConnectionFacts) => void
+  ) {
+    super(url, 4000);
+    const onClose = this.onClose;
+    this.onClose = () => {
+      this.update({ connected: false, failedAttempts: this.facts.failedAttempts + 1 });
+      onClose();
+    };
+    this.on('peer-candidate', ({ peerMetadata }) => {
+      this.update({ connected: true, failedAttempts: 0, relayStorageId: peerMetadata.storageId });
+    });
+  }
+  private update(patch: Partial<ConnectionFacts>) {
+    this.facts = { ...this.facts, ...patch };
+    this.onFacts(this.facts);
+  }
+}
+
+export interface HearthRepo {
+  repo: Repo;
+  /** Creates a new group document and returns its id. */
+  createGroup(name: string): DocumentId;
+  /** Finds a group by id; rejects when no peer has it (offline and not on this device). */
+  findGroup(documentId: DocumentId, signal?: AbortSignal): Promise<DocHandle<SkeletonGroupDoc>>;
+  connection(): ConnectionFacts;
+  shutdown(): Promise<void>;
+}
+
+let wasmReady: Promise<void> | undefined;
+
+/**
+ * Starts automerge-repo: loads the wasm (precached by the service worker, so offline works), then
+ * opens local storage and the relay connection. Called after the first render, never before it.
+ */
+export async function startRepo(
+  db: HearthDB,
+  relayUrl: string,
+  onFacts: (f: ConnectionFacts) => void
+): Promise<HearthRepo> {
+  wasmReady ??= initializeWasm(wasmUrl);
+  await wasmReady;
+  const network = new ObservedClientAdapter(relayUrl, onFacts);
+  const repo = new Repo({
+    storage: new DexieStorageAdapter(db),
+    network: [network],
+    peerId: `hearth-${crypto.randomUUID()}` as PeerId,
+    // Offer our groups to the relay: that is how a new group reaches the other members. The relay
+    // itself never offers documents to anyone (see sync-server).
+    sharePolicy: () => Promise.resolve(true)
+  });
+  return {
+    repo,
+    createGroup(name) {
+      return repo.create<SkeletonGroupDoc>(newGroupDoc(name, now())).documentId;
+    },
+    findGroup(documentId, signal) {
+      return repo.find<SkeletonGroupDoc>(documentId, signal ? { signal } : {});
+    },
+    connection: () => network.facts,
+    shutdown: () => repo.shutdown()
+  };
+}
+
+export function isDocumentId(id: string): id is DocumentId {
+  return isValidDocumentId(id);
+}

@@ -1,0 +1,32 @@
+import { err, ok, type Result } from '../result';
+
+export const PSEUDONYM_MIN = 2;
+export const PSEUDONYM_MAX = 32;
+
+export type PseudonymError = 'too-short' | 'too-long' | 'invalid-characters';
+
+/**
+ * Normalizes and checks a pseudonym [ID-1]. Whitespace is collapsed and NFC-normalized so that two
+ * people cannot look identical while being different strings; control and invisible format
+ * characters are refused because they can hide or reorder text shown to others.
+ */
+export function parsePseudonym(input: string): Result<string, PseudonymError> {
+  const name = input.normalize('NFC').replace(/\s+/gu, ' ').trim();
+  if (/[\p{Cc}\p{Cf}\p{Co}\p{Cn}]/u.test(name)) return err('invalid-characters');
+  const length = [...name].length;
+  if (length < PSEUDONYM_MIN) return err('too-short');
+  if (length > PSEUDONYM_MAX) return err('too-long');
+  return ok(name);
+}
+
+/** Plain words for each error, written to be read calmly. */
+export function describePseudonymError(error: PseudonymError): string {
+  switch (error) {
+    case 'too-short':
+      return `Please use at least ${PSEUDONYM_MIN} characters.`;
+    case 'too-long':
+      return `Please keep it to ${PSEUDONYM_MAX} characters or fewer.`;
+    case 'invalid-characters':
+      return 'Some characters can’t be shown to others. Please use letters, numbers, spaces or emoji.';
+  }
+}

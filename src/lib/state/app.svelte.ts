@@ -1,0 +1,136 @@
+import { syncStatus, type SyncStatus } from '$core/sync/status';
+import { HearthDB, type GroupRow, type IdentityRow } from '$lib/adapters/db';
+import {
+  cacheGroupName,
+  forgetGroup,
+  listGroups,
+  rememberGroup,
+  restoreGroup
+} from '$lib/adapters/groups';
+import { createIdentity, loadIdentity, renameIdentity } from '$lib/adapters/identity';
+import type { ConnectionFacts, HearthRepo } from '$lib/adapters/repo';
+import { effectiveRelayUrl, loadRelayUrl, saveRelayUrl } from '$lib/adapters/settings';
+
+/**
+ * App-wide state between the adapters and the UI. The first render needs only Dexie (identity and
+ * the cached group list); automerge-repo and its wasm load afterwards, in the background.
+ */
+class AppState {
+  readonly db = new HearthDB();
+  #identity = $state<IdentityRow | undefined>();
+  #groups = $state<GroupRow[]>([]);
+  #loading = $state(true);
+  #loadError = $state<string | undefined>();
+  #online = $state(true);
+  #connection = $state<ConnectionFacts>({
+    connected: false,
+    failedAttempts: 0,
+    relayStorageId: undefined
+  });
+  #relaySetting = $state('');
+  /** Whether the open group's changes have all reached the relay; undefined when none is open. */
+  documentInSync = $state<boolean | undefined>();
+  #repo: Promise<HearthRepo> | undefined;
+  #started = false;
+
+  readonly identity = $derived(this.#identity);
+  readonly groups = $derived(this.#groups);
+  readonly loading = $derived(this.#loading);
+  readonly loadError = $derived(this.#loadError);
+  readonly connection = $derived(this.#connection);
+  readonly relaySetting = $derived(this.#relaySetting);
+  readonly syncStatus: SyncStatus = $derived(
+    syncStatus({
+      online: this.#online,
+      connected: this.#connection.connected,
+      failedAttempts: this.#connection.failedAttempts,
+      documentInSync: this.documentInSync
+    })
+  );
+
+  /** Reads local data; call once from the root layout. Never needs the network. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    this.#online = navigator.onLine;
+    addEventListener('online', () => (this.#online = true));
+    addEventListener('offline', () => (this.#online = false));
+    try {
+      const [identity, groups, relay] = await Promise.all([
+        loadIdentity(this.db),
+        listGroups(this.db),
+        loadRelayUrl(this.db)
+      ]);
+      this.#identity = identity;
+      this.#groups = groups;
+      this.#relaySetting = relay;
+    } catch (e) {
+      this.#loadError = describeStorageError(e);
+    } finally {
+      this.#loading = false;
+    }
+    // Connect in the background once the shell is on screen, so every group on this device syncs
+    // while the app is open. The wasm comes from the service worker cache, not the network.
+    if (!this.#loadError) setTimeout(() => void this.repo().catch(() => undefined), 0);
+  }
+
+  /** automerge-repo, started on first use (after the shell has rendered). */
+  repo(): Promise<HearthRepo> {
+    this.#repo ??= import('$lib/adapters/repo').then(({ startRepo }) =>
+      startRepo(
+        this.db,
+        effectiveRelayUrl(this.#relaySetting, location),
+        (facts) => (this.#connection = facts)
+      )
+    );
+    return this.#repo;
+  }
+
+  async createIdentity(pseudonym: string): Promise<void> {
+    this.#identity = await createIdentity(this.db, pseudonym);
+  }
+
+  async renameIdentity(pseudonym: string): Promise<void> {
+    await renameIdentity(this.db, pseudonym);
+    this.#identity = await loadIdentity(this.db);
+  }
+
+  async rememberGroup(documentId: string, name: string): Promise<void> {
+    await rememberGroup(this.db, documentId, name);
+    this.#groups = await listGroups(this.db);
+  }
+
+  async cacheGroupName(documentId: string, name: string): Promise<void> {
+    if (this.#groups.find((g) => g.documentId === documentId)?.name === name) return;
+    await cacheGroupName(this.db, documentId, name);
+    this.#groups = await listGroups(this.db);
+  }
+
+  /** Removes a group from this device's list; returns an undo. The document itself stays stored. */
+  async forgetGroup(documentId: string): Promise<() => Promise<void>> {
+    const row = await forgetGroup(this.db, documentId);
+    this.#groups = await listGroups(this.db);
+    return async () => {
+      if (row) await restoreGroup(this.db, row);
+      this.#groups = await listGroups(this.db);
+    };
+  }
+
+  /** Saves the relay address; it takes effect on the next start of the app. */
+  async setRelay(url: string): Promise<void> {
+    await saveRelayUrl(this.db, url);
+    this.#relaySetting = url;
+  }
+}
+
+/** Storage can be full, blocked (private mode) or broken; say so calmly instead of crashing. */
+export function describeStorageError(e: unknown): string {
+  const name = e instanceof Error ? e.name : '';
+  if (name === 'QuotaExceededError')
+    return 'This device is out of storage space. Free some space, then reload.';
+  if (name === 'InvalidStateError' || name === 'SecurityError' || name === 'MissingAPIError')
+    return 'This browser is not letting Hearth store data (private browsing can do this). Try a normal window.';
+  return 'Hearth could not read its data on this device. Reloading usually helps.';
+}
+
+export const app = new AppState();

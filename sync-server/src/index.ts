@@ -1,0 +1,49 @@
+import { ConfigError, loadConfig } from './config';
+import { createServer } from './server';
+
+/** Bootstrap only: read config, start, stop cleanly on SIGTERM/SIGINT. */
+function log(event: string, fields: Record<string, unknown> = {}) {
+  console.log(JSON.stringify({ time: new Date().toISOString(), event, ...fields }));
+}
+
+let config;
+try {
+  config = loadConfig(process.env, process.argv.slice(2));
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(`hearth relay: ${e.message}`);
+    process.exit(2);
+  }
+  throw e;
+}
+
+const relay = createServer(config, log);
+relay.listen().then(
+  ({ port }) => {
+    const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+    console.log(`Hearth is running at http://${host}:${port}  (data in ${config.dataDir})`);
+  },
+  (e: unknown) => {
+    console.error(
+      `hearth relay: cannot listen on ${config.host}:${config.port}: ${e instanceof Error ? e.message : String(e)}`
+    );
+    process.exit(1);
+  }
+);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    relay.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(
+          `hearth relay: error while stopping: ${e instanceof Error ? e.message : String(e)}`
+        );
+        process.exit(1);
+      }
+    );
+  });
+}

@@ -1,0 +1,35 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  plugins: [
+    sveltekit(),
+    SvelteKitPWA({
+      strategies: 'generateSW',
+      registerType: 'prompt',
+      injectRegister: false,
+      manifest: false, // static/manifest.webmanifest is linked from app.html
+      workbox: {
+        // The Automerge wasm is 3.6 MB: it must be precached or offline visits break.
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+        globPatterns: [
+          'client/**/*.{js,css,ico,png,svg,webp,webmanifest,wasm,woff2}',
+          'prerendered/**/*.html'
+        ],
+        navigateFallback: '/',
+        ignoreURLParametersMatching: [/.*/],
+        cleanupOutdatedCaches: true,
+        clientsClaim: true,
+        skipWaiting: false
+      },
+      kit: { includeVersionFile: true }
+    })
+  ],
+  server: { port: 5173 },
+  test: {
+    include: ['tests/{unit,property,contract}/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 20_000
+  }
+});
