@@ -1,0 +1,40 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { addNote, createGroup, createIdentity, shot } from './helpers';
+
+async function expectNoViolations(page: Page, label: string) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
+  );
+  expect(summary, `axe violations on ${label}`).toEqual([]);
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`[A11Y-1] every route passes an axe scan (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto('/');
+    await expect(page.getByLabel('What should your group call you?')).toBeVisible();
+    await expectNoViolations(page, 'welcome');
+    await shot(page, `welcome-${scheme}`);
+
+    await createIdentity(page, 'Noor');
+    await expectNoViolations(page, 'home');
+
+    await createGroup(page, 'Anxiety peer circle');
+    await addNote(page, 'A short note for the scan.');
+    await expectNoViolations(page, 'group');
+    await shot(page, `group-${scheme}`);
+
+    await page.goto('/group#not-a-real-id');
+    await expect(page.getByRole('heading', { name: 'That link doesn’t look right' })).toBeVisible();
+    await expectNoViolations(page, 'group with a bad link');
+
+    await page.goto('/settings');
+    await expect(page.getByTestId('key-fingerprint')).toBeVisible();
+    await expectNoViolations(page, 'settings');
+    await shot(page, `settings-${scheme}`);
+  });
+}
