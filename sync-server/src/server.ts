@@ -25,6 +25,19 @@ type Log = (event: string, fields?: Record<string, unknown>) => void;
  * closes that one connection instead of crashing the relay for everyone [REL-5].
  */
 class GuardedServerAdapter extends WebSocketServerAdapter {
+  #attached!: () => void;
+  /**
+   * Resolves once the Repo has attached this adapter (which it does asynchronously, after reading
+   * its storage id). Until then a new socket's 'connection' event would go unheard and the peer
+   * would hang until the keepalive timer dropped it, so the relay must not listen before this.
+   */
+  readonly attached = new Promise<void>((resolve) => (this.#attached = resolve));
+
+  override connect(...args: Parameters<WebSocketServerAdapter['connect']>): void {
+    super.connect(...args);
+    this.#attached();
+  }
+
   constructor(
     server: WebSocketServer,
     keepAliveMs: number,
@@ -63,8 +76,9 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     socket.on('error', (e) => log('socket-error', { reason: e.message }));
   });
 
+  const network = new GuardedServerAdapter(wss, config.keepAliveMs, log);
   const repo = new Repo({
-    network: [new GuardedServerAdapter(wss, config.keepAliveMs, log)],
+    network: [network],
     storage: new FileStorageAdapter(config.dataDir),
     peerId: `hearth-relay-${process.pid}` as PeerId,
     sharePolicy: () => Promise.resolve(false)
@@ -112,6 +126,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     repo,
     async listen() {
       await mkdir(config.dataDir, { recursive: true });
+      await network.attached;
       await new Promise<void>((resolveListen, reject) => {
         http.once('error', reject);
         http.listen(config.port, config.host, () => {

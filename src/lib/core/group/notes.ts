@@ -4,12 +4,13 @@ import { err, ok, type Result } from '../result';
  * The walking skeleton's group document: a name and a list of notes. The governance ledger
  * (signed entries and a reducer) replaces this shape; until then it proves the sync plumbing.
  */
-export interface SkeletonGroupDoc {
+// A type alias, not an interface: Automerge needs the implicit index signature of object types.
+export type SkeletonGroupDoc = {
   schema: typeof SKELETON_SCHEMA;
   name: string;
   createdAt: number;
   notes: Note[];
-}
+};
 
 export interface Note {
   id: string;

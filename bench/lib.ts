@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect, type Server } from 'node:net';
+
+/** One benchmark figure, printed as a JSON line: `{"bench","value","unit","goal"}`. */
+export function report(bench: string, value: number, unit: string, goal: number): void {
+  console.log(JSON.stringify({ bench, value: Math.round(value * 100) / 100, unit, goal }));
+}
+
+export async function startRelayProcess(
+  port: number,
+  dataDir: string
+): Promise<{ stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'sync-server/src/index.ts',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] }
+  );
+  const deadline = Date.now() + 20_000;
+  while (
+    !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false
+    ))
+  ) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error('relay did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      })
+  };
+}
+
+/**
+ * A TCP proxy in front of the relay that counts the bytes the browser really receives (after
+ * compression, including the service worker's own fetches). WebSocket connections are counted
+ * apart from HTTP so page-load figures are not blurred by sync traffic.
+ */
+export class CountingProxy {
+  http = 0;
+  ws = 0;
+  requests = 0;
+  #server: Server;
+  constructor(
+    readonly port: number,
+    target: number
+  ) {
+    this.#server = createServer((client) => {
+      const upstream = connect(target, '127.0.0.1');
+      let kind: 'http' | 'ws' | undefined;
+      client.on('data', (chunk: Buffer) => {
+        if (kind === undefined)
+          kind = /upgrade:\s*websocket/i.test(chunk.toString('latin1')) ? 'ws' : 'http';
+        if (kind === 'http')
+          this.requests += (chunk.toString('latin1').match(/^(GET|HEAD) /gm) ?? []).length;
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk: Buffer) => {
+        if (kind === 'ws') this.ws += chunk.length;
+        else this.http += chunk.length;
+        client.write(chunk);
+      });
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+  }
+  listen(): Promise<void> {
+    return new Promise((resolve) => this.#server.listen(this.port, '127.0.0.1', resolve));
+  }
+  reset(): void {
+    this.http = 0;
+    this.ws = 0;
+    this.requests = 0;
+  }
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};

@@ -1,0 +1,87 @@
+// `npm test`: every check and suite, in order, even after a failure, then one closing line
+// "N passed, N failed" that sums them all. Static checks (lint, types, spec ids, build) count one
+// each; Vitest and Playwright count their tests. Exit code is non-zero if anything failed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+const results = [];
+const run = (cmd, args, env = {}) =>
+  spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status === 0;
+
+function check(name, ok) {
+  results.push({ name, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
+}
+
+function suite(name, ok, file, read) {
+  let counts;
+  try {
+    counts = existsSync(file) ? read(JSON.parse(readFileSync(file, 'utf8'))) : undefined;
+  } catch {
+    counts = undefined;
+  }
+  // A runner that crashed before writing its report still counts as one failure.
+  if (!counts || (!ok && counts.failed === 0))
+    counts = { passed: counts?.passed ?? 0, failed: (counts?.failed ?? 0) + 1 };
+  results.push({ name, ...counts });
+}
+
+mkdirSync('test-results', { recursive: true });
+for (const f of ['test-results/vitest.json', 'test-results/playwright.json'])
+  rmSync(f, { force: true });
+
+const step = (title) => console.log(`\n━━ ${title}`);
+step('lint (eslint, prettier)');
+check(
+  'lint',
+  run('npx', ['eslint', '.', '--max-warnings', '0']) && run('npx', ['prettier', '--check', '.'])
+);
+step('types (svelte-check, tsc)');
+check(
+  'types',
+  run('npx', ['svelte-kit', 'sync']) &&
+    run('npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings']) &&
+    run('npx', ['tsc', '-p', 'tsconfig.node.json'])
+);
+step('spec ids cited by tests');
+check('spec-ids', run('node', ['scripts/check-spec-ids.mjs']));
+
+step('unit, property and contract tests (vitest)');
+const vitestOk = run('npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile=test-results/vitest.json'
+]);
+suite('vitest', vitestOk, 'test-results/vitest.json', (j) => ({
+  passed: j.numPassedTests,
+  failed: j.numFailedTests + (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0)
+}));
+
+step('build');
+const built = run('npx', ['vite', 'build', '--logLevel', 'warn']);
+check('build', built);
+
+step('browser tests (playwright, Debian Chromium)');
+if (built) {
+  const e2eOk = run('npx', ['playwright', 'test']);
+  // Skipped tests count as failures: a skipped test asserts nothing.
+  suite('playwright', e2eOk, 'test-results/playwright.json', (j) => ({
+    passed: j.stats.expected,
+    failed: j.stats.unexpected + j.stats.flaky + j.stats.skipped
+  }));
+} else {
+  results.push({ name: 'playwright', passed: 0, failed: 1 });
+}
+
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log('\n━━ summary');
+for (const r of results)
+  console.log(
+    `${r.failed ? '✗' : '✓'} ${r.name.padEnd(12)} ${r.passed} passed, ${r.failed} failed`
+  );
+const line = `${passed} passed, ${failed} failed`;
+writeFileSync('test-results/summary.txt', line + '\n');
+console.log(line);
+process.exit(failed === 0 ? 0 : 1);
