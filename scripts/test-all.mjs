@@ -30,6 +30,9 @@ for (const f of ['test-results/vitest.json', 'test-results/playwright.json'])
   rmSync(f, { force: true });
 
 const step = (title) => console.log(`\n━━ ${title}`);
+// Generate .svelte-kit/ (route types, the $core alias) first: lint and types both read it.
+step('svelte-kit sync');
+check('sync', run('npx', ['svelte-kit', 'sync']));
 step('lint (eslint, prettier)');
 check(
   'lint',
