@@ -1,0 +1,134 @@
+import { isAncestor, type Dag } from '../ledger/dag';
+import type { Entry } from '../ledger/envelope';
+import { PROBATION_SECONDS } from './settings';
+import type { GroupState, Member } from './state';
+import { tierRank, type Reason, type Tier } from './types';
+
+/**
+ * What a transform needs besides the state: the causal structure, who owns which device, and the
+ * verdicts so far. Authorization always asks about the entry's causal past, never about "now"
+ * [GOV-5], and time is the witnessed time of that past, never the author's own claim [TIME-1].
+ */
+export class Ctx {
+  /** device → member id, and the entry that attached the device. */
+  readonly owner = new Map<string, { member: string; since: string }>();
+  /** entry → reason, for ignored entries. */
+  readonly ignored = new Map<string, Reason>();
+  /** entry → the tier it relied on (for "demotion drops concurrent uses") [GOV-10]. */
+  readonly usedTier = new Map<string, Tier>();
+  readonly revocations: {
+    entry: string;
+    member: string;
+    kind: 'remove' | 'demote';
+    tier: Tier | null;
+  }[] = [];
+  /** Removal proposals' closes, with who proposed them (for mutual removals) [GOV-9]. */
+  readonly removals: { close: string; proposer: string; target: string }[] = [];
+  readonly byId = new Map<string, Entry>();
+  /** member → delegation grants and revocations in causal order (`to` null = revoked). */
+  readonly delegationHistory = new Map<
+    string,
+    { entry: string; scope: string; to: string | null }[]
+  >();
+  /** (kind, rules) set by each governance change, in causal order [GOV-4]. */
+  readonly settingsHistory: {
+    entry: string;
+    kind: string;
+    rules: import('./types').VotingRules;
+  }[] = [];
+
+  /** "this helped" marks already given, as `marker:target`. */
+  readonly marks = new Set<string>();
+  /** Settings the group started with (genesis), before any governance change. */
+  initialSettings!: import('./types').GovernanceSettings;
+
+  constructor(
+    readonly dag: Dag,
+    readonly groupId: Uint8Array,
+    readonly verifyProof: (
+      id: string,
+      device: Uint8Array,
+      message: Uint8Array,
+      proof: Uint8Array
+    ) => boolean
+  ) {}
+
+  ancestor(a: string, b: string): boolean {
+    return isAncestor(this.dag, a, b);
+  }
+
+  /**
+   * The latest time any member other than `exclude` had claimed in `e`'s causal past, ignoring the
+   * single highest member: one member lying about their clock cannot move it, and no one's own
+   * claim counts for their own deadlines [TIME-1]. Falls back to the highest, then to 0.
+   */
+  witness(state: GroupState, e: Entry, exclude: string | null): number {
+    const vv = this.dag.vv.get(e.id);
+    if (!vv) return 0;
+    const perMember = new Map<string, number>();
+    for (const [device, seq] of vv) {
+      if (device === e.device) continue;
+      const m = this.owner.get(device)?.member ?? device;
+      if (m === exclude) continue;
+      const id = this.dag.chain.get(device)?.get(seq);
+      const t = id ? (this.dag.time.get(id) ?? 0) : 0;
+      if ((perMember.get(m) ?? -1) < t) perMember.set(m, t);
+    }
+    const times = [...perMember.values()].sort((a, b) => b - a);
+    void state;
+    return times[1] ?? times[0] ?? 0;
+  }
+
+  /** The member's tier as seen from `e`'s causal past, with probation ending by witnessed time. */
+  tierAt(state: GroupState, m: Member, e: Entry): Tier {
+    let tier: Tier = 'new';
+    for (let i = m.tierHistory.length - 1; i >= 0; i--) {
+      const h = m.tierHistory[i]!;
+      if (this.ancestor(h.entry, e.id)) {
+        tier = h.tier;
+        break;
+      }
+    }
+    if (tier === 'new' && m.probationEnd !== null && this.witness(state, e, m.id) >= m.probationEnd)
+      return 'regular';
+    return tier;
+  }
+
+  /** Whether an emergency 'mute' on `member` was in force at `e` (by witnessed time, or ratified). */
+  isMuted(state: GroupState, member: string, e: Entry): boolean {
+    for (const a of Object.values(state.emergencies)) {
+      if (a.action !== 'mute' || a.target !== member || !this.ancestor(a.id, e.id)) continue;
+      if (a.ratifiedBy || this.witness(state, e, member) < a.expiresAt) return true;
+    }
+    return false;
+  }
+
+  /** Whether `m` was an active member in `e`'s causal past (admitted before, not removed before). */
+  memberAt(m: Member, e: Entry): boolean {
+    return this.ancestor(m.admittedBy, e.id) && !(m.removedBy && this.ancestor(m.removedBy, e.id));
+  }
+}
+
+/** The author of `e` as a member allowed to act, or the reason they are not [GOV-5]. */
+export function authorize(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  minTier: Tier = 'new'
+): { member: Member; tier: Tier } | Reason {
+  const owner = ctx.owner.get(e.device);
+  if (!owner) return 'unknown-author';
+  const member = state.members[owner.member];
+  if (!member) return 'unknown-author';
+  if (!ctx.ancestor(owner.since, e.id) || !ctx.ancestor(member.admittedBy, e.id))
+    return 'not-member-yet';
+  if (member.removedBy)
+    return ctx.ancestor(member.removedBy, e.id) ? 'removed' : 'removed-concurrently';
+  const tier = ctx.tierAt(state, member, e);
+  if (tierRank(tier) < tierRank(minTier))
+    return minTier === 'leader' ? 'not-leader' : 'tier-too-low';
+  if (minTier !== 'new') ctx.usedTier.set(e.id, minTier);
+  return { member, tier };
+}
+
+export { PROBATION_SECONDS };

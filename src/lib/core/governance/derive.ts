@@ -1,0 +1,298 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { verifyStrict } from '../crypto/ed25519';
+import { toHex } from '../encoding/hex';
+import { buildDag, concurrent, place, type Dag } from '../ledger/dag';
+import { decodeEntry, entryId, signedMessage, type Entry } from '../ledger/envelope';
+import { Ctx } from './context';
+import { emptyState, step } from './reducer';
+import { DEFAULT_SETTINGS } from './settings';
+import type { AuditRecord, GroupState } from './state';
+import { KIND_NAMES, tierRank, type Reason } from './types';
+
+export interface DeriveParams {
+  groupId: Uint8Array;
+  /**
+   * Signature verdicts by entry id (and `proof:<id>` for device proofs). Filled as entries are
+   * verified, so a caller that keeps it (the app keeps it in Dexie) never verifies twice [LED-9].
+   */
+  verdicts?: Map<string, boolean>;
+  verify?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+}
+
+interface Fold {
+  state: GroupState;
+  ctx: Ctx;
+}
+
+const MAX_ROUNDS = 64;
+
+/**
+ * The group's ledger: entries in, GroupState out. `derive` and the incremental `add` give
+ * byte-identical states for the same set of entries, whatever order they arrived in [LED-10].
+ * Nothing here throws on input: every entry ends in the audit list with a verdict.
+ */
+export class Ledger {
+  readonly params: Required<DeriveParams>;
+  private readonly good = new Map<string, Entry>();
+  private readonly rejected = new Map<
+    string,
+    { reason: Reason; kind: number | null; device: string | null }
+  >();
+  private dag: Dag = buildDag([]);
+  private dropped = new Map<string, Reason>();
+  private fold!: Fold;
+  private cached: GroupState | undefined;
+
+  constructor(params: DeriveParams) {
+    this.params = {
+      verdicts: params.verdicts ?? new Map<string, boolean>(),
+      verify: params.verify ?? verifyStrict,
+      groupId: params.groupId
+    };
+    this.rebuild();
+  }
+
+  /** Number of distinct entries seen (valid or not). */
+  get size(): number {
+    return this.good.size + this.rejected.size;
+  }
+
+  has(id: string): boolean {
+    return this.good.has(id) || this.rejected.has(id);
+  }
+
+  /** Adds many entries, then derives once. */
+  addAll(list: Iterable<Uint8Array>): void {
+    let changed = false;
+    for (const bytes of list) changed = this.admit(bytes) !== undefined || changed;
+    if (changed) this.rebuild();
+  }
+
+  /**
+   * Adds one entry [LED-11]. When it extends the whole ledger (its `prev` are the current heads and
+   * nothing waits), it is applied as one more step; otherwise the state is derived again.
+   */
+  add(bytes: Uint8Array): void {
+    const e = this.admit(bytes);
+    if (e === undefined) return;
+    if (e === null) {
+      this.cached = undefined;
+      return;
+    }
+    const heads = this.dag.heads;
+    const extendsAll =
+      this.dag.waiting.size === 0 &&
+      heads.every((h) => e.prev.includes(h)) &&
+      e.prev.every((p) => this.dag.index.has(p)) &&
+      !this.dag.chain.get(e.device)?.has(e.seq) &&
+      ![...this.good.values()].some((o) => o !== e && o.device === e.device && o.seq === e.seq);
+    if (!extendsAll) return this.rebuild();
+    place(this.dag, e);
+    this.dag.heads = [e.id];
+    this.fold.ctx.byId.set(e.id, e);
+    if (!this.dag.invalid.has(e.id)) {
+      const reason = step(this.fold.state, this.fold.ctx, e);
+      if (reason) this.fold.ctx.ignored.set(e.id, reason);
+    }
+    this.cached = undefined;
+  }
+
+  get state(): GroupState {
+    this.cached ??= this.finish();
+    return this.cached;
+  }
+
+  /** Decodes and verifies; returns the entry, null if rejected, undefined if already known. */
+  private admit(bytes: Uint8Array): Entry | null | undefined {
+    const id = entryId(bytes);
+    if (this.has(id)) return undefined;
+    const decoded = decodeEntry(bytes);
+    if (!decoded.ok) {
+      this.rejected.set(id, { reason: decoded.error, kind: null, device: null });
+      return null;
+    }
+    const e = decoded.entry;
+    let ok = this.params.verdicts.get(id);
+    if (ok === undefined) {
+      ok = this.params.verify(e.author, signedMessage(this.params.groupId, e.body), e.signature);
+      this.params.verdicts.set(id, ok);
+    }
+    if (!ok) {
+      this.rejected.set(id, { reason: 'bad-signature', kind: e.kind, device: e.device });
+      return null;
+    }
+    this.good.set(id, e);
+    return e;
+  }
+
+  private rebuild(): void {
+    this.dag = buildDag(this.good.values());
+    this.dropped = new Map();
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      this.fold = runFold(this.dag, this.dropped, this.params);
+      const more = concurrencyDrops(this.fold, this.dag, this.dropped);
+      if (more.size === 0) break;
+      for (const [id, reason] of more) this.dropped.set(id, reason);
+    }
+    this.cached = undefined;
+  }
+
+  private finish(): GroupState {
+    const state = structuredClone(this.fold.state);
+    const { ctx } = this.fold;
+    state.groupTime = groupTime(this.dag, ctx);
+    for (const a of Object.values(state.emergencies))
+      a.status = a.ratifiedBy ? 'ratified' : state.groupTime >= a.expiresAt ? 'expired' : 'active';
+    state.hidden = Object.values(state.emergencies)
+      .filter((a) => a.action === 'hide' && a.status !== 'expired')
+      .map((a) => a.target)
+      .sort();
+    const audit: AuditRecord[] = [];
+    for (const e of this.dag.order) {
+      const reason = this.dag.invalid.get(e.id) ?? ctx.ignored.get(e.id) ?? null;
+      audit.push({
+        id: e.id,
+        kind: KIND_NAMES[e.kind] ?? `kind ${e.kind}`,
+        author: ctx.owner.get(e.device)?.member ?? e.device,
+        verdict: reason ? 'ignored' : 'applied',
+        reason
+      });
+    }
+    for (const id of [...this.dag.waiting.keys()].sort()) {
+      const e = this.good.get(id)!;
+      audit.push({
+        id,
+        kind: KIND_NAMES[e.kind] ?? `kind ${e.kind}`,
+        author: ctx.owner.get(e.device)?.member ?? e.device,
+        verdict: 'waiting',
+        reason: 'missing-prev'
+      });
+    }
+    for (const id of [...this.rejected.keys()].sort()) {
+      const r = this.rejected.get(id)!;
+      audit.push({
+        id,
+        kind: r.kind === null ? 'unreadable' : (KIND_NAMES[r.kind] ?? `kind ${r.kind}`),
+        author: r.device,
+        verdict: 'ignored',
+        reason: r.reason
+      });
+    }
+    state.audit = audit;
+    state.heads = [...this.dag.heads].sort();
+    return state;
+  }
+}
+
+function runFold(dag: Dag, dropped: Map<string, Reason>, params: Required<DeriveParams>): Fold {
+  const state = emptyState(toHex(params.groupId));
+  const ctx = new Ctx(dag, params.groupId, (id, device, message, proof) => {
+    const key = `proof:${id}`;
+    let ok = params.verdicts.get(key);
+    if (ok === undefined) params.verdicts.set(key, (ok = params.verify(device, message, proof)));
+    return ok;
+  });
+  ctx.initialSettings = DEFAULT_SETTINGS;
+  for (const e of dag.order) {
+    ctx.byId.set(e.id, e);
+    if (dag.invalid.has(e.id)) continue;
+    const drop = dropped.get(e.id);
+    const reason = drop ?? step(state, ctx, e);
+    if (reason) ctx.ignored.set(e.id, reason);
+  }
+  return { state, ctx };
+}
+
+/**
+ * Concurrency rules that need the whole picture [GOV-9, GOV-10]:
+ * - mutual concurrent removals: the removal of the more senior member (earlier admission, then
+ *   lower id) is void; this is settled first, and the ledger folded again;
+ * - strong remove: a removed member's entries concurrent with the removal are dropped;
+ * - demotion: entries concurrent with a demotion that relied on the lost tier are dropped.
+ * Drops cascade on the next fold (e.g. ballots on a dropped proposal find no proposal).
+ */
+function concurrencyDrops(
+  { state, ctx }: Fold,
+  dag: Dag,
+  dropped: Map<string, Reason>
+): Map<string, Reason> {
+  const out = new Map<string, Reason>();
+  const rank = (id: string) => [state.members[id]?.seniority ?? Infinity, id] as const;
+  for (const a of ctx.removals) {
+    for (const b of ctx.removals) {
+      if (
+        a.close >= b.close ||
+        a.target !== b.proposer ||
+        b.target !== a.proposer ||
+        !concurrent(dag, a.close, b.close)
+      )
+        continue;
+      const [ra, rb] = [rank(a.target), rank(b.target)];
+      const voidA = ra[0] < rb[0] || (ra[0] === rb[0] && ra[1] < rb[1]);
+      out.set(voidA ? a.close : b.close, 'mutual-removal-seniority');
+    }
+  }
+  if (out.size > 0) return out;
+  for (const r of ctx.revocations) {
+    const member = state.members[r.member];
+    if (!member) continue;
+    const devices = new Set([...member.devices, member.id]);
+    for (const [device, owner] of ctx.owner) if (owner.member === r.member) devices.add(device);
+    for (const device of devices) {
+      for (const id of dag.chain.get(device)?.values() ?? []) {
+        if (dropped.has(id) || out.has(id) || ctx.ignored.has(id) || !concurrent(dag, id, r.entry))
+          continue;
+        if (r.kind === 'remove') out.set(id, 'removed-concurrently');
+        else {
+          const used = ctx.usedTier.get(id);
+          if (used && r.tier && tierRank(used) > tierRank(r.tier)) out.set(id, 'lost-power');
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The group's clock: second-highest latest time over members, so one liar cannot set it [TIME-1]. */
+function groupTime(dag: Dag, ctx: Ctx): number {
+  const perMember = new Map<string, number>();
+  for (const [device, chain] of dag.chain) {
+    const member = ctx.owner.get(device)?.member;
+    if (!member) continue;
+    let t = 0;
+    for (const id of chain.values()) t = Math.max(t, dag.time.get(id) ?? 0);
+    perMember.set(member, Math.max(perMember.get(member) ?? 0, t));
+  }
+  const times = [...perMember.values()].sort((a, b) => b - a);
+  return times[1] ?? times[0] ?? 0;
+}
+
+/** Derives the state of a set of envelope byte strings [LED-10]. Never throws on input. */
+export function derive(entries: Iterable<Uint8Array>, params: DeriveParams): GroupState {
+  const ledger = new Ledger(params);
+  ledger.addAll(entries);
+  return ledger.state;
+}
+
+/** Applies one more entry to a ledger (mutating it) and returns it, for incremental updates. */
+export function apply(ledger: Ledger, bytes: Uint8Array): Ledger {
+  ledger.add(bytes);
+  return ledger;
+}
+
+/** A stable hash of a state, for comparing peers: canonical JSON (sorted keys) → SHA-256 hex. */
+export function stateHash(state: GroupState): string {
+  return toHex(sha256(new TextEncoder().encode(canonicalJson(state))));
+}
+
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v instanceof Uint8Array) return JSON.stringify(toHex(v));
+  const obj = v as Record<string, unknown>;
+  return `{${Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
+    .join(',')}}`;
+}

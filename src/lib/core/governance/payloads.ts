@@ -1,0 +1,261 @@
+import type { CborMap, CborValue } from '../crypto/cbor';
+import { toHex } from '../encoding/hex';
+import { MAX_EMERGENCY_SECONDS, MAX_TEXT } from './settings';
+import {
+  Kind,
+  PROPOSAL_KINDS,
+  TIERS,
+  type ProposalKind,
+  type Tier,
+  type VotingRules
+} from './types';
+
+/**
+ * Typed payloads, one per entry kind [LED-3]. A payload with a missing, extra or mistyped field is
+ * 'bad-payload': being strict keeps every device's reading of an entry identical.
+ */
+export type Payload =
+  | {
+      kind: typeof Kind.Genesis;
+      groupId: string;
+      nonce: Uint8Array;
+      name: string;
+      category: string;
+      rules: string;
+      x25519: Uint8Array;
+      founders: { identity: string; tier: Tier }[];
+      treasury: number;
+    }
+  | { kind: typeof Kind.DeviceAdd; device: string; x25519: Uint8Array; proof: Uint8Array }
+  | { kind: typeof Kind.DeviceRemove; device: string }
+  | { kind: typeof Kind.Apply; motivation: string; x25519: Uint8Array }
+  | { kind: typeof Kind.Propose; proposal: ProposalBody }
+  | { kind: typeof Kind.Ballot; proposal: string; choice: 0 | 1 | 2; reason: string | undefined }
+  | { kind: typeof Kind.Delegate; scope: ProposalKind | 'all'; to: string }
+  | { kind: typeof Kind.RevokeDelegation; scope: ProposalKind | 'all' }
+  | { kind: typeof Kind.Comment; proposal: string; text: string }
+  | { kind: typeof Kind.Close; proposal: string }
+  | { kind: typeof Kind.Outcome; proposal: string; text: string; review: number }
+  | { kind: typeof Kind.Mentor; mentee: string; mentor: string }
+  | { kind: typeof Kind.Helped; target: string }
+  | {
+      kind: typeof Kind.Emergency;
+      action: 'hide' | 'mute';
+      target: string;
+      duration: number;
+      reason: string;
+    }
+  | { kind: typeof Kind.Settings; name: string | undefined; description: string | undefined };
+
+export type ProposalBody =
+  | { type: 'admit'; application: string }
+  | { type: 'remove'; member: string }
+  | { type: 'tier'; member: string; tier: Tier }
+  | { type: 'rules'; text: string }
+  | { type: 'moderation'; text: string }
+  | { type: 'allocate'; member: string; amount: number; text: string }
+  | { type: 'partnership'; text: string }
+  | { type: 'governance'; target: ProposalKind; rules: VotingRules }
+  | { type: 'general'; text: string }
+  | { type: 'ratify'; action: string };
+
+class Bad extends Error {}
+
+/** Reads fields of a payload map, failing on anything unexpected. */
+class Reader {
+  private used = new Set<string>();
+  constructor(private readonly map: CborMap) {}
+  private raw(key: string): CborValue | undefined {
+    this.used.add(key);
+    return this.map.get(key);
+  }
+  bytes(key: string, n: number): Uint8Array {
+    const v = this.raw(key);
+    if (!(v instanceof Uint8Array) || v.length !== n) throw new Bad();
+    return v;
+  }
+  id(key: string): string {
+    return toHex(this.bytes(key, 32));
+  }
+  text(key: string, max = MAX_TEXT, min = 0): string {
+    const v = this.raw(key);
+    if (typeof v !== 'string' || [...v].length > max || v.length < min) throw new Bad();
+    return v;
+  }
+  optText(key: string, max = MAX_TEXT): string | undefined {
+    return this.map.has(key) ? this.text(key, max) : undefined;
+  }
+  uint(key: string, max = Number.MAX_SAFE_INTEGER): number {
+    const v = this.raw(key);
+    if (typeof v !== 'number' || v < 0 || v > max) throw new Bad();
+    return v;
+  }
+  oneOf<T extends string>(key: string, options: readonly T[]): T {
+    const v = this.raw(key);
+    if (typeof v !== 'string' || !(options as readonly string[]).includes(v)) throw new Bad();
+    return v as T;
+  }
+  list(key: string): CborValue[] {
+    const v = this.raw(key);
+    if (!Array.isArray(v)) throw new Bad();
+    return v;
+  }
+  map_(key: string): CborMap {
+    const v = this.raw(key);
+    if (!(v instanceof Map)) throw new Bad();
+    return v;
+  }
+  done(): void {
+    for (const k of this.map.keys())
+      if (typeof k !== 'string' || !this.used.has(k)) throw new Bad();
+  }
+}
+
+function votingRules(r: Reader): VotingRules {
+  const tiers = r.list('electorate');
+  if (
+    tiers.length === 0 ||
+    tiers.length > TIERS.length ||
+    !tiers.every((t) => typeof t === 'string' && (TIERS as readonly string[]).includes(t))
+  )
+    throw new Bad();
+  if (new Set(tiers).size !== tiers.length) throw new Bad();
+  return {
+    method: r.oneOf('method', ['majority', 'consent'] as const),
+    electorate: tiers as Tier[],
+    quorum: r.uint('quorum', 100),
+    threshold: r.uint('threshold', 99),
+    period: Math.max(3600, r.uint('period', 90 * 24 * 3600))
+  };
+}
+
+function proposalBody(r: Reader): ProposalBody {
+  const type = r.oneOf('k', PROPOSAL_KINDS);
+  switch (type) {
+    case 'admit':
+      return { type, application: r.id('a') };
+    case 'remove':
+      return { type, member: r.id('m') };
+    case 'tier':
+      return { type, member: r.id('m'), tier: r.oneOf('tier', TIERS) };
+    case 'allocate':
+      return { type, member: r.id('m'), amount: r.uint('amt', 1_000_000), text: r.text('text') };
+    case 'governance': {
+      const target = r.oneOf('target', PROPOSAL_KINDS);
+      const inner = new Reader(r.map_('rules'));
+      const rules = votingRules(inner);
+      inner.done();
+      return { type, target, rules };
+    }
+    case 'ratify':
+      return { type, action: r.id('e') };
+    default:
+      return { type, text: r.text('text', MAX_TEXT, 1) };
+  }
+}
+
+const scope = (r: Reader) => r.oneOf('k', [...PROPOSAL_KINDS, 'all'] as const);
+
+/** Parses the payload of an entry of `kind`; undefined means 'bad-payload' (or 'unknown-kind'). */
+export function parsePayload(kind: number, map: CborMap): Payload | undefined {
+  const r = new Reader(map);
+  try {
+    let p: Payload;
+    switch (kind) {
+      case Kind.Genesis: {
+        const founders = r.list('founders').map((f) => {
+          if (
+            !Array.isArray(f) ||
+            f.length !== 2 ||
+            !(f[0] instanceof Uint8Array) ||
+            f[0].length !== 32
+          )
+            throw new Bad();
+          if (typeof f[1] !== 'string' || !(TIERS as readonly string[]).includes(f[1]))
+            throw new Bad();
+          return { identity: toHex(f[0]), tier: f[1] as Tier };
+        });
+        p = {
+          kind,
+          groupId: r.id('g'),
+          nonce: r.bytes('n', 16),
+          name: r.text('name', 60, 1),
+          category: r.text('cat', 60),
+          rules: r.text('rules'),
+          x25519: r.bytes('x', 32),
+          founders,
+          treasury: r.uint('treasury', 1_000_000)
+        };
+        break;
+      }
+      case Kind.DeviceAdd:
+        p = { kind, device: r.id('d'), x25519: r.bytes('x', 32), proof: r.bytes('proof', 64) };
+        break;
+      case Kind.DeviceRemove:
+        p = { kind, device: r.id('d') };
+        break;
+      case Kind.Apply:
+        p = { kind, motivation: r.text('m', 2000), x25519: r.bytes('x', 32) };
+        break;
+      case Kind.Propose:
+        p = { kind, proposal: proposalBody(r) };
+        break;
+      case Kind.Ballot: {
+        const c = r.uint('c', 2) as 0 | 1 | 2;
+        p = { kind, proposal: r.id('p'), choice: c, reason: r.optText('r', 1000) };
+        break;
+      }
+      case Kind.Delegate:
+        p = { kind, scope: scope(r), to: r.id('to') };
+        break;
+      case Kind.RevokeDelegation:
+        p = { kind, scope: scope(r) };
+        break;
+      case Kind.Comment:
+        p = { kind, proposal: r.id('p'), text: r.text('text', MAX_TEXT, 1) };
+        break;
+      case Kind.Close:
+        p = { kind, proposal: r.id('p') };
+        break;
+      case Kind.Outcome:
+        p = {
+          kind,
+          proposal: r.id('p'),
+          text: r.text('text', MAX_TEXT, 1),
+          review: r.uint('review')
+        };
+        break;
+      case Kind.Mentor:
+        p = { kind, mentee: r.id('mentee'), mentor: r.id('mentor') };
+        break;
+      case Kind.Helped:
+        p = { kind, target: r.id('e') };
+        break;
+      case Kind.Emergency: {
+        const action = r.oneOf('a', ['hide', 'mute'] as const);
+        p = {
+          kind,
+          action,
+          target: r.id('t'),
+          duration: r.uint('dur', MAX_EMERGENCY_SECONDS),
+          reason: r.text('why', 1000)
+        };
+        break;
+      }
+      case Kind.Settings:
+        p = { kind, name: r.optText('name', 60), description: r.optText('desc', 1000) };
+        break;
+      default:
+        return undefined;
+    }
+    r.done();
+    return p;
+  } catch (e) {
+    if (e instanceof Bad) return undefined;
+    throw e;
+  }
+}
+
+export function isKnownKind(kind: number): boolean {
+  return Object.values(Kind).includes(kind as (typeof Kind)[keyof typeof Kind]);
+}

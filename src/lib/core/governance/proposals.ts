@@ -1,0 +1,304 @@
+import type { Entry } from '../ledger/envelope';
+import { authorize, type Ctx } from './context';
+import type { Payload, ProposalBody } from './payloads';
+import { PROBATION_SECONDS, TIER_WEIGHT } from './settings';
+import type { GroupState, Member, Proposal } from './state';
+import { decided, tallyAt } from './tally';
+import { Kind, tierRank, type ProposalKind, type Reason, type VotingRules } from './types';
+
+type P<K extends number> = Extract<Payload, { kind: K }>;
+
+/** Points for work that helps the group; people on probation earn half [REP-1]. */
+export const POINTS = { helped: 2, mentoring: 6, proposalPassed: 4, moderation: 4 } as const;
+
+export function earn(
+  state: GroupState,
+  member: Member,
+  entry: string,
+  points: number,
+  why: string,
+  onProbation: boolean
+): void {
+  const amount = onProbation ? Math.floor(points / 2) : points;
+  const rec = (state.reputation[member.id] ??= { total: 0, entries: [] });
+  rec.total += amount;
+  rec.entries.push({ entry, points: amount, why });
+}
+
+function rulesAt(state: GroupState, ctx: Ctx, kind: ProposalKind, e: Entry): VotingRules {
+  for (let i = ctx.settingsHistory.length - 1; i >= 0; i--) {
+    const h = ctx.settingsHistory[i]!;
+    if (h.kind === kind && ctx.ancestor(h.entry, e.id)) return h.rules;
+  }
+  return ctx.initialSettings[kind];
+}
+
+function checkTarget(
+  state: GroupState,
+  ctx: Ctx,
+  body: ProposalBody,
+  author: Member,
+  e: Entry
+): Reason | null {
+  const target = 'member' in body ? state.members[body.member] : undefined;
+  switch (body.type) {
+    case 'admit': {
+      const a = state.applications[body.application];
+      return a && a.status === 'open' && ctx.ancestor(a.id, e.id) ? null : 'unknown-target';
+    }
+    case 'remove':
+    case 'allocate':
+      return target && ctx.memberAt(target, e) ? null : 'unknown-target';
+    case 'tier':
+      if (!target || !ctx.memberAt(target, e)) return 'unknown-target';
+      if (target.id === author.id && tierRank(body.tier) > tierRank(ctx.tierAt(state, target, e)))
+        return 'self-promotion';
+      return null;
+    case 'ratify':
+      return state.emergencies[body.action] && ctx.ancestor(body.action, e.id)
+        ? null
+        : 'unknown-target';
+    default:
+      return null;
+  }
+}
+
+/** A proposal: its voting rules and electorate are fixed at its causal point [GOV-4]. */
+export function propose(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Propose>
+): Reason | null {
+  const who = authorize(state, ctx, e);
+  if (typeof who === 'string') return who;
+  const body = p.proposal;
+  if (who.tier === 'new' && body.type !== 'general') return 'probation-restricted';
+  if (body.type !== 'general') ctx.usedTier.set(e.id, 'regular');
+  if (ctx.isMuted(state, who.member.id, e)) return 'muted';
+  const bad = checkTarget(state, ctx, body, who.member, e);
+  if (bad) return bad;
+  const rules = rulesAt(state, ctx, body.type, e);
+  const electorate: Record<string, number> = {};
+  for (const m of Object.values(state.members)) {
+    if (!ctx.memberAt(m, e)) continue;
+    const tier = ctx.tierAt(state, m, e);
+    if (rules.electorate.includes(tier)) electorate[m.id] = TIER_WEIGHT[tier];
+  }
+  const start = Math.max(ctx.dag.time.get(e.id) ?? e.time, ctx.witness(state, e, who.member.id));
+  state.proposals[e.id] = {
+    id: e.id,
+    author: who.member.id,
+    body,
+    kind: body.type,
+    rules,
+    electorate,
+    start,
+    deadline: start + rules.period,
+    status: 'voting',
+    ballots: [],
+    comments: 0,
+    closedBy: null,
+    tally: null,
+    execution: null,
+    outcome: null
+  };
+  return null;
+}
+
+/**
+ * The proposal an entry refers to. Causal position is checked first, so the reason does not
+ * depend on where the two entries fall in the total order: a referenced entry that exists but
+ * is not in the causal past is 'proposal-not-in-past', whatever its id.
+ */
+function openProposal(state: GroupState, ctx: Ctx, e: Entry, id: string): Proposal | Reason {
+  if (!ctx.ancestor(id, e.id))
+    return ctx.dag.index.has(id) ? 'proposal-not-in-past' : 'unknown-proposal';
+  return state.proposals[id] ?? 'unknown-proposal';
+}
+
+export function ballot(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Ballot>
+): Reason | null {
+  const who = authorize(state, ctx, e);
+  if (typeof who === 'string') return who;
+  const proposal = openProposal(state, ctx, e, p.proposal);
+  if (typeof proposal === 'string') return proposal;
+  if (!(who.member.id in proposal.electorate)) return 'not-in-electorate';
+  if (proposal.closedBy) return 'after-close';
+  proposal.ballots.push({
+    entry: e.id,
+    member: who.member.id,
+    choice: p.choice,
+    reason: p.reason ?? null
+  });
+  return null;
+}
+
+export function comment(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Comment>
+): Reason | null {
+  const who = authorize(state, ctx, e);
+  if (typeof who === 'string') return who;
+  const proposal = openProposal(state, ctx, e, p.proposal);
+  if (typeof proposal === 'string') return proposal;
+  if (ctx.isMuted(state, who.member.id, e)) return 'muted';
+  proposal.comments++;
+  return null;
+}
+
+/**
+ * Closing [GOV-6, GOV-8]: any member may close once the witnessed time has reached the deadline,
+ * or earlier when the result can no longer change. The first valid close in causal order wins;
+ * ballots outside its causal past do not count. A passed proposal is executed right here.
+ */
+export function close(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Close>
+): Reason | null {
+  const who = authorize(state, ctx, e);
+  if (typeof who === 'string') return who;
+  const proposal = openProposal(state, ctx, e, p.proposal);
+  if (typeof proposal === 'string') return proposal;
+  if (proposal.closedBy) return 'already-closed';
+  const tally = tallyAt(state, ctx, proposal, e.id);
+  const now = ctx.witness(state, e, null);
+  if (now < proposal.deadline && !decided(proposal, tally)) return 'not-decided';
+  proposal.closedBy = e.id;
+  proposal.tally = tally;
+  proposal.status = tally.passed ? 'passed' : 'failed';
+  const latest = new Map(
+    proposal.ballots.filter((b) => ctx.ancestor(b.entry, e.id)).map((b) => [b.member, b.entry])
+  );
+  for (const b of proposal.ballots) {
+    if (latest.get(b.member) !== b.entry)
+      ctx.ignored.set(b.entry, ctx.ancestor(b.entry, e.id) ? 'superseded' : 'not-counted');
+  }
+  if (tally.passed) {
+    proposal.execution = execute(state, ctx, e, proposal, now);
+    const author = state.members[proposal.author];
+    if (author)
+      earn(
+        state,
+        author,
+        proposal.id,
+        POINTS.proposalPassed,
+        'proposal passed',
+        author.tier === 'new'
+      );
+  }
+  return null;
+}
+
+/** The "smart contract": what a passed proposal does, applied by every device identically [GOV-8]. */
+function execute(state: GroupState, ctx: Ctx, e: Entry, proposal: Proposal, now: number): string {
+  const body = proposal.body;
+  switch (body.type) {
+    case 'admit': {
+      const application = state.applications[body.application]!;
+      const existing = state.members[application.applicant];
+      if (existing && existing.status === 'active') return 'already a member';
+      if (existing?.removedBy && !ctx.ancestor(existing.removedBy, application.id))
+        return 'not admitted: the application did not follow the removal';
+      application.status = 'admitted';
+      const member: Member = {
+        id: application.applicant,
+        tier: 'new',
+        admittedBy: e.id,
+        admittedAt: now,
+        probationEnd: now + PROBATION_SECONDS,
+        mentor: null,
+        status: 'active',
+        removedBy: null,
+        seniority: ctx.dag.index.get(e.id) ?? 0,
+        devices: [...new Set([...(existing?.devices ?? []), application.applicant])].sort(),
+        x25519: { ...(existing?.x25519 ?? {}), [application.applicant]: application.x25519 },
+        tierHistory: [{ entry: e.id, tier: 'new' }]
+      };
+      state.members[member.id] = member;
+      ctx.owner.set(application.applicant, { member: member.id, since: application.id });
+      return 'admitted as a new member';
+    }
+    case 'remove': {
+      const target = state.members[body.member]!;
+      if (target.status !== 'active') return 'already removed';
+      target.status = 'removed';
+      target.removedBy = e.id;
+      ctx.revocations.push({ entry: e.id, member: target.id, kind: 'remove', tier: null });
+      ctx.removals.push({ close: e.id, proposer: proposal.author, target: target.id });
+      return 'removed from the group';
+    }
+    case 'tier': {
+      const target = state.members[body.member]!;
+      if (target.status !== 'active') return 'not a member any more';
+      const before = target.tier;
+      target.tier = body.tier;
+      target.tierHistory.push({ entry: e.id, tier: body.tier });
+      if (body.tier !== 'new') target.probationEnd = null;
+      if (tierRank(body.tier) < tierRank(before))
+        ctx.revocations.push({ entry: e.id, member: target.id, kind: 'demote', tier: body.tier });
+      return `tier is now ${body.tier}`;
+    }
+    case 'rules':
+      state.rules.version++;
+      state.rules.text = body.text;
+      state.rules.history.push({ version: state.rules.version, text: body.text, entry: e.id });
+      return `rules are now version ${state.rules.version}`;
+    case 'moderation':
+      state.moderationPolicy = body.text;
+      return 'moderation policy adopted';
+    case 'allocate': {
+      if (state.treasury.balance < body.amount) return 'not paid: the treasury has too few points';
+      state.treasury.balance -= body.amount;
+      state.treasury.ledger.push({
+        entry: e.id,
+        amount: -body.amount,
+        to: body.member,
+        why: body.text
+      });
+      const rec = (state.points[body.member] ??= { total: 0, entries: [] });
+      rec.total += body.amount;
+      rec.entries.push({ entry: e.id, points: body.amount, why: body.text });
+      return `${body.amount} points allocated`;
+    }
+    case 'governance':
+      state.settings[body.target] = body.rules;
+      ctx.settingsHistory.push({ entry: e.id, kind: body.target, rules: body.rules });
+      return `voting rules for ${body.target} changed`;
+    case 'ratify': {
+      const action = state.emergencies[body.action]!;
+      action.ratifiedBy = e.id;
+      const leader = state.members[action.by];
+      if (leader) earn(state, leader, e.id, POINTS.moderation, 'emergency action ratified', false);
+      return 'emergency action ratified';
+    }
+    default:
+      return 'decision recorded';
+  }
+}
+
+export function outcome(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Outcome>
+): Reason | null {
+  const who = authorize(state, ctx, e);
+  if (typeof who === 'string') return who;
+  const proposal = openProposal(state, ctx, e, p.proposal);
+  if (typeof proposal === 'string') return proposal;
+  if (!proposal.closedBy || !ctx.ancestor(proposal.closedBy, e.id)) return 'not-decided';
+  if (proposal.author !== who.member.id && who.tier !== 'leader') return 'not-leader';
+  proposal.outcome = { text: p.text, review: p.review, entry: e.id };
+  return null;
+}
+
+export type { ProposalKind };

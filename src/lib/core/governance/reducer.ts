@@ -1,0 +1,301 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concat } from '../crypto/ed25519';
+import { toHex } from '../encoding/hex';
+import type { Entry } from '../ledger/envelope';
+import { authorize, type Ctx } from './context';
+import { parsePayload, type Payload } from './payloads';
+import { ballot, close, comment, earn, outcome, POINTS, propose } from './proposals';
+import { DEFAULT_SETTINGS } from './settings';
+import type { GroupState, Member } from './state';
+import { Kind, type Reason } from './types';
+
+type P<K extends number> = Extract<Payload, { kind: K }>;
+
+const GROUP_DOMAIN = new TextEncoder().encode('hearth/group\0');
+const DEVICE_DOMAIN = new TextEncoder().encode('hearth/v1/device\0');
+
+/** A group id commits to its founder's key: nobody else can write a valid genesis for it [LED-7]. */
+export function groupIdFor(founderKey: Uint8Array, nonce: Uint8Array): Uint8Array {
+  return sha256(concat(GROUP_DOMAIN, founderKey, nonce));
+}
+
+/** What a new device signs to prove it consents to join a member's identity [LED-8]. */
+export function deviceProofMessage(groupId: Uint8Array, memberIdentity: Uint8Array): Uint8Array {
+  return concat(DEVICE_DOMAIN, groupId, memberIdentity);
+}
+
+export function emptyState(groupId: string): GroupState {
+  return {
+    groupId,
+    name: '',
+    category: '',
+    description: '',
+    founder: null,
+    groupTime: 0,
+    members: {},
+    applications: {},
+    rules: { text: '', version: 0, history: [] },
+    moderationPolicy: '',
+    settings: structuredClone(DEFAULT_SETTINGS),
+    proposals: {},
+    reputation: {},
+    points: {},
+    treasury: { balance: 0, ledger: [] },
+    emergencies: {},
+    delegations: {},
+    hidden: [],
+    audit: [],
+    heads: []
+  };
+}
+
+const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16));
+
+function genesis(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Genesis>): Reason | null {
+  if (state.founder !== null || e.seq !== 1 || e.prev.length !== 0) return 'genesis-invalid';
+  if (p.groupId !== state.groupId || toHex(groupIdFor(e.author, p.nonce)) !== state.groupId)
+    return 'genesis-invalid';
+  state.founder = e.device;
+  state.name = p.name;
+  state.category = p.category;
+  state.rules = {
+    text: p.rules,
+    version: 1,
+    history: [{ version: 1, text: p.rules, entry: e.id }]
+  };
+  state.treasury = {
+    balance: p.treasury,
+    ledger: [{ entry: e.id, amount: p.treasury, to: null, why: 'starting treasury' }]
+  };
+  const founders = [
+    { identity: e.device, tier: 'leader' as const },
+    ...p.founders.filter((f) => f.identity !== e.device)
+  ];
+  founders.forEach((f, i) => {
+    state.members[f.identity] = {
+      id: f.identity,
+      tier: f.tier,
+      admittedBy: e.id,
+      admittedAt: e.time,
+      probationEnd: null,
+      mentor: null,
+      status: 'active',
+      removedBy: null,
+      seniority: i,
+      devices: [f.identity],
+      x25519: f.identity === e.device ? { [e.device]: toHex(p.x25519) } : {},
+      tierHistory: [{ entry: e.id, tier: f.tier }]
+    };
+    ctx.owner.set(f.identity, { member: f.identity, since: e.id });
+  });
+  return null;
+}
+
+function deviceAdd(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.DeviceAdd>
+): Reason | null {
+  const who = authorize(state, ctx, e);
+  if (typeof who === 'string') return who;
+  if (ctx.owner.has(p.device)) return 'already-member';
+  const groupId = hexBytes(state.groupId);
+  if (
+    !ctx.verifyProof(
+      e.id,
+      hexBytes(p.device),
+      deviceProofMessage(groupId, hexBytes(who.member.id)),
+      p.proof
+    )
+  )
+    return 'bad-proof';
+  who.member.devices = [...who.member.devices, p.device].sort();
+  who.member.x25519[p.device] = toHex(p.x25519);
+  ctx.owner.set(p.device, { member: who.member.id, since: e.id });
+  return null;
+}
+
+function deviceRemove(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.DeviceRemove>
+): Reason | null {
+  const who = authorize(state, ctx, e);
+  if (typeof who === 'string') return who;
+  if (p.device === who.member.id || ctx.owner.get(p.device)?.member !== who.member.id)
+    return 'not-own-device';
+  who.member.devices = who.member.devices.filter((d) => d !== p.device);
+  delete who.member.x25519[p.device];
+  ctx.owner.delete(p.device);
+  return null;
+}
+
+function apply(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Apply>): Reason | null {
+  const owner = ctx.owner.get(e.device);
+  const member = owner ? state.members[owner.member] : undefined;
+  if (member && member.status === 'active') return 'already-member';
+  if (
+    Object.values(state.applications).some((a) => a.applicant === e.device && a.status === 'open')
+  )
+    return 'already-applied';
+  state.applications[e.id] = {
+    id: e.id,
+    applicant: e.device,
+    motivation: p.motivation,
+    x25519: toHex(p.x25519),
+    status: 'open'
+  };
+  return null;
+}
+
+function delegate(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  scope: string,
+  to: string | null
+): Reason | null {
+  const who = authorize(state, ctx, e);
+  if (typeof who === 'string') return who;
+  if (to !== null) {
+    const target = state.members[to];
+    if (!target || to === who.member.id || !ctx.memberAt(target, e)) return 'unknown-target';
+  }
+  const history = ctx.delegationHistory.get(who.member.id) ?? [];
+  history.push({ entry: e.id, scope, to });
+  ctx.delegationHistory.set(who.member.id, history);
+  const current = (state.delegations[who.member.id] ??= {});
+  if (to === null) delete current[scope as keyof typeof current];
+  else current[scope as keyof typeof current] = to;
+  return null;
+}
+
+function mentor(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Mentor>): Reason | null {
+  const who = authorize(state, ctx, e, 'senior');
+  if (typeof who === 'string') return who;
+  const mentee = state.members[p.mentee];
+  const mentorMember = state.members[p.mentor];
+  if (
+    !mentee ||
+    !mentorMember ||
+    !ctx.memberAt(mentee, e) ||
+    !ctx.memberAt(mentorMember, e) ||
+    p.mentee === p.mentor
+  )
+    return 'unknown-target';
+  if (
+    ctx.tierAt(state, mentorMember, e) === 'new' ||
+    ctx.tierAt(state, mentorMember, e) === 'regular'
+  )
+    return 'tier-too-low';
+  mentee.mentor = p.mentor;
+  earn(state, mentorMember, e.id, POINTS.mentoring, 'mentoring', false);
+  return null;
+}
+
+function helped(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Helped>): Reason | null {
+  const who = authorize(state, ctx, e);
+  if (typeof who === 'string') return who;
+  const target = ctx.byId.get(p.target);
+  const targetOwner = target ? ctx.owner.get(target.device) : undefined;
+  const author: Member | undefined = targetOwner ? state.members[targetOwner.member] : undefined;
+  if (!target || !author || ctx.ignored.has(p.target) || !ctx.ancestor(p.target, e.id))
+    return 'unknown-target';
+  if (author.id === who.member.id) return 'self-mark';
+  const key = `${who.member.id}:${p.target}`;
+  if (ctx.marks.has(key)) return 'duplicate-mark';
+  ctx.marks.add(key);
+  earn(
+    state,
+    author,
+    e.id,
+    POINTS.helped,
+    'marked as helpful',
+    ctx.tierAt(state, author, e) === 'new'
+  );
+  return null;
+}
+
+/**
+ * A leader's emergency action [GOV-11]: it starts at the witnessed time of its causal past (the
+ * leader's own clock cannot lengthen it) and lapses after its duration unless a 'ratify' proposal
+ * passes.
+ */
+function emergency(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Emergency>
+): Reason | null {
+  const who = authorize(state, ctx, e, 'leader');
+  if (typeof who === 'string') return who;
+  if (p.action === 'hide' ? !ctx.byId.has(p.target) : !state.members[p.target])
+    return 'unknown-target';
+  const start = ctx.witness(state, e, who.member.id) || (ctx.dag.time.get(e.id) ?? e.time);
+  state.emergencies[e.id] = {
+    id: e.id,
+    by: who.member.id,
+    action: p.action,
+    target: p.target,
+    reason: p.reason,
+    start,
+    expiresAt: start + p.duration,
+    ratifiedBy: null,
+    status: 'active'
+  };
+  return null;
+}
+
+function settings(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Settings>
+): Reason | null {
+  const who = authorize(state, ctx, e, 'leader');
+  if (typeof who === 'string') return who;
+  if (p.name !== undefined) state.name = p.name;
+  if (p.description !== undefined) state.description = p.description;
+  return null;
+}
+
+/** Applies one placed, signature-checked entry; returns null when applied, or why it was ignored. */
+export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
+  const p = parsePayload(e.kind, e.payload);
+  if (!p) return Object.values(Kind).includes(e.kind as never) ? 'bad-payload' : 'unknown-kind';
+  if (p.kind !== Kind.Genesis && state.founder === null) return 'no-genesis';
+  switch (p.kind) {
+    case Kind.Genesis:
+      return genesis(state, ctx, e, p);
+    case Kind.DeviceAdd:
+      return deviceAdd(state, ctx, e, p);
+    case Kind.DeviceRemove:
+      return deviceRemove(state, ctx, e, p);
+    case Kind.Apply:
+      return apply(state, ctx, e, p);
+    case Kind.Propose:
+      return propose(state, ctx, e, p);
+    case Kind.Ballot:
+      return ballot(state, ctx, e, p);
+    case Kind.Delegate:
+      return delegate(state, ctx, e, p.scope, p.to);
+    case Kind.RevokeDelegation:
+      return delegate(state, ctx, e, p.scope, null);
+    case Kind.Comment:
+      return comment(state, ctx, e, p);
+    case Kind.Close:
+      return close(state, ctx, e, p);
+    case Kind.Outcome:
+      return outcome(state, ctx, e, p);
+    case Kind.Mentor:
+      return mentor(state, ctx, e, p);
+    case Kind.Helped:
+      return helped(state, ctx, e, p);
+    case Kind.Emergency:
+      return emergency(state, ctx, e, p);
+    case Kind.Settings:
+      return settings(state, ctx, e, p);
+  }
+}

@@ -1,0 +1,42 @@
+import type { GovernanceSettings, Tier, VotingRules } from './types';
+
+const DAY = 24 * 60 * 60;
+const ALL: Tier[] = ['new', 'regular', 'senior', 'leader'];
+const FULL: Tier[] = ['regular', 'senior', 'leader'];
+
+const majority = (
+  electorate: Tier[],
+  quorum: number,
+  threshold: number,
+  days: number
+): VotingRules => ({
+  method: 'majority',
+  electorate,
+  quorum,
+  threshold,
+  period: days * DAY
+});
+
+/**
+ * Defaults a group starts with and may change by a 'governance' proposal [GOV-2]. New members
+ * (probation) vote only on basic matters: general decisions and amending the rules they live by.
+ */
+export const DEFAULT_SETTINGS: GovernanceSettings = {
+  admit: majority(FULL, 50, 50, 7),
+  remove: majority(FULL, 60, 66, 7),
+  tier: majority(FULL, 50, 60, 7),
+  rules: majority(ALL, 50, 66, 7),
+  moderation: { method: 'consent', electorate: FULL, quorum: 50, threshold: 0, period: 5 * DAY },
+  allocate: majority(FULL, 50, 50, 7),
+  partnership: majority(FULL, 50, 66, 14),
+  governance: majority(FULL, 60, 66, 14),
+  general: majority(ALL, 40, 50, 7),
+  ratify: majority(FULL, 40, 50, 3)
+};
+
+/** Vote weight by tier [GOV-3]. */
+export const TIER_WEIGHT: Record<Tier, number> = { new: 1, regular: 2, senior: 3, leader: 3 };
+
+export const PROBATION_SECONDS = 30 * DAY;
+export const MAX_EMERGENCY_SECONDS = 3 * DAY;
+export const MAX_TEXT = 4000;

@@ -1,0 +1,130 @@
+import type { GovernanceSettings, ProposalKind, Reason, Tier, VotingRules } from './types';
+import type { ProposalBody } from './payloads';
+
+export interface Member {
+  /** Identity: hex of the member's first device key. */
+  id: string;
+  tier: Tier;
+  /** Entry that admitted the member (genesis for founders, the closing entry for admissions). */
+  admittedBy: string;
+  /** Group time (seconds) at admission. */
+  admittedAt: number;
+  /** Group time when probation ends, for members admitted as 'new'. */
+  probationEnd: number | null;
+  mentor: string | null;
+  status: 'active' | 'removed';
+  removedBy: string | null;
+  /** Position of the admission in the causal order: lower is more senior [GOV-9]. */
+  seniority: number;
+  devices: string[];
+  x25519: Record<string, string>;
+  /** (entry, tier) in causal order: the tier each entry set. */
+  tierHistory: { entry: string; tier: Tier }[];
+}
+
+export interface Application {
+  id: string;
+  applicant: string;
+  motivation: string;
+  x25519: string;
+  status: 'open' | 'admitted' | 'declined';
+}
+
+export interface BallotRecord {
+  entry: string;
+  member: string;
+  choice: 0 | 1 | 2;
+  reason: string | null;
+}
+
+export interface Tally {
+  /** Weighted sums. For consent, `no` holds objections and `yes` consents. */
+  yes: number;
+  no: number;
+  abstain: number;
+  electorateWeight: number;
+  participation: number;
+  quorumReached: boolean;
+  passed: boolean;
+  /** Members whose weight went to a delegate's ballot. */
+  delegated: string[];
+  counted: string[];
+}
+
+export interface Proposal {
+  id: string;
+  author: string;
+  body: ProposalBody;
+  kind: ProposalKind;
+  /** Voting rules as they were at the proposal's causal point [GOV-4]. */
+  rules: VotingRules;
+  /** Member → weight, fixed at the proposal's causal point. */
+  electorate: Record<string, number>;
+  start: number;
+  deadline: number;
+  status: 'voting' | 'passed' | 'failed';
+  ballots: BallotRecord[];
+  comments: number;
+  closedBy: string | null;
+  tally: Tally | null;
+  /** What the reducer did when the proposal passed [GOV-8]. */
+  execution: string | null;
+  outcome: { text: string; review: number; entry: string } | null;
+}
+
+export interface PointsRecord {
+  total: number;
+  entries: { entry: string; points: number; why: string }[];
+}
+
+export interface EmergencyAction {
+  id: string;
+  by: string;
+  action: 'hide' | 'mute';
+  target: string;
+  reason: string;
+  start: number;
+  expiresAt: number;
+  ratifiedBy: string | null;
+  status: 'active' | 'expired' | 'ratified';
+}
+
+export interface AuditRecord {
+  id: string;
+  kind: string;
+  author: string | null;
+  verdict: 'applied' | 'ignored' | 'waiting';
+  reason: Reason | null;
+}
+
+export interface GroupState {
+  groupId: string;
+  name: string;
+  category: string;
+  description: string;
+  founder: string | null;
+  /** The group's clock: second-highest latest time claimed by any member (seconds) [TIME-1]. */
+  groupTime: number;
+  members: Record<string, Member>;
+  applications: Record<string, Application>;
+  rules: {
+    text: string;
+    version: number;
+    history: { version: number; text: string; entry: string }[];
+  };
+  moderationPolicy: string;
+  settings: GovernanceSettings;
+  proposals: Record<string, Proposal>;
+  reputation: Record<string, PointsRecord>;
+  points: Record<string, PointsRecord>;
+  treasury: {
+    balance: number;
+    ledger: { entry: string; amount: number; to: string | null; why: string }[];
+  };
+  emergencies: Record<string, EmergencyAction>;
+  /** member → scope → delegate. */
+  delegations: Record<string, Partial<Record<ProposalKind | 'all', string>>>;
+  hidden: string[];
+  audit: AuditRecord[];
+  heads: string[];
+}

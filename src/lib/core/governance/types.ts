@@ -1,0 +1,104 @@
+/** Membership tiers, lowest to highest [TIER-1]. */
+export const TIERS = ['new', 'regular', 'senior', 'leader'] as const;
+export type Tier = (typeof TIERS)[number];
+export const tierRank = (t: Tier): number => TIERS.indexOf(t);
+
+/** Proposal kinds [GOV-1]. */
+export const PROPOSAL_KINDS = [
+  'admit',
+  'remove',
+  'tier',
+  'rules',
+  'moderation',
+  'allocate',
+  'partnership',
+  'governance',
+  'general',
+  'ratify'
+] as const;
+export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
+
+/** Entry kinds; the number is what is stored in the body [LED-3]. */
+export const Kind = {
+  Genesis: 0,
+  DeviceAdd: 1,
+  DeviceRemove: 2,
+  Apply: 3,
+  Propose: 4,
+  Ballot: 5,
+  Delegate: 6,
+  RevokeDelegation: 7,
+  Comment: 8,
+  Close: 9,
+  Outcome: 10,
+  Mentor: 11,
+  Helped: 12,
+  Emergency: 13,
+  Settings: 14
+} as const;
+export type KindName = keyof typeof Kind;
+export const KIND_NAMES = Object.fromEntries(
+  Object.entries(Kind).map(([k, v]) => [v, k])
+) as Record<number, KindName>;
+
+export type VotingMethod = 'majority' | 'consent';
+
+/** How one kind of proposal is decided [GOV-2]. Percentages are whole numbers. */
+export interface VotingRules {
+  method: VotingMethod;
+  /** Tiers that may vote. */
+  electorate: Tier[];
+  /** Participation needed, as a percentage of the electorate's total weight (abstentions count). */
+  quorum: number;
+  /** For majority: yes must exceed this percentage of yes + no. Unused for consent. */
+  threshold: number;
+  /** Voting period in seconds. */
+  period: number;
+}
+
+export type GovernanceSettings = Record<ProposalKind, VotingRules>;
+
+/** Every reason an entry can be ignored. The audit list shows one of these for each entry. */
+export const REASONS = [
+  'too-large',
+  'bad-envelope',
+  'bad-body',
+  'bad-signature',
+  'unknown-kind',
+  'bad-payload',
+  'missing-prev',
+  'bad-seq',
+  'bad-backlink',
+  'equivocation',
+  'frozen-device',
+  'time-goes-backwards',
+  'genesis-invalid',
+  'no-genesis',
+  'unknown-author',
+  'not-member-yet',
+  'removed',
+  'removed-concurrently',
+  'lost-power',
+  'already-member',
+  'already-applied',
+  'tier-too-low',
+  'probation-restricted',
+  'self-promotion',
+  'not-leader',
+  'unknown-proposal',
+  'proposal-not-in-past',
+  'not-in-electorate',
+  'after-close',
+  'already-closed',
+  'not-decided',
+  'unknown-target',
+  'not-own-device',
+  'bad-proof',
+  'self-mark',
+  'duplicate-mark',
+  'muted',
+  'mutual-removal-seniority',
+  'superseded',
+  'not-counted'
+] as const;
+export type Reason = (typeof REASONS)[number];

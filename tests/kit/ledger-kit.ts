@@ -1,0 +1,222 @@
+/**
+ * Test kit: devices that sign real entries, and payload builders. Everything is deterministic
+ * (seeds from numbers), so failing property-test seeds replay exactly.
+ */
+import type { CborMap, CborValue } from '../../src/lib/core/crypto/cbor';
+import { publicKeyOf, sign } from '../../src/lib/core/crypto/ed25519';
+import { fromHex, toHex } from '../../src/lib/core/encoding/hex';
+import { sealEntry } from '../../src/lib/core/ledger/envelope';
+import { deviceProofMessage, groupIdFor } from '../../src/lib/core/governance/reducer';
+import {
+  Kind,
+  type ProposalKind,
+  type Tier,
+  type VotingRules
+} from '../../src/lib/core/governance/types';
+
+export const DAY = 86_400;
+export const T0 = 1_780_000_000; // claimed seconds
+
+export function seed(n: number): Uint8Array {
+  const s = new Uint8Array(32);
+  new DataView(s.buffer).setUint32(0, n + 1);
+  s[31] = 0x5a;
+  return s;
+}
+
+const b = (hex: string) => fromHex(hex)!;
+
+export function map(obj: Record<string, CborValue | undefined>): CborMap {
+  const m: CborMap = new Map();
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) m.set(k, v);
+  return m;
+}
+
+export class Device {
+  readonly secret: Uint8Array;
+  readonly pub: Uint8Array;
+  readonly id: string;
+  seq = 0;
+  last: string | null = null;
+  constructor(n: number) {
+    this.secret = seed(n);
+    this.pub = publicKeyOf(this.secret);
+    this.id = toHex(this.pub);
+  }
+  /** Signs the next entry of this device's chain. */
+  write(
+    groupId: Uint8Array,
+    kind: number,
+    payload: CborMap,
+    prev: string[],
+    time: number,
+    opts: { seq?: number; backlink?: string | null } = {}
+  ): { id: string; bytes: Uint8Array } {
+    const seq = opts.seq ?? this.seq + 1;
+    const backlink = opts.backlink !== undefined ? opts.backlink : seq === 1 ? null : this.last;
+    const sealed = sealEntry(this.secret, groupId, {
+      author: this.pub,
+      seq,
+      backlink,
+      prev: [...new Set(prev)].sort(),
+      kind,
+      payload,
+      time
+    });
+    if (opts.seq === undefined) {
+      this.seq = seq;
+      this.last = sealed.id;
+    }
+    return sealed;
+  }
+}
+
+export function x25519(n: number): Uint8Array {
+  return new Uint8Array(32).fill(n & 0xff);
+}
+
+export function newGroupId(
+  founder: Device,
+  nonceByte = 7
+): { groupId: Uint8Array; nonce: Uint8Array } {
+  const nonce = new Uint8Array(16).fill(nonceByte);
+  return { groupId: groupIdFor(founder.pub, nonce), nonce };
+}
+
+export const P = {
+  genesis: (
+    groupId: Uint8Array,
+    nonce: Uint8Array,
+    founders: [Device, Tier][] = [],
+    treasury = 100,
+    name = 'Circle'
+  ) =>
+    map({
+      g: groupId,
+      n: nonce,
+      name,
+      cat: 'grief',
+      rules: 'Be kind.',
+      x: x25519(1),
+      founders: founders.map(([d, t]) => [d.pub, t]),
+      treasury
+    }),
+  apply: (motivation = 'I would like to join.') => map({ m: motivation, x: x25519(2) }),
+  propose: (k: ProposalKind, fields: Record<string, CborValue> = {}) =>
+    map({
+      k,
+      ...(k === 'general' || k === 'rules' || k === 'moderation' || k === 'partnership'
+        ? { text: 'text' }
+        : {}),
+      ...fields
+    }),
+  admit: (application: string) => map({ k: 'admit', a: b(application) }),
+  remove: (member: string) => map({ k: 'remove', m: b(member) }),
+  tier: (member: string, tier: Tier) => map({ k: 'tier', m: b(member), tier }),
+  allocate: (member: string, amt: number) =>
+    map({ k: 'allocate', m: b(member), amt, text: 'for the picnic' }),
+  governance: (target: ProposalKind, rules: VotingRules) =>
+    map({
+      k: 'governance',
+      target,
+      rules: map({
+        method: rules.method,
+        electorate: rules.electorate,
+        quorum: rules.quorum,
+        threshold: rules.threshold,
+        period: rules.period
+      })
+    }),
+  ratify: (action: string) => map({ k: 'ratify', e: b(action) }),
+  ballot: (proposal: string, c: 0 | 1 | 2, r?: string) => map({ p: b(proposal), c, r }),
+  close: (proposal: string) => map({ p: b(proposal) }),
+  comment: (proposal: string, text = 'I agree') => map({ p: b(proposal), text }),
+  delegate: (k: ProposalKind | 'all', to: string) => map({ k, to: b(to) }),
+  revoke: (k: ProposalKind | 'all') => map({ k }),
+  outcome: (proposal: string, text = 'Done', review = T0 + 30 * DAY) =>
+    map({ p: b(proposal), text, review }),
+  mentor: (mentee: string, mentor: string) => map({ mentee: b(mentee), mentor: b(mentor) }),
+  helped: (entry: string) => map({ e: b(entry) }),
+  emergency: (a: 'hide' | 'mute', target: string, dur = DAY) =>
+    map({ a, t: b(target), dur, why: 'keeping the space safe' }),
+  settings: (name?: string, desc?: string) => map({ name, desc }),
+  deviceAdd: (groupId: Uint8Array, member: Device, device: Device) =>
+    map({
+      d: device.pub,
+      x: x25519(9),
+      proof: sign(device.secret, deviceProofMessage(groupId, member.pub))
+    })
+};
+
+export { Kind };
+
+import { derive, Ledger } from '../../src/lib/core/governance/derive';
+import type { AuditRecord, GroupState } from '../../src/lib/core/governance/state';
+
+/**
+ * A group history built by hand: every write takes the current heads as `prev` unless told
+ * otherwise (to make concurrent branches), and the clock moves forward one minute per write.
+ */
+export class Scenario {
+  readonly entries = new Map<string, Uint8Array>();
+  heads: string[] = [];
+  time = T0;
+  readonly founder: Device;
+  readonly groupId: Uint8Array;
+  readonly genesis: string;
+
+  constructor(founders: [Device, Tier][] = [], founder = new Device(0), treasury = 100) {
+    this.founder = founder;
+    const { groupId, nonce } = newGroupId(founder);
+    this.groupId = groupId;
+    this.genesis = this.write(founder, Kind.Genesis, P.genesis(groupId, nonce, founders, treasury));
+  }
+
+  write(
+    dev: Device,
+    kind: number,
+    payload: CborMap,
+    opts: { prev?: string[]; time?: number; seq?: number; backlink?: string | null } = {}
+  ): string {
+    this.time += 60;
+    const prev = opts.prev ?? this.heads;
+    const { id, bytes } = dev.write(
+      this.groupId,
+      kind,
+      payload,
+      prev,
+      opts.time ?? this.time,
+      opts
+    );
+    this.entries.set(id, bytes);
+    this.heads = [...this.heads.filter((h) => !prev.includes(h)), id];
+    return id;
+  }
+
+  /** Adds raw bytes (forged or foreign entries). */
+  raw(bytes: Uint8Array): void {
+    this.entries.set(toHex(bytes.slice(0, 4)) + this.entries.size, bytes);
+  }
+
+  state(): GroupState {
+    return derive(this.entries.values(), { groupId: this.groupId });
+  }
+
+  ledger(): Ledger {
+    const l = new Ledger({ groupId: this.groupId });
+    l.addAll(this.entries.values());
+    return l;
+  }
+
+  verdict(id: string, state = this.state()): AuditRecord | undefined {
+    return state.audit.find((a) => a.id === id);
+  }
+
+  /** Admits a new member by application and a passing vote of the given voters. */
+  admit(dev: Device, voters: Device[], closer = voters[0]!): string {
+    const application = this.write(dev, Kind.Apply, P.apply());
+    const proposal = this.write(closer, Kind.Propose, P.admit(application));
+    for (const v of voters) this.write(v, Kind.Ballot, P.ballot(proposal, 1));
+    return this.write(closer, Kind.Close, P.close(proposal));
+  }
+}
