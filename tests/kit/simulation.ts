@@ -1,0 +1,198 @@
+/**
+ * A deterministic multi-peer simulation of a group: each peer is one device with its own view of
+ * the ledger (an incremental Ledger), its own clock, and syncs with others only when told to, in a
+ * shuffled order and with duplicates. Used by the convergence property test and the soak run.
+ */
+import { derive, Ledger, stateHash } from '../../src/lib/core/governance/derive';
+import type { GroupState } from '../../src/lib/core/governance/state';
+import { DAY, Device, Kind, newGroupId, P, T0 } from './ledger-kit';
+
+export type Command =
+  | { t: 'act'; peer: number; action: number; arg: number; choice: number }
+  | { t: 'sync'; from: number; to: number; seed: number }
+  | { t: 'gossip'; among: number; seed: number }
+  | { t: 'tick'; peer: number; hours: number };
+
+interface Peer {
+  device: Device;
+  ledger: Ledger;
+  known: Map<string, Uint8Array>;
+  clock: number;
+}
+
+export interface Outcome {
+  hashes: string[];
+  fullHash: string;
+  state: GroupState;
+  entries: number;
+}
+
+function shuffle<T>(items: T[], seed: number): T[] {
+  const out = [...items];
+  let x = seed >>> 0 || 1;
+  for (let i = out.length - 1; i > 0; i--) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const j = (x >>> 0) % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+export function simulate(peerCount: number, commands: Command[]): Outcome {
+  const founder = new Device(0);
+  const { groupId, nonce } = newGroupId(founder);
+  const devices = Array.from({ length: peerCount }, (_, i) => (i === 0 ? founder : new Device(i)));
+  const cofounders = devices
+    .slice(1, Math.min(3, peerCount))
+    .map((d) => [d, 'senior'] as [Device, 'senior']);
+  const genesis = founder.write(
+    groupId,
+    Kind.Genesis,
+    P.genesis(groupId, nonce, cofounders),
+    [],
+    T0
+  );
+  const peers: Peer[] = devices.map((device) => {
+    const ledger = new Ledger({ groupId });
+    ledger.add(genesis.bytes);
+    return { device, ledger, known: new Map([[genesis.id, genesis.bytes]]), clock: T0 };
+  });
+
+  const deliver = (to: Peer, id: string, bytes: Uint8Array) => {
+    to.known.set(id, bytes);
+    to.ledger.add(bytes);
+  };
+
+  for (const c of commands) {
+    if (c.t === 'tick') {
+      const p = peers[c.peer % peerCount]!;
+      p.clock += c.hours * 3600;
+    } else if (c.t === 'gossip') {
+      // Everyone in a random subset (a partition that can talk) exchanges everything.
+      const group = peers.filter((_, i) => (c.among >> i) & 1);
+      const pool = new Map<string, Uint8Array>();
+      for (const p of group) for (const [id, bytes] of p.known) pool.set(id, bytes);
+      group.forEach((p, i) => {
+        for (const [id, bytes] of shuffle(
+          [...pool].filter(([id]) => !p.known.has(id)),
+          c.seed + i
+        ))
+          deliver(p, id, bytes);
+      });
+    } else if (c.t === 'sync') {
+      const from = peers[c.from % peerCount]!;
+      const to = peers[c.to % peerCount]!;
+      if (from === to) continue;
+      const missing = [...from.known].filter(([id]) => !to.known.has(id));
+      const withDuplicates = [...missing, ...missing.filter((_, i) => i % 3 === 0)];
+      for (const [id, bytes] of shuffle(withDuplicates, c.seed)) deliver(to, id, bytes);
+    } else {
+      const p = peers[c.peer % peerCount]!;
+      const made = act(
+        p,
+        c,
+        groupId,
+        peers.map((q) => q.device)
+      );
+      if (made) deliver(p, made.id, made.bytes);
+    }
+  }
+
+  // Full exchange: everyone receives everything, in their own shuffled order.
+  const all = new Map<string, Uint8Array>();
+  for (const p of peers) for (const [id, bytes] of p.known) all.set(id, bytes);
+  peers.forEach((p, i) => {
+    for (const [id, bytes] of shuffle(
+      [...all].filter(([id]) => !p.known.has(id)),
+      i + 1
+    ))
+      deliver(p, id, bytes);
+  });
+  const full = derive(shuffle([...all.values()], 99), { groupId });
+  return {
+    hashes: peers.map((p) => stateHash(p.ledger.state)),
+    fullHash: stateHash(full),
+    state: full,
+    entries: all.size
+  };
+}
+
+/** One governance action chosen from what makes sense in this peer's current view. */
+function act(
+  p: Peer,
+  c: { action: number; arg: number; choice: number },
+  groupId: Uint8Array,
+  devices: Device[]
+) {
+  const st = p.ledger.state;
+  const me = p.device;
+  const member = st.members[me.id];
+  const write = (kind: number, payload: ReturnType<typeof P.apply>) =>
+    me.write(groupId, kind, payload, st.heads, p.clock);
+  const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[c.arg % xs.length] : undefined);
+  if (!member || member.status !== 'active') {
+    const open = Object.values(st.applications).some(
+      (a) => a.applicant === me.id && a.status === 'open'
+    );
+    return open ? undefined : write(Kind.Apply, P.apply());
+  }
+  const active = Object.values(st.members).filter((m) => m.status === 'active');
+  const voting = Object.values(st.proposals).filter((x) => x.status === 'voting');
+  const openApps = Object.values(st.applications).filter((a) => a.status === 'open');
+  const other = pick(active.filter((m) => m.id !== me.id));
+  switch (c.action % 10) {
+    case 0: {
+      const app = pick(openApps);
+      return app ? write(Kind.Propose, P.admit(app.id)) : write(Kind.Propose, P.propose('general'));
+    }
+    case 1:
+      return other && c.choice % 3 === 0
+        ? write(Kind.Propose, P.remove(other.id))
+        : write(Kind.Propose, P.propose('general'));
+    case 2:
+      return other
+        ? write(
+            Kind.Propose,
+            P.tier(other.id, (['new', 'regular', 'senior', 'leader'] as const)[c.choice % 4])
+          )
+        : undefined;
+    case 3:
+    case 4:
+    case 5: {
+      // Mostly yes, sometimes no or abstain: groups mostly agree, and the tally must pass sometimes.
+      const prop = pick(voting);
+      const choice = ([1, 1, 1, 0, 2, 1] as const)[c.choice % 6]!;
+      return prop ? write(Kind.Ballot, P.ballot(prop.id, choice)) : undefined;
+    }
+    case 6:
+    case 7: {
+      // A closer tries the proposal with the most ballots it can see (or any, at random).
+      const ranked = [...voting].sort(
+        (a, b) => b.ballots.length - a.ballots.length || (a.id < b.id ? -1 : 1)
+      );
+      const prop = c.choice % 3 === 0 ? pick(voting) : ranked[0];
+      return prop ? write(Kind.Close, P.close(prop.id)) : undefined;
+    }
+    case 8:
+      if (c.choice % 2 === 0)
+        return other
+          ? write(Kind.Delegate, P.delegate(c.choice % 4 ? 'all' : 'admit', other.id))
+          : undefined;
+      return pick(Object.values(st.proposals))
+        ? write(Kind.Comment, P.comment(pick(Object.values(st.proposals))!.id))
+        : undefined;
+    default: {
+      const target = pick(st.audit.filter((r) => r.verdict === 'applied' && r.author !== me.id));
+      if (target) return write(Kind.Helped, P.helped(target.id));
+      const d = devices[c.arg % devices.length]!;
+      return write(
+        Kind.Propose,
+        P.propose('general', {
+          text: `about ${d.id.slice(0, 4)} at day ${Math.floor((p.clock - T0) / DAY)}`
+        })
+      );
+    }
+  }
+}
