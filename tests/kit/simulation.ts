@@ -155,7 +155,7 @@ function act(
       return other
         ? write(
             Kind.Propose,
-            P.tier(other.id, (['new', 'regular', 'senior', 'leader'] as const)[c.choice % 4])
+            P.tier(other.id, (['new', 'regular', 'senior', 'leader'] as const)[c.choice % 4]!)
           )
         : undefined;
     case 3:

@@ -107,18 +107,26 @@ export function decodeCbor(bytes: Uint8Array): CborValue {
   return value;
 }
 
-function readHead(
-  bytes: Uint8Array,
-  s: { pos: number }
-): { major: number; n: number; info: number } {
+// The last head read (module state instead of an object per item: decoding is a hot path).
+let hMajor = 0;
+let hN = 0;
+let hInfo = 0;
+
+function readHead(bytes: Uint8Array, s: { pos: number }): void {
   if (s.pos >= bytes.length) throw new CborError('truncated');
   const first = bytes[s.pos++]!;
-  const major = first >> 5;
-  const info = first & 0x1f;
-  if (info < 24) return { major, n: info, info };
-  const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
+  hMajor = first >> 5;
+  hInfo = first & 0x1f;
+  if (hInfo < 24) {
+    hN = hInfo;
+    return;
+  }
+  const size = hInfo === 24 ? 1 : hInfo === 25 ? 2 : hInfo === 26 ? 4 : hInfo === 27 ? 8 : 0;
   if (size === 0) {
-    if (major === 7) return { major, n: info, info };
+    if (hMajor === 7) {
+      hN = hInfo;
+      return;
+    }
     throw new CborError('indefinite lengths and reserved values are not allowed');
   }
   if (s.pos + size > bytes.length) throw new CborError('truncated');
@@ -126,14 +134,37 @@ function readHead(
   for (let i = 0; i < size; i++) n = n * 256 + bytes[s.pos++]!;
   if (!Number.isSafeInteger(n)) throw new CborError('integer out of safe range');
   const min = size === 1 ? 24 : size === 2 ? 0x100 : size === 4 ? 0x10000 : 0x100000000;
-  if (major !== 7 && n < min) throw new CborError('non-shortest encoding');
-  return { major, n, info };
+  if (hMajor !== 7 && n < min) throw new CborError('non-shortest encoding');
+  hN = n;
 }
 
+/** Compares two ranges of one buffer bytewise (for map key order without making views). */
+function compareRanges(b: Uint8Array, a0: number, a1: number, c0: number, c1: number): number {
+  const n = Math.min(a1 - a0, c1 - c0);
+  for (let i = 0; i < n; i++) if (b[a0 + i] !== b[c0 + i]) return b[a0 + i]! - b[c0 + i]!;
+  return a1 - a0 - (c1 - c0);
+}
+
+function asciiText(bytes: Uint8Array, start: number, end: number): string | undefined {
+  let out = '';
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    if (c >= 0x80) return undefined;
+    out += String.fromCharCode(c);
+  }
+  return out;
+}
+
+/**
+ * Byte strings are returned as views into `bytes` (no copy): callers pass buffers they own and
+ * never mutate (envelopes are immutable once stored).
+ */
 function read(bytes: Uint8Array, s: { pos: number }, depth: number): CborValue {
   if (depth > MAX_DEPTH) throw new CborError('nesting too deep');
   const start = s.pos;
-  const { major, n, info } = readHead(bytes, s);
+  readHead(bytes, s);
+  const major = hMajor;
+  const n = hN;
   switch (major) {
     case 0:
       return n;
@@ -142,11 +173,13 @@ function read(bytes: Uint8Array, s: { pos: number }, depth: number): CborValue {
     case 2:
     case 3: {
       if (s.pos + n > bytes.length) throw new CborError('truncated');
-      const slice = bytes.slice(s.pos, s.pos + n);
+      const from = s.pos;
       s.pos += n;
-      if (major === 2) return slice;
+      if (major === 2) return bytes.subarray(from, from + n);
+      const ascii = n <= 64 ? asciiText(bytes, from, from + n) : undefined;
+      if (ascii !== undefined) return ascii;
       try {
-        return utf8Strict.decode(slice);
+        return utf8Strict.decode(bytes.subarray(from, from + n));
       } catch {
         throw new CborError('invalid UTF-8');
       }
@@ -160,24 +193,25 @@ function read(bytes: Uint8Array, s: { pos: number }, depth: number): CborValue {
     case 5: {
       if (n > bytes.length - s.pos) throw new CborError('truncated');
       const map: CborMap = new Map();
-      let prevKey: Uint8Array | undefined;
+      let prevStart = -1;
+      let prevEnd = -1;
       for (let i = 0; i < n; i++) {
         const keyStart = s.pos;
         const key = read(bytes, s, depth + 1);
         if (typeof key !== 'string' && (typeof key !== 'number' || key < 0))
           throw new CborError('map keys must be unsigned integers or text');
-        const keyBytes = bytes.subarray(keyStart, s.pos);
-        if (prevKey && compareBytes(prevKey, keyBytes) >= 0)
+        if (prevStart >= 0 && compareRanges(bytes, prevStart, prevEnd, keyStart, s.pos) >= 0)
           throw new CborError('map keys unsorted or duplicated');
-        prevKey = keyBytes;
+        prevStart = keyStart;
+        prevEnd = s.pos;
         map.set(key, read(bytes, s, depth + 1));
       }
       return map;
     }
     case 7:
-      if (info === 20) return false;
-      if (info === 21) return true;
-      if (info === 22) return null;
+      if (hInfo === 20) return false;
+      if (hInfo === 21) return true;
+      if (hInfo === 22) return null;
       throw new CborError(`unsupported simple value or float at ${start}`);
     default:
       throw new CborError('tags are not allowed');

@@ -1,7 +1,23 @@
-/** Lower-case hex of bytes; used for key fingerprints shown to people and for stable ids. */
+const DIGITS = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
+let codes = new Uint16Array(128);
+
+/**
+ * Lower-case hex of bytes; used for entry ids, key fingerprints and stable ids (hot path). Built
+ * as one flat string: a string grown by `+=` is a rope, and ids are compared and hashed often.
+ */
 export function toHex(bytes: Uint8Array): string {
+  if (codes.length < bytes.length * 2) codes = new Uint16Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    codes[2 * i] = DIGITS[bytes[i]! >> 4]!;
+    codes[2 * i + 1] = DIGITS[bytes[i]! & 15]!;
+  }
   let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  const n = bytes.length * 2;
+  for (let i = 0; i < n; i += 4096)
+    out += String.fromCharCode.apply(
+      null,
+      codes.subarray(i, Math.min(n, i + 4096)) as unknown as number[]
+    );
   return out;
 }
 

@@ -66,8 +66,10 @@ export class Ctx {
     const vv = this.dag.vv.get(e.id);
     if (!vv) return 0;
     const perMember = new Map<string, number>();
-    for (const [device, seq] of vv) {
-      if (device === e.device) continue;
+    for (let i = 0; i < vv.length; i++) {
+      const seq = vv[i]!;
+      const device = this.dag.devices[i]!;
+      if (seq === 0 || device === e.device) continue;
       const m = this.owner.get(device)?.member ?? device;
       if (m === exclude) continue;
       const id = this.dag.chain.get(device)?.get(seq);

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { verifyStrict } from '../crypto/ed25519';
 import { toHex } from '../encoding/hex';
-import { buildDag, concurrent, place, type Dag } from '../ledger/dag';
+import { buildDag, concurrent, emptyDag, place, type Dag } from '../ledger/dag';
 import { decodeEntry, entryId, signedMessage, type Entry } from '../ledger/envelope';
 import { Ctx } from './context';
 import { emptyState, step } from './reducer';
@@ -38,10 +38,11 @@ export class Ledger {
     string,
     { reason: Reason; kind: number | null; device: string | null }
   >();
-  private dag: Dag = buildDag([]);
+  private dag: Dag = emptyDag();
   private dropped = new Map<string, Reason>();
   private fold!: Fold;
   private cached: GroupState | undefined;
+  private readonly slab = new Slab();
 
   constructor(params: DeriveParams) {
     this.params = {
@@ -106,7 +107,8 @@ export class Ledger {
   private admit(bytes: Uint8Array): Entry | null | undefined {
     const id = entryId(bytes);
     if (this.has(id)) return undefined;
-    const decoded = decodeEntry(bytes);
+    // Our own copy: entries are views into it, and nobody may change verified bytes afterwards.
+    const decoded = decodeEntry(this.slab.copy(bytes), id);
     if (!decoded.ok) {
       this.rejected.set(id, { reason: decoded.error, kind: null, device: null });
       return null;
@@ -181,6 +183,25 @@ export class Ledger {
     state.audit = audit;
     state.heads = [...this.dag.heads].sort();
     return state;
+  }
+}
+
+/**
+ * Copies envelopes into shared 64 KiB buffers: one allocation per few hundred entries instead of
+ * one per entry (per-entry ArrayBuffers made garbage collection the largest cost of a derive).
+ */
+class Slab {
+  private buf = new Uint8Array(0);
+  private used = 0;
+  copy(bytes: Uint8Array): Uint8Array {
+    if (bytes.length > this.buf.length - this.used) {
+      this.buf = new Uint8Array(Math.max(64 * 1024, bytes.length));
+      this.used = 0;
+    }
+    const out = this.buf.subarray(this.used, this.used + bytes.length);
+    out.set(bytes);
+    this.used += bytes.length;
+    return out;
   }
 }
 

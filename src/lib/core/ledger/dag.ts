@@ -18,7 +18,11 @@ export interface Dag {
   /** Structural verdicts ('bad-seq', 'bad-backlink', 'equivocation', 'frozen-device'). */
   invalid: Map<string, 'bad-seq' | 'bad-backlink' | 'equivocation' | 'frozen-device'>;
   index: Map<string, number>;
-  vv: Map<string, Map<string, number>>;
+  /** Version vectors, indexed by device number (see `devices`). */
+  vv: Map<string, number[]>;
+  /** device → its number in version vectors, and the reverse. */
+  deviceIndex: Map<string, number>;
+  devices: string[];
   /** Claimed time made monotone along each device's chain. */
   time: Map<string, number>;
   /** device → seq → entry id (valid chain entries only). */
@@ -26,21 +30,23 @@ export interface Dag {
   heads: string[];
 }
 
-/** A binary min-heap of entry ids (for the deterministic topological order). */
-class IdHeap {
-  private a: string[] = [];
-  push(x: string) {
+/** A binary min-heap of numbers (ranks of entry ids in sorted order). */
+class RankHeap {
+  private a: number[] = [];
+  push(x: number) {
     const a = this.a;
     a.push(x);
     let i = a.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (a[p]! <= a[i]!) break;
-      [a[p], a[i]] = [a[i]!, a[p]!];
+      const t = a[p]!;
+      a[p] = a[i]!;
+      a[i] = t;
       i = p;
     }
   }
-  pop(): string | undefined {
+  pop(): number | undefined {
     const a = this.a;
     if (a.length === 0) return undefined;
     const top = a[0];
@@ -55,7 +61,9 @@ class IdHeap {
         if (l < a.length && a[l]! < a[m]!) m = l;
         if (r < a.length && a[r]! < a[m]!) m = r;
         if (m === i) break;
-        [a[m], a[i]] = [a[i]!, a[m]!];
+        const t = a[m]!;
+        a[m] = a[i]!;
+        a[i] = t;
         i = m;
       }
     }
@@ -63,59 +71,82 @@ class IdHeap {
   }
 }
 
+export function emptyDag(): Dag {
+  return {
+    order: [],
+    waiting: new Map(),
+    invalid: new Map(),
+    index: new Map(),
+    vv: new Map(),
+    deviceIndex: new Map(),
+    devices: [],
+    time: new Map(),
+    chain: new Map(),
+    heads: []
+  };
+}
+
+function deviceNumber(dag: Dag, device: string): number {
+  let n = dag.deviceIndex.get(device);
+  if (n === undefined) {
+    n = dag.devices.length;
+    dag.deviceIndex.set(device, n);
+    dag.devices.push(device);
+  }
+  return n;
+}
+
 export function buildDag(entries: Iterable<Entry>): Dag {
   const byId = new Map<string, Entry>();
   for (const e of entries) byId.set(e.id, e);
 
   // Equivocation: the lowest seq at which a device has two different entries.
-  const seen = new Map<string, string>();
+  const seen = new Map<string, Map<number, string>>();
   const frozenFrom = new Map<string, number>();
   for (const e of byId.values()) {
-    const key = `${e.device}:${e.seq}`;
-    const other = seen.get(key);
-    if (other !== undefined && other !== e.id)
+    let bySeq = seen.get(e.device);
+    if (!bySeq) seen.set(e.device, (bySeq = new Map<number, string>()));
+    const other = bySeq.get(e.seq);
+    if (other === undefined) bySeq.set(e.seq, e.id);
+    else if (other !== e.id)
       frozenFrom.set(e.device, Math.min(frozenFrom.get(e.device) ?? Infinity, e.seq));
-    else seen.set(key, e.id);
   }
 
-  // Kahn's algorithm over entries whose prev are all present.
-  const children = new Map<string, string[]>();
-  const missingCount = new Map<string, number>();
+  // Kahn's algorithm over entries whose prev are all present; ties go to the smallest id. Ids are
+  // ranked once (a string sort), so the heap compares small integers.
+  const sorted = [...byId.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  const rank = new Map<string, number>();
+  sorted.forEach((e, i) => rank.set(e.id, i));
+  const children: number[][] = sorted.map(() => []);
+  const missingCount = new Int32Array(sorted.length);
   const waiting = new Map<string, string>();
-  const heap = new IdHeap();
-  for (const e of byId.values()) {
+  const heap = new RankHeap();
+  sorted.forEach((e, i) => {
     let missing = 0;
     for (const p of e.prev) {
       if (p === e.id) continue;
+      const r = rank.get(p);
+      if (r === undefined) {
+        waiting.set(e.id, p);
+        missing++;
+        continue;
+      }
       missing++;
-      if (!byId.has(p)) waiting.set(e.id, p);
-      const list = children.get(p);
-      if (list) list.push(e.id);
-      else children.set(p, [e.id]);
+      children[r]!.push(i);
     }
-    missingCount.set(e.id, missing);
-    if (missing === 0) heap.push(e.id);
-  }
+    missingCount[i] = missing;
+    if (missing === 0) heap.push(i);
+  });
 
-  const dag: Dag = {
-    order: [],
-    waiting,
-    invalid: new Map(),
-    index: new Map(),
-    vv: new Map(),
-    time: new Map(),
-    chain: new Map(),
-    heads: []
-  };
+  const dag: Dag = emptyDag();
+  dag.waiting = waiting;
   const hasChild = new Set<string>();
-  for (let id = heap.pop(); id !== undefined; id = heap.pop()) {
-    const e = byId.get(id)!;
+  for (let r = heap.pop(); r !== undefined; r = heap.pop()) {
+    const e = sorted[r]!;
     place(dag, e, frozenFrom);
     for (const p of e.prev) hasChild.add(p);
-    for (const c of children.get(id) ?? []) {
-      const left = missingCount.get(c)! - 1;
-      missingCount.set(c, left);
-      if (left === 0) heap.push(c);
+    for (const c of children[r]!) {
+      if (--missingCount[c]! === 0) heap.push(c);
     }
   }
   // Anything not placed waits: either a prev is absent, or it depends on something that waits.
@@ -131,12 +162,15 @@ export function buildDag(entries: Iterable<Entry>): Dag {
 export function place(dag: Dag, e: Entry, frozenFrom?: Map<string, number>): void {
   dag.index.set(e.id, dag.order.length);
   dag.order.push(e);
-  const vv = new Map<string, number>();
+  const me = deviceNumber(dag, e.device);
+  const vv: number[] = new Array<number>(dag.devices.length).fill(0);
   for (const p of e.prev) {
-    for (const [d, s] of dag.vv.get(p) ?? []) if ((vv.get(d) ?? 0) < s) vv.set(d, s);
+    const pv = dag.vv.get(p);
+    if (!pv) continue;
+    for (let i = 0; i < pv.length; i++) if (vv[i]! < pv[i]!) vv[i] = pv[i]!;
   }
   const frozen = frozenFrom?.get(e.device);
-  const seenSeq = vv.get(e.device) ?? 0;
+  const seenSeq = vv[me]!;
   const prevId = e.seq > 1 ? dag.chain.get(e.device)?.get(e.seq - 1) : undefined;
   if (frozen !== undefined && e.seq >= frozen)
     dag.invalid.set(e.id, e.seq === frozen ? 'equivocation' : 'frozen-device');
@@ -144,7 +178,7 @@ export function place(dag: Dag, e: Entry, frozenFrom?: Map<string, number>): voi
   else if (e.seq > 1 && prevId !== e.backlink) dag.invalid.set(e.id, 'bad-backlink');
   else if (dag.chain.get(e.device)?.has(e.seq)) dag.invalid.set(e.id, 'equivocation');
   else {
-    vv.set(e.device, e.seq);
+    vv[me] = e.seq;
     let chain = dag.chain.get(e.device);
     if (!chain) dag.chain.set(e.device, (chain = new Map<number, string>()));
     chain.set(e.seq, e.id);
@@ -159,8 +193,13 @@ export function isAncestor(dag: Dag, a: string, b: string): boolean {
   if (a === b) return true;
   const ea = dag.order[dag.index.get(a) ?? -1];
   if (!ea) return false;
+  const n = dag.deviceIndex.get(ea.device);
+  const vb = dag.vv.get(b);
   return (
-    (dag.vv.get(b)?.get(ea.device) ?? 0) >= ea.seq && dag.chain.get(ea.device)?.get(ea.seq) === a
+    n !== undefined &&
+    vb !== undefined &&
+    (vb[n] ?? 0) >= ea.seq &&
+    dag.chain.get(ea.device)?.get(ea.seq) === a
   );
 }
 

@@ -92,8 +92,8 @@ export function decodeEntry(
   if (bytes.length > MAX_ENVELOPE_BYTES) return { ok: false, error: 'too-large', id };
   if (bytes.length < 66 || bytes[0] !== ENVELOPE_VERSION)
     return { ok: false, error: 'bad-envelope', id };
-  const signature = bytes.slice(1, 65);
-  const body = bytes.slice(65);
+  const signature = bytes.subarray(1, 65);
+  const body = bytes.subarray(65);
   let map: CborValue;
   try {
     map = decodeCbor(body);
