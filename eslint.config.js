@@ -76,7 +76,9 @@ export default ts.config(
     languageOptions: {
       globals: { ...globals.browser, ...globals.node },
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'scripts/*.ts', '.ci/*.mjs'] },
+        projectService: {
+          allowDefaultProject: ['*.js', 'scripts/*.mjs', 'scripts/*.ts', '.ci/*.mjs']
+        },
         tsconfigRootDir: import.meta.dirname,
         extraFileExtensions: ['.svelte']
       }

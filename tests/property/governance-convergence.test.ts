@@ -50,7 +50,7 @@ export const scenario = fc
 const RUNS = Number(process.env.GOVERNANCE_RUNS ?? 150);
 
 describe('governance convergence', () => {
-  it('[LED-10] 3–7 peers with partitions, reordering and duplicates reach identical states, equal to a full derive', () => {
+  it('[LED-10][LED-11] 3–7 peers with partitions, reordering and duplicates reach identical states, equal to a full derive', () => {
     let governed = 0;
     fc.assert(
       fc.property(scenario, ([peers, commands]) => {

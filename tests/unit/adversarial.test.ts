@@ -54,7 +54,7 @@ describe('adversarial catalogue: bytes and signatures', () => {
     expect(s.state().audit.find((r) => r.id === id)?.reason).toBe('bad-signature');
   });
 
-  it('[ADV-3] truncated bytes and a wrong version byte → bad-envelope', () => {
+  it('[ADV-3][LED-2] truncated bytes and a wrong version byte → bad-envelope', () => {
     const { s, a } = group();
     const { bytes } = a.write(s.groupId, Kind.Comment, P.comment(s.genesis), s.heads, T0);
     s.raw(bytes.slice(0, 40));
@@ -62,7 +62,7 @@ describe('adversarial catalogue: bytes and signatures', () => {
     expect(s.state().audit.filter((r) => r.reason === 'bad-envelope')).toHaveLength(2);
   });
 
-  it('[ADV-4] a body cut short (signed as it is) → bad-body', () => {
+  it('[ADV-4][LED-2] a body cut short (signed as it is) → bad-body', () => {
     const { s, a } = group();
     const body = encodeBody({
       author: a.pub,
@@ -77,7 +77,7 @@ describe('adversarial catalogue: bytes and signatures', () => {
     expect(s.state().audit.some((r) => r.reason === 'bad-body')).toBe(true);
   });
 
-  it('[ADV-5] non-deterministic CBOR (a non-shortest integer) → bad-body', () => {
+  it('[ADV-5][LED-2] non-deterministic CBOR (a non-shortest integer) → bad-body', () => {
     const { s, a } = group();
     const body = encodeBody({
       author: a.pub,
@@ -95,7 +95,7 @@ describe('adversarial catalogue: bytes and signatures', () => {
     expect(s.state().audit.some((r) => r.reason === 'bad-body')).toBe(true);
   });
 
-  it('[ADV-6] a body that is not a 7-field map (extra field) → bad-body', () => {
+  it('[ADV-6][LED-2] a body that is not a 7-field map (extra field) → bad-body', () => {
     const { s, a } = group();
     const extra = encodeCbor(
       new Map<number, import('../../src/lib/core/crypto/cbor').CborValue>([
@@ -113,7 +113,7 @@ describe('adversarial catalogue: bytes and signatures', () => {
     expect(s.state().audit.some((r) => r.reason === 'bad-body')).toBe(true);
   });
 
-  it('[ADV-7] an envelope over 16 KiB → too-large', () => {
+  it('[ADV-7][LED-2] an envelope over 16 KiB → too-large', () => {
     const { s } = group();
     s.raw(new Uint8Array(MAX_ENVELOPE_BYTES + 1).fill(1));
     expect(s.state().audit.some((r) => r.reason === 'too-large')).toBe(true);
@@ -126,12 +126,12 @@ describe('adversarial catalogue: bytes and signatures', () => {
     expect(reasonOf(s, id)).toBe('bad-payload');
   });
 
-  it('[ADV-9] an unknown kind → unknown-kind', () => {
+  it('[ADV-9][LED-3] an unknown kind → unknown-kind', () => {
     const { s, a } = group();
     expect(reasonOf(s, s.write(a, 99, map({})))).toBe('unknown-kind');
   });
 
-  it('[ADV-10] an unexpected payload field → bad-payload', () => {
+  it('[ADV-10][LED-3] an unexpected payload field → bad-payload', () => {
     const { s, a } = group();
     const p = s.write(s.founder, Kind.Propose, P.propose('general'));
     const payload = P.ballot(p, 1);
@@ -147,7 +147,7 @@ describe('adversarial catalogue: bytes and signatures', () => {
 });
 
 describe('adversarial catalogue: structure and time', () => {
-  it('[ADV-12] equivocation: two entries with one seq freeze the device from that seq', () => {
+  it('[ADV-12][LED-6] equivocation: two entries with one seq freeze the device from that seq', () => {
     const { s, a } = group();
     const first = s.write(a, Kind.Comment, P.comment(s.genesis));
     const twin = s.write(a, Kind.Settings, P.settings('x'), { seq: 1, backlink: null });
@@ -158,7 +158,7 @@ describe('adversarial catalogue: structure and time', () => {
     expect(s.verdict(later, st)?.reason).toBe('frozen-device');
   });
 
-  it('[ADV-13] an entry whose prev never arrives waits, and its dependents wait too', () => {
+  it('[ADV-13][LED-4] an entry whose prev never arrives waits, and its dependents wait too', () => {
     const { s, a } = group();
     const ghost = 'ab'.repeat(32);
     const id = s.write(a, Kind.Settings, P.settings('x'), { prev: [ghost] });
@@ -168,7 +168,7 @@ describe('adversarial catalogue: structure and time', () => {
     expect(s.verdict(child, st)).toMatchObject({ verdict: 'waiting', reason: 'missing-prev' });
   });
 
-  it('[ADV-14] a skipped seq → bad-seq; a wrong backlink → bad-backlink', () => {
+  it('[ADV-14][LED-6] a skipped seq → bad-seq; a wrong backlink → bad-backlink', () => {
     const { s, a, b } = group();
     s.write(a, Kind.Settings, P.settings('x'));
     const skipped = s.write(a, Kind.Settings, P.settings('y'), { seq: 5 });
@@ -186,7 +186,7 @@ describe('adversarial catalogue: structure and time', () => {
     expect(st.audit).toHaveLength(s.entries.size + 1);
   });
 
-  it('[ADV-16] a second genesis, and a genesis for a group id the author did not make → genesis-invalid', () => {
+  it('[ADV-16][LED-7] a second genesis, and a genesis for a group id the author did not make → genesis-invalid', () => {
     const { s, a } = group();
     const { nonce } = newGroupId(s.founder);
     const again = s.write(s.founder, Kind.Genesis, P.genesis(s.groupId, nonce));
@@ -204,7 +204,7 @@ describe('adversarial catalogue: structure and time', () => {
     expect(st.audit.find((r) => r.id === id)?.reason).toBe('no-genesis');
   });
 
-  it('[ADV-18] a backdated proposal cannot shorten its own voting period', () => {
+  it('[ADV-18][TIME-1] a backdated proposal cannot shorten its own voting period', () => {
     const { s, a, b, c } = group();
     s.write(a, Kind.Comment, P.comment(s.genesis)); // others' clocks are at T0 + minutes
     s.write(b, Kind.Settings, P.settings('Circle'), {});
@@ -213,7 +213,7 @@ describe('adversarial catalogue: structure and time', () => {
     expect(s.state().proposals[p]!.start).toBeGreaterThanOrEqual(T0);
   });
 
-  it('[ADV-19] a closer who sets their own clock past the deadline cannot close early → not-decided', () => {
+  it('[ADV-19][TIME-1] a closer who sets their own clock past the deadline cannot close early → not-decided', () => {
     const { s, a } = group();
     const p = s.write(s.founder, Kind.Propose, P.propose('general'));
     s.write(a, Kind.Ballot, P.ballot(p, 1));
@@ -221,7 +221,7 @@ describe('adversarial catalogue: structure and time', () => {
     expect(reasonOf(s, close)).toBe('not-decided');
   });
 
-  it('[ADV-20] a probationer who sets their clock forward is still on probation → probation-restricted', () => {
+  it('[ADV-20][TIME-1] a probationer who sets their clock forward is still on probation → probation-restricted', () => {
     const { s, a, b } = group();
     const n = new Device(9);
     s.admit(n, [s.founder, a, b]);
@@ -229,7 +229,7 @@ describe('adversarial catalogue: structure and time', () => {
     expect(reasonOf(s, id)).toBe('probation-restricted');
   });
 
-  it('[ADV-21] one member lying about the clock cannot move the group clock', () => {
+  it('[ADV-21][TIME-1] one member lying about the clock cannot move the group clock', () => {
     const { s, a, b, c } = group();
     s.write(a, Kind.Settings, P.settings('x'), { time: T0 + 9999 * DAY });
     s.write(b, Kind.Comment, P.comment(s.genesis));
@@ -237,7 +237,7 @@ describe('adversarial catalogue: structure and time', () => {
     expect(s.state().groupTime).toBeLessThan(T0 + DAY);
   });
 
-  it('[ADV-22] a leader who forward-dates an emergency action does not make it last longer', () => {
+  it('[ADV-22][GOV-11] a leader who forward-dates an emergency action does not make it last longer', () => {
     const { s, a, b, c } = group();
     s.write(a, Kind.Comment, P.comment(s.genesis));
     s.write(b, Kind.Comment, P.comment(s.genesis));
@@ -265,7 +265,7 @@ describe('adversarial catalogue: membership and authority', () => {
     );
   });
 
-  it('[ADV-25] a double vote: only the later ballot counts, the earlier is superseded', () => {
+  it('[ADV-25][GOV-6] a double vote: only the later ballot counts, the earlier is superseded', () => {
     const { s, a } = group();
     const p = s.write(s.founder, Kind.Propose, P.propose('general'));
     const first = s.write(a, Kind.Ballot, P.ballot(p, 1));
@@ -280,7 +280,7 @@ describe('adversarial catalogue: membership and authority', () => {
     expect(st.proposals[p]!.tally).toMatchObject({ yes: 0, no: 3 });
   });
 
-  it('[ADV-26] a vote after the voter was removed → removed', () => {
+  it('[ADV-26][GOV-5] a vote after the voter was removed → removed', () => {
     const { s, a, b, c } = group();
     const p = s.write(s.founder, Kind.Propose, P.propose('general'));
     const r = s.write(s.founder, Kind.Propose, P.remove(c.id));
@@ -304,7 +304,7 @@ describe('adversarial catalogue: membership and authority', () => {
     );
   });
 
-  it('[ADV-29] a probationer proposing a restricted kind → probation-restricted', () => {
+  it('[ADV-29][TIER-1] a probationer proposing a restricted kind → probation-restricted', () => {
     const { s, a, b } = group();
     const n = new Device(9);
     s.admit(n, [s.founder, a, b]);
@@ -312,7 +312,7 @@ describe('adversarial catalogue: membership and authority', () => {
     expect(s.verdict(s.write(n, Kind.Propose, P.propose('general')))?.verdict).toBe('applied');
   });
 
-  it('[ADV-30] a probationer voting on an admission → not-in-electorate', () => {
+  it('[ADV-30][TIER-1] a probationer voting on an admission → not-in-electorate', () => {
     const { s, a, b } = group();
     const n = new Device(9);
     s.admit(n, [s.founder, a, b]);
@@ -338,7 +338,7 @@ describe('adversarial catalogue: membership and authority', () => {
     expect(reasonOf(s, s.write(c, Kind.Mentor, P.mentor(c.id, a.id)))).toBe('tier-too-low');
   });
 
-  it('[ADV-34] a new member’s entry that has not seen their own admission → not-member-yet', () => {
+  it('[ADV-34][GOV-5] a new member’s entry that has not seen their own admission → not-member-yet', () => {
     const { s, a, b } = group();
     const n = new Device(9);
     const app = s.write(n, Kind.Apply, P.apply());
@@ -351,7 +351,7 @@ describe('adversarial catalogue: membership and authority', () => {
     );
   });
 
-  it('[ADV-35] a device added without the new device’s proof → bad-proof', () => {
+  it('[ADV-35][LED-8] a device added without the new device’s proof → bad-proof', () => {
     const { s, a } = group();
     const d = new Device(50);
     const payload = P.deviceAdd(s.groupId, a, d);
@@ -367,7 +367,7 @@ describe('adversarial catalogue: membership and authority', () => {
     expect(reasonOf(s, s.write(a, Kind.DeviceRemove, map({ d: b.pub })))).toBe('not-own-device');
   });
 
-  it('[ADV-37] marking one’s own post as helpful → self-mark; twice → duplicate-mark', () => {
+  it('[ADV-37][REP-1] marking one’s own post as helpful → self-mark; twice → duplicate-mark', () => {
     const { s, a, b } = group();
     const p = s.write(s.founder, Kind.Propose, P.propose('general'));
     const post = s.write(a, Kind.Comment, P.comment(p, 'What helped me was a walk.'));
@@ -391,7 +391,7 @@ describe('adversarial catalogue: membership and authority', () => {
     );
   });
 
-  it('[ADV-40] a passed allocation larger than the treasury pays nothing', () => {
+  it('[ADV-40][GOV-8] a passed allocation larger than the treasury pays nothing', () => {
     const { s, a, b, c } = group();
     const p = s.write(s.founder, Kind.Propose, P.allocate(c.id, 500));
     for (const v of [s.founder, a, b, c]) s.write(v, Kind.Ballot, P.ballot(p, 1));
@@ -412,7 +412,7 @@ describe('adversarial catalogue: membership and authority', () => {
 });
 
 describe('adversarial catalogue: concurrency', () => {
-  it('[ADV-42] a ballot causally after the close → after-close', () => {
+  it('[ADV-42][GOV-6] a ballot causally after the close → after-close', () => {
     const { s, a, b, c } = group();
     const p = s.write(s.founder, Kind.Propose, P.propose('general'));
     for (const v of [s.founder, a, b]) s.write(v, Kind.Ballot, P.ballot(p, 1));
@@ -420,7 +420,7 @@ describe('adversarial catalogue: concurrency', () => {
     expect(reasonOf(s, s.write(c, Kind.Ballot, P.ballot(p, 0)))).toBe('after-close');
   });
 
-  it('[ADV-43] two concurrent closes: the first in causal order wins, the other → already-closed', () => {
+  it('[ADV-43][LED-5] two concurrent closes: the first in causal order wins, the other → already-closed', () => {
     const { s, a, b } = group();
     const p = s.write(s.founder, Kind.Propose, P.propose('general'));
     for (const v of [s.founder, a, b]) s.write(v, Kind.Ballot, P.ballot(p, 1));
@@ -434,7 +434,7 @@ describe('adversarial catalogue: concurrency', () => {
     expect(s.verdict(loser, st)?.reason).toBe('already-closed');
   });
 
-  it('[ADV-44] a ballot concurrent with the close does not count → not-counted', () => {
+  it('[ADV-44][GOV-6] a ballot concurrent with the close does not count → not-counted', () => {
     const { s, a, b, c } = group();
     const p = s.write(s.founder, Kind.Propose, P.propose('general'));
     for (const v of [s.founder, a, b]) s.write(v, Kind.Ballot, P.ballot(p, 1));
@@ -446,7 +446,7 @@ describe('adversarial catalogue: concurrency', () => {
     expect(st.proposals[p]!.tally).toMatchObject({ no: 0 });
   });
 
-  it('[ADV-45] strong remove: the removed member’s concurrent entries are dropped → removed-concurrently', () => {
+  it('[ADV-45][GOV-9] strong remove: the removed member’s concurrent entries are dropped → removed-concurrently', () => {
     const { s, a, b, c } = group();
     const r = s.write(s.founder, Kind.Propose, P.remove(c.id));
     for (const v of [s.founder, a, b]) s.write(v, Kind.Ballot, P.ballot(r, 1));
@@ -460,7 +460,7 @@ describe('adversarial catalogue: concurrency', () => {
     expect(st.proposals[sneakyProposal]).toBeUndefined();
   });
 
-  it('[ADV-46] mutual concurrent removals: the more senior member stays → mutual-removal-seniority', () => {
+  it('[ADV-46][GOV-9] mutual concurrent removals: the more senior member stays → mutual-removal-seniority', () => {
     const { s, a, b, c } = group();
     // a (senior, admitted at genesis, seniority 1) and c (regular, seniority 3) try to remove each other.
     const ra = s.write(a, Kind.Propose, P.remove(c.id));
@@ -479,7 +479,7 @@ describe('adversarial catalogue: concurrency', () => {
     expect(st.members[c.id]!.status).toBe('removed');
   });
 
-  it('[ADV-47] demotion drops a concurrent use of the lost power → lost-power', () => {
+  it('[ADV-47][GOV-10] demotion drops a concurrent use of the lost power → lost-power', () => {
     const { s, a, b, c } = group();
     const d = s.write(s.founder, Kind.Propose, P.tier(a.id, 'regular'));
     for (const v of [s.founder, b, c]) s.write(v, Kind.Ballot, P.ballot(d, 1));
@@ -492,7 +492,7 @@ describe('adversarial catalogue: concurrency', () => {
     expect(st.members[c.id]!.mentor).toBeNull();
   });
 
-  it('[ADV-48] re-adding a removed member needs an application made after the removal', () => {
+  it('[ADV-48][GOV-9] re-adding a removed member needs an application made after the removal', () => {
     const { s, a, b, c } = group();
     const appBefore = s.write(c, Kind.Apply, P.apply('again'));
     void appBefore;

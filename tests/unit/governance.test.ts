@@ -15,7 +15,7 @@ describe('governance basics', () => {
     expect(st.audit.every((r) => r.verdict === 'applied')).toBe(true);
   });
 
-  it('[GOV-8] an admission passes by vote and the reducer executes it at the close', () => {
+  it('[GOV-8][GOV-3] an admission passes by vote and the reducer executes it at the close', () => {
     const a = new Device(1);
     const newcomer = new Device(2);
     const s = new Scenario([[a, 'senior']]);

@@ -86,9 +86,10 @@ const isBytes = (v: CborValue | undefined, n: number): v is Uint8Array =>
  * ever sees well-formed entries; anything else is a reason code, never an exception.
  */
 export function decodeEntry(
-  bytes: Uint8Array
+  bytes: Uint8Array,
+  knownId?: string
 ): { ok: true; entry: Entry } | { ok: false; error: DecodeError; id: string } {
-  const id = entryId(bytes);
+  const id = knownId ?? entryId(bytes);
   if (bytes.length > MAX_ENVELOPE_BYTES) return { ok: false, error: 'too-large', id };
   if (bytes.length < 66 || bytes[0] !== ENVELOPE_VERSION)
     return { ok: false, error: 'bad-envelope', id };
