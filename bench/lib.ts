@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startRelay } from '../tests/e2e/helpers';
 import { createServer, connect, type Server } from 'node:net';
 
 /** One benchmark figure, printed as a JSON line: `{"bench","value","unit","goal"}`. */
@@ -6,43 +6,12 @@ export function report(bench: string, value: number, unit: string, goal: number)
   console.log(JSON.stringify({ bench, value: Math.round(value * 100) / 100, unit, goal }));
 }
 
+/** The same real relay process the browser tests start (tests/e2e/helpers.ts). */
 export async function startRelayProcess(
   port: number,
   dataDir: string
-): Promise<{ stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'sync-server/src/index.ts',
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--data-dir',
-      dataDir
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] }
-  );
-  const deadline = Date.now() + 20_000;
-  while (
-    !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.ok,
-      () => false
-    ))
-  ) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error('relay did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      })
-  };
+): Promise<{ stop(): Promise<unknown> }> {
+  return startRelay({ port, dataDir });
 }
 
 /**

@@ -220,3 +220,16 @@ export class Scenario {
     return this.write(closer, Kind.Close, P.close(proposal));
   }
 }
+
+/** The usual test group: a leader (the founder), two seniors (a, b) and a regular member (c). */
+export function standardGroup() {
+  const a = new Device(1);
+  const b = new Device(2);
+  const c = new Device(3);
+  const s = new Scenario([
+    [a, 'senior'],
+    [b, 'senior'],
+    [c, 'regular']
+  ]);
+  return { s, a, b, c, leader: s.founder };
+}

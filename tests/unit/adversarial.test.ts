@@ -3,20 +3,17 @@ import { encodeCbor } from '../../src/lib/core/crypto/cbor';
 import { concat, sign } from '../../src/lib/core/crypto/ed25519';
 import { derive } from '../../src/lib/core/governance/derive';
 import { encodeBody, MAX_ENVELOPE_BYTES, signedMessage } from '../../src/lib/core/ledger/envelope';
-import { DAY, Device, Kind, map, newGroupId, P, Scenario, T0 } from '../kit/ledger-kit';
-
-/** A group with a leader (founder), two seniors and a regular member. */
-function group() {
-  const a = new Device(1);
-  const b = new Device(2);
-  const c = new Device(3);
-  const s = new Scenario([
-    [a, 'senior'],
-    [b, 'senior'],
-    [c, 'regular']
-  ]);
-  return { s, a, b, c, leader: s.founder };
-}
+import {
+  DAY,
+  Device,
+  Kind,
+  map,
+  newGroupId,
+  P,
+  Scenario,
+  standardGroup as group,
+  T0
+} from '../kit/ledger-kit';
 
 const reasonOf = (s: Scenario, id: string) => s.verdict(id)?.reason ?? null;
 const flip = (bytes: Uint8Array, at: number) => {

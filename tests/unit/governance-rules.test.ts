@@ -3,19 +3,7 @@ import { derive, Ledger, stateHash } from '../../src/lib/core/governance/derive'
 import { DEFAULT_SETTINGS } from '../../src/lib/core/governance/settings';
 import { entryId, decodeEntry, signedMessage } from '../../src/lib/core/ledger/envelope';
 import { verifyStrict } from '../../src/lib/core/crypto/ed25519';
-import { DAY, Device, Kind, P, Scenario, T0 } from '../kit/ledger-kit';
-
-function group() {
-  const a = new Device(1);
-  const b = new Device(2);
-  const c = new Device(3);
-  const s = new Scenario([
-    [a, 'senior'],
-    [b, 'senior'],
-    [c, 'regular']
-  ]);
-  return { s, a, b, c };
-}
+import { DAY, Device, Kind, P, Scenario, standardGroup as group, T0 } from '../kit/ledger-kit';
 
 /** Moves every member's clock forward by writing harmless comments at time `t`. */
 function witnessTime(s: Scenario, devices: Device[], proposal: string, t: number) {

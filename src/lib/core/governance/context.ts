@@ -111,13 +111,19 @@ export class Ctx {
   }
 }
 
+/** An authorized author: the member and their tier as seen from the entry's causal past. */
+export interface Who {
+  member: Member;
+  tier: Tier;
+}
+
 /** The author of `e` as a member allowed to act, or the reason they are not [GOV-5]. */
 export function authorize(
   state: GroupState,
   ctx: Ctx,
   e: Entry,
   minTier: Tier = 'new'
-): { member: Member; tier: Tier } | Reason {
+): Who | Reason {
   const owner = ctx.owner.get(e.device);
   if (!owner) return 'unknown-author';
   const member = state.members[owner.member];

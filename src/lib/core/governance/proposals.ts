@@ -1,5 +1,5 @@
 import type { Entry } from '../ledger/envelope';
-import { authorize, type Ctx } from './context';
+import type { Ctx, Who } from './context';
 import type { Payload, ProposalBody } from './payloads';
 import { PROBATION_SECONDS, TIER_WEIGHT } from './settings';
 import type { GroupState, Member, Proposal } from './state';
@@ -68,10 +68,9 @@ export function propose(
   state: GroupState,
   ctx: Ctx,
   e: Entry,
-  p: P<typeof Kind.Propose>
+  p: P<typeof Kind.Propose>,
+  who: Who
 ): Reason | null {
-  const who = authorize(state, ctx, e);
-  if (typeof who === 'string') return who;
   const body = p.proposal;
   if (who.tier === 'new' && body.type !== 'general') return 'probation-restricted';
   if (body.type !== 'general') ctx.usedTier.set(e.id, 'regular');
@@ -121,10 +120,9 @@ export function ballot(
   state: GroupState,
   ctx: Ctx,
   e: Entry,
-  p: P<typeof Kind.Ballot>
+  p: P<typeof Kind.Ballot>,
+  who: Who
 ): Reason | null {
-  const who = authorize(state, ctx, e);
-  if (typeof who === 'string') return who;
   const proposal = openProposal(state, ctx, e, p.proposal);
   if (typeof proposal === 'string') return proposal;
   if (!(who.member.id in proposal.electorate)) return 'not-in-electorate';
@@ -142,10 +140,9 @@ export function comment(
   state: GroupState,
   ctx: Ctx,
   e: Entry,
-  p: P<typeof Kind.Comment>
+  p: P<typeof Kind.Comment>,
+  who: Who
 ): Reason | null {
-  const who = authorize(state, ctx, e);
-  if (typeof who === 'string') return who;
   const proposal = openProposal(state, ctx, e, p.proposal);
   if (typeof proposal === 'string') return proposal;
   if (ctx.isMuted(state, who.member.id, e)) return 'muted';
@@ -164,8 +161,6 @@ export function close(
   e: Entry,
   p: P<typeof Kind.Close>
 ): Reason | null {
-  const who = authorize(state, ctx, e);
-  if (typeof who === 'string') return who;
   const proposal = openProposal(state, ctx, e, p.proposal);
   if (typeof proposal === 'string') return proposal;
   if (proposal.closedBy) return 'already-closed';
@@ -289,10 +284,9 @@ export function outcome(
   state: GroupState,
   ctx: Ctx,
   e: Entry,
-  p: P<typeof Kind.Outcome>
+  p: P<typeof Kind.Outcome>,
+  who: Who
 ): Reason | null {
-  const who = authorize(state, ctx, e);
-  if (typeof who === 'string') return who;
   const proposal = openProposal(state, ctx, e, p.proposal);
   if (typeof proposal === 'string') return proposal;
   if (!proposal.closedBy || !ctx.ancestor(proposal.closedBy, e.id)) return 'not-decided';

@@ -2,12 +2,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../crypto/ed25519';
 import { toHex } from '../encoding/hex';
 import type { Entry } from '../ledger/envelope';
-import { authorize, type Ctx } from './context';
+import { authorize, type Ctx, type Who } from './context';
 import { parsePayload, type Payload } from './payloads';
 import { ballot, close, comment, earn, outcome, POINTS, propose } from './proposals';
 import { DEFAULT_SETTINGS } from './settings';
 import type { GroupState, Member } from './state';
-import { Kind, type Reason } from './types';
+import { Kind, tierRank, type Reason, type Tier } from './types';
 
 type P<K extends number> = Extract<Payload, { kind: K }>;
 
@@ -95,10 +95,9 @@ function deviceAdd(
   state: GroupState,
   ctx: Ctx,
   e: Entry,
-  p: P<typeof Kind.DeviceAdd>
+  p: P<typeof Kind.DeviceAdd>,
+  who: Who
 ): Reason | null {
-  const who = authorize(state, ctx, e);
-  if (typeof who === 'string') return who;
   if (ctx.owner.has(p.device)) return 'already-member';
   const groupId = hexBytes(state.groupId);
   if (
@@ -120,10 +119,9 @@ function deviceRemove(
   state: GroupState,
   ctx: Ctx,
   e: Entry,
-  p: P<typeof Kind.DeviceRemove>
+  p: P<typeof Kind.DeviceRemove>,
+  who: Who
 ): Reason | null {
-  const who = authorize(state, ctx, e);
-  if (typeof who === 'string') return who;
   if (p.device === who.member.id || ctx.owner.get(p.device)?.member !== who.member.id)
     return 'not-own-device';
   who.member.devices = who.member.devices.filter((d) => d !== p.device);
@@ -155,10 +153,9 @@ function delegate(
   ctx: Ctx,
   e: Entry,
   scope: string,
-  to: string | null
+  to: string | null,
+  who: Who
 ): Reason | null {
-  const who = authorize(state, ctx, e);
-  if (typeof who === 'string') return who;
   if (to !== null) {
     const target = state.members[to];
     if (!target || to === who.member.id || !ctx.memberAt(target, e)) return 'unknown-target';
@@ -173,8 +170,6 @@ function delegate(
 }
 
 function mentor(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Mentor>): Reason | null {
-  const who = authorize(state, ctx, e, 'senior');
-  if (typeof who === 'string') return who;
   const mentee = state.members[p.mentee];
   const mentorMember = state.members[p.mentor];
   if (
@@ -185,19 +180,19 @@ function mentor(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Mentor>)
     p.mentee === p.mentor
   )
     return 'unknown-target';
-  if (
-    ctx.tierAt(state, mentorMember, e) === 'new' ||
-    ctx.tierAt(state, mentorMember, e) === 'regular'
-  )
-    return 'tier-too-low';
+  if (tierRank(ctx.tierAt(state, mentorMember, e)) < tierRank('senior')) return 'tier-too-low';
   mentee.mentor = p.mentor;
   earn(state, mentorMember, e.id, POINTS.mentoring, 'mentoring', false);
   return null;
 }
 
-function helped(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Helped>): Reason | null {
-  const who = authorize(state, ctx, e);
-  if (typeof who === 'string') return who;
+function helped(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Helped>,
+  who: Who
+): Reason | null {
   const target = ctx.byId.get(p.target);
   const targetOwner = target ? ctx.owner.get(target.device) : undefined;
   const author: Member | undefined = targetOwner ? state.members[targetOwner.member] : undefined;
@@ -227,10 +222,9 @@ function emergency(
   state: GroupState,
   ctx: Ctx,
   e: Entry,
-  p: P<typeof Kind.Emergency>
+  p: P<typeof Kind.Emergency>,
+  who: Who
 ): Reason | null {
-  const who = authorize(state, ctx, e, 'leader');
-  if (typeof who === 'string') return who;
   if (p.action === 'hide' ? !ctx.byId.has(p.target) : !state.members[p.target])
     return 'unknown-target';
   const start = ctx.witness(state, e, who.member.id) || (ctx.dag.time.get(e.id) ?? e.time);
@@ -254,47 +248,66 @@ function settings(
   e: Entry,
   p: P<typeof Kind.Settings>
 ): Reason | null {
-  const who = authorize(state, ctx, e, 'leader');
-  if (typeof who === 'string') return who;
   if (p.name !== undefined) state.name = p.name;
   if (p.description !== undefined) state.description = p.description;
   return null;
 }
 
+/**
+ * The tier each kind of entry needs from its author, checked in one place for every kind
+ * [GOV-5]: a transform is only ever called with an authorized member. Genesis and applications
+ * come from people who are not members yet and are checked by their own transforms.
+ */
+const MIN_TIER: Record<number, Tier> = {
+  [Kind.DeviceAdd]: 'new',
+  [Kind.DeviceRemove]: 'new',
+  [Kind.Propose]: 'new',
+  [Kind.Ballot]: 'new',
+  [Kind.Delegate]: 'new',
+  [Kind.RevokeDelegation]: 'new',
+  [Kind.Comment]: 'new',
+  [Kind.Close]: 'new',
+  [Kind.Outcome]: 'new',
+  [Kind.Mentor]: 'senior',
+  [Kind.Helped]: 'new',
+  [Kind.Emergency]: 'leader',
+  [Kind.Settings]: 'leader'
+};
+
 /** Applies one placed, signature-checked entry; returns null when applied, or why it was ignored. */
 export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
   const p = parsePayload(e.kind, e.payload);
   if (!p) return Object.values(Kind).includes(e.kind as never) ? 'bad-payload' : 'unknown-kind';
-  if (p.kind !== Kind.Genesis && state.founder === null) return 'no-genesis';
+  if (p.kind === Kind.Genesis) return genesis(state, ctx, e, p);
+  if (state.founder === null) return 'no-genesis';
+  if (p.kind === Kind.Apply) return apply(state, ctx, e, p);
+  const who = authorize(state, ctx, e, MIN_TIER[p.kind]);
+  if (typeof who === 'string') return who;
   switch (p.kind) {
-    case Kind.Genesis:
-      return genesis(state, ctx, e, p);
     case Kind.DeviceAdd:
-      return deviceAdd(state, ctx, e, p);
+      return deviceAdd(state, ctx, e, p, who);
     case Kind.DeviceRemove:
-      return deviceRemove(state, ctx, e, p);
-    case Kind.Apply:
-      return apply(state, ctx, e, p);
+      return deviceRemove(state, ctx, e, p, who);
     case Kind.Propose:
-      return propose(state, ctx, e, p);
+      return propose(state, ctx, e, p, who);
     case Kind.Ballot:
-      return ballot(state, ctx, e, p);
+      return ballot(state, ctx, e, p, who);
     case Kind.Delegate:
-      return delegate(state, ctx, e, p.scope, p.to);
+      return delegate(state, ctx, e, p.scope, p.to, who);
     case Kind.RevokeDelegation:
-      return delegate(state, ctx, e, p.scope, null);
+      return delegate(state, ctx, e, p.scope, null, who);
     case Kind.Comment:
-      return comment(state, ctx, e, p);
+      return comment(state, ctx, e, p, who);
     case Kind.Close:
       return close(state, ctx, e, p);
     case Kind.Outcome:
-      return outcome(state, ctx, e, p);
+      return outcome(state, ctx, e, p, who);
     case Kind.Mentor:
       return mentor(state, ctx, e, p);
     case Kind.Helped:
-      return helped(state, ctx, e, p);
+      return helped(state, ctx, e, p, who);
     case Kind.Emergency:
-      return emergency(state, ctx, e, p);
+      return emergency(state, ctx, e, p, who);
     case Kind.Settings:
       return settings(state, ctx, e, p);
   }
