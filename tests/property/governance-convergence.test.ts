@@ -47,7 +47,7 @@ export const scenario = fc
     fc.tuple(fc.constant(peers), fc.array(command(peers), { minLength: 20, maxLength: 100 }))
   );
 
-const RUNS = Number(process.env.GOVERNANCE_RUNS ?? 150);
+const RUNS = Number(process.env.GOVERNANCE_RUNS ?? 300);
 
 describe('governance convergence', () => {
   it('[LED-10][LED-11] 3–7 peers with partitions, reordering and duplicates reach identical states, equal to a full derive', () => {

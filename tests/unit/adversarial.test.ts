@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCbor } from '../../src/lib/core/crypto/cbor';
+import { encodeCbor, type CborValue } from '../../src/lib/core/crypto/cbor';
 import { concat, sign } from '../../src/lib/core/crypto/ed25519';
 import { derive } from '../../src/lib/core/governance/derive';
 import { encodeBody, MAX_ENVELOPE_BYTES, signedMessage } from '../../src/lib/core/ledger/envelope';
@@ -92,22 +92,21 @@ describe('adversarial catalogue: bytes and signatures', () => {
     expect(s.state().audit.some((r) => r.reason === 'bad-body')).toBe(true);
   });
 
-  it('[ADV-6][LED-2] a body that is not a 7-field map (extra field) → bad-body', () => {
+  it('[ADV-6][LED-2] a body that is not a 7-field array (an extra field, or the old map form) → bad-body', () => {
     const { s, a } = group();
-    const extra = encodeCbor(
-      new Map<number, import('../../src/lib/core/crypto/cbor').CborValue>([
-        [0, a.pub],
-        [1, 1],
-        [2, null],
-        [3, []],
-        [4, 8],
-        [5, new Map()],
-        [6, T0],
-        [7, 'x']
-      ])
+    const fields: CborValue[] = [a.pub, 1, null, [], Kind.Comment, P.comment(s.genesis), T0];
+    s.raw(sealRaw(a, s.groupId, encodeCbor([...fields, 'x'])));
+    s.raw(
+      sealRaw(
+        a,
+        s.groupId,
+        encodeCbor(new Map(fields.map((f, i) => [i, f] as [number, CborValue])))
+      )
     );
-    s.raw(sealRaw(a, s.groupId, extra));
-    expect(s.state().audit.some((r) => r.reason === 'bad-body')).toBe(true);
+    // The well-formed array is accepted (as an unknown author), proving the two above fail for their shape.
+    s.raw(sealRaw(a, s.groupId, encodeCbor(fields)));
+    const reasons = s.state().audit.map((r) => r.reason);
+    expect(reasons.filter((r) => r === 'bad-body')).toHaveLength(2);
   });
 
   it('[ADV-7][LED-2] an envelope over 16 KiB → too-large', () => {

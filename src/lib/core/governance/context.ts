@@ -125,11 +125,20 @@ export function authorize(
   minTier: Tier = 'new'
 ): Who | Reason {
   const owner = ctx.owner.get(e.device);
-  if (!owner) return 'unknown-author';
-  const member = state.members[owner.member];
-  if (!member) return 'unknown-author';
-  if (!ctx.ancestor(owner.since, e.id) || !ctx.ancestor(member.admittedBy, e.id))
-    return 'not-member-yet';
+  const member = owner ? state.members[owner.member] : undefined;
+  if (
+    !owner ||
+    !member ||
+    !ctx.ancestor(owner.since, e.id) ||
+    !ctx.ancestor(member.admittedBy, e.id)
+  ) {
+    // Decided from the causal past alone, so the reason does not depend on whether the admission
+    // happens to come before or after this entry in the total order.
+    const applied = Object.values(state.applications).some(
+      (a) => a.applicant === e.device && ctx.ancestor(a.id, e.id)
+    );
+    return applied ? 'not-member-yet' : 'unknown-author';
+  }
   if (member.removedBy)
     return ctx.ancestor(member.removedBy, e.id) ? 'removed' : 'removed-concurrently';
   const tier = ctx.tierAt(state, member, e);

@@ -5,7 +5,7 @@ import { buildDag, concurrent, emptyDag, place, type Dag } from '../ledger/dag';
 import { decodeEntry, entryId, signedMessage, type Entry } from '../ledger/envelope';
 import { Ctx } from './context';
 import { emptyState, step } from './reducer';
-import { DEFAULT_SETTINGS } from './settings';
+import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
 import type { AuditRecord, GroupState } from './state';
 import { KIND_NAMES, tierRank, type Reason } from './types';
 
@@ -143,6 +143,13 @@ export class Ledger {
     const state = structuredClone(this.fold.state);
     const { ctx } = this.fold;
     state.groupTime = groupTime(this.dag, ctx);
+    // Probation ends by the group clock: show those members as regular, with regular weight.
+    for (const m of Object.values(state.members)) {
+      if (m.tier === 'new' && m.probationEnd !== null && state.groupTime >= m.probationEnd) {
+        m.tier = 'regular';
+        m.weight = TIER_WEIGHT.regular;
+      }
+    }
     for (const a of Object.values(state.emergencies))
       a.status = a.ratifiedBy ? 'ratified' : state.groupTime >= a.expiresAt ? 'expired' : 'active';
     state.hidden = Object.values(state.emergencies)

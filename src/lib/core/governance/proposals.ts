@@ -207,6 +207,7 @@ function execute(state: GroupState, ctx: Ctx, e: Entry, proposal: Proposal, now:
       const member: Member = {
         id: application.applicant,
         tier: 'new',
+        weight: TIER_WEIGHT.new,
         admittedBy: e.id,
         admittedAt: now,
         probationEnd: now + PROBATION_SECONDS,
@@ -236,6 +237,7 @@ function execute(state: GroupState, ctx: Ctx, e: Entry, proposal: Proposal, now:
       if (target.status !== 'active') return 'not a member any more';
       const before = target.tier;
       target.tier = body.tier;
+      target.weight = TIER_WEIGHT[body.tier];
       target.tierHistory.push({ entry: e.id, tier: body.tier });
       if (body.tier !== 'new') target.probationEnd = null;
       if (tierRank(body.tier) < tierRank(before))

@@ -5,7 +5,7 @@ import type { Entry } from '../ledger/envelope';
 import { authorize, type Ctx, type Who } from './context';
 import { parsePayload, type Payload } from './payloads';
 import { ballot, close, comment, earn, outcome, POINTS, propose } from './proposals';
-import { DEFAULT_SETTINGS } from './settings';
+import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
 import type { GroupState, Member } from './state';
 import { Kind, tierRank, type Reason, type Tier } from './types';
 
@@ -75,6 +75,7 @@ function genesis(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Genesis
     state.members[f.identity] = {
       id: f.identity,
       tier: f.tier,
+      weight: TIER_WEIGHT[f.tier],
       admittedBy: e.id,
       admittedAt: e.time,
       probationEnd: null,
@@ -225,8 +226,12 @@ function emergency(
   p: P<typeof Kind.Emergency>,
   who: Who
 ): Reason | null {
-  if (p.action === 'hide' ? !ctx.byId.has(p.target) : !state.members[p.target])
-    return 'unknown-target';
+  const target = p.action === 'mute' ? state.members[p.target] : undefined;
+  const known =
+    p.action === 'hide'
+      ? ctx.byId.has(p.target) && ctx.ancestor(p.target, e.id)
+      : !!target && ctx.memberAt(target, e);
+  if (!known) return 'unknown-target';
   const start = ctx.witness(state, e, who.member.id) || (ctx.dag.time.get(e.id) ?? e.time);
   state.emergencies[e.id] = {
     id: e.id,

@@ -5,6 +5,8 @@ export interface Member {
   /** Identity: hex of the member's first device key. */
   id: string;
   tier: Tier;
+  /** Vote weight of the tier [GOV-3]. */
+  weight: number;
   /** Entry that admitted the member (genesis for founders, the closing entry for admissions). */
   admittedBy: string;
   /** Group time (seconds) at admission. */

@@ -53,15 +53,17 @@ const hexToBytes = (hex: string): Uint8Array =>
 
 export function encodeBody(b: Body): Uint8Array {
   return encodeCbor(
-    new Map<number, CborValue>([
-      [0, b.author],
-      [1, b.seq],
-      [2, b.backlink === null ? null : hexToBytes(b.backlink)],
-      [3, [...b.prev].sort().map(hexToBytes)],
-      [4, b.kind],
-      [5, b.payload],
-      [6, b.time]
-    ])
+    // An array, not a map: field positions are fixed, and 7 bytes of keys matter when a ballot
+    // must fit a constrained link (≤ 256 bytes with two causal heads).
+    [
+      b.author,
+      b.seq,
+      b.backlink === null ? null : hexToBytes(b.backlink),
+      [...b.prev].sort().map(hexToBytes),
+      b.kind,
+      b.payload,
+      b.time
+    ]
   );
 }
 
@@ -102,10 +104,8 @@ export function decodeEntry(
     if (e instanceof CborError) return { ok: false, error: 'bad-body', id };
     throw e;
   }
-  if (!(map instanceof Map) || map.size !== 7) return { ok: false, error: 'bad-body', id };
-  const [author, seq, backlink, prev, kind, payload, time] = [0, 1, 2, 3, 4, 5, 6].map((k) =>
-    map.get(k)
-  );
+  if (!Array.isArray(map) || map.length !== 7) return { ok: false, error: 'bad-body', id };
+  const [author, seq, backlink, prev, kind, payload, time] = map;
   if (
     !isBytes(author, 32) ||
     typeof seq !== 'number' ||
