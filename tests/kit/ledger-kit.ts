@@ -2,6 +2,8 @@
  * Test kit: devices that sign real entries, and payload builders. Everything is deterministic
  * (seeds from numbers), so failing property-test seeds replay exactly.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { keyId, sealLockbox, x25519PublicKey } from '../../src/lib/core/crypto/box';
 import type { CborMap, CborValue } from '../../src/lib/core/crypto/cbor';
 import { publicKeyOf, sign } from '../../src/lib/core/crypto/ed25519';
 import { fromHex, toHex } from '../../src/lib/core/encoding/hex';
@@ -36,12 +38,17 @@ export class Device {
   readonly secret: Uint8Array;
   readonly pub: Uint8Array;
   readonly id: string;
+  /** The device's X25519 key pair (for lockboxes), derived from its seed for reproducibility. */
+  readonly xSecret: Uint8Array;
+  readonly xPub: Uint8Array;
   seq = 0;
   last: string | null = null;
   constructor(n: number) {
     this.secret = seed(n);
     this.pub = publicKeyOf(this.secret);
     this.id = toHex(this.pub);
+    this.xSecret = sha256(this.secret);
+    this.xPub = x25519PublicKey(this.xSecret);
   }
   /** Signs the next entry of this device's chain. */
   write(
@@ -89,7 +96,8 @@ export const P = {
     nonce: Uint8Array,
     founders: [Device, Tier][] = [],
     treasury = 100,
-    name = 'Circle'
+    name = 'Circle',
+    x = x25519(1)
   ) =>
     map({
       g: groupId,
@@ -97,11 +105,28 @@ export const P = {
       name,
       cat: 'grief',
       rules: 'Be kind.',
-      x: x25519(1),
-      founders: founders.map(([d, t]) => [d.pub, t]),
+      x,
+      founders: founders.map(([d, t]) => [d.pub, t, d.xPub]),
       treasury
     }),
-  apply: (motivation = 'I would like to join.') => map({ m: motivation, x: x25519(2) }),
+  apply: (motivation = 'I would like to join.', x = x25519(2)) => map({ m: motivation, x }),
+  /** Lockboxes sealing `key` for `epoch` to each device's real X25519 key. */
+  lockboxes: (groupId: Uint8Array, epoch: number, key: Uint8Array, to: Device[]) =>
+    map({
+      e: epoch,
+      k: keyId(key),
+      b: to.map((d, i) => [
+        d.pub,
+        sealLockbox({
+          epochKey: key,
+          recipientX25519: d.xPub,
+          recipientDevice: d.pub,
+          groupId,
+          epoch,
+          ephemeralSecret: sha256(Uint8Array.of(epoch, i, ...d.pub))
+        })
+      ])
+    }),
   propose: (k: ProposalKind, fields: Record<string, CborValue> = {}) =>
     map({
       k,
@@ -169,7 +194,11 @@ export class Scenario {
     this.founder = founder;
     const { groupId, nonce } = newGroupId(founder);
     this.groupId = groupId;
-    this.genesis = this.write(founder, Kind.Genesis, P.genesis(groupId, nonce, founders, treasury));
+    this.genesis = this.write(
+      founder,
+      Kind.Genesis,
+      P.genesis(groupId, nonce, founders, treasury, 'Circle', founder.xPub)
+    );
   }
 
   write(
@@ -214,7 +243,7 @@ export class Scenario {
 
   /** Admits a new member by application and a passing vote of the given voters. */
   admit(dev: Device, voters: Device[], closer = voters[0]!): string {
-    const application = this.write(dev, Kind.Apply, P.apply());
+    const application = this.write(dev, Kind.Apply, P.apply('I would like to join.', dev.xPub));
     const proposal = this.write(closer, Kind.Propose, P.admit(application));
     for (const v of voters) this.write(v, Kind.Ballot, P.ballot(proposal, 1));
     return this.write(closer, Kind.Close, P.close(proposal));

@@ -5,12 +5,13 @@
  */
 import { derive, Ledger, stateHash } from '../../src/lib/core/governance/derive';
 import type { GroupState } from '../../src/lib/core/governance/state';
-import { DAY, Device, Kind, newGroupId, P, T0 } from './ledger-kit';
+import { Device, Kind, newGroupId, P, T0 } from './ledger-kit';
 
 export type Command =
   | { t: 'act'; peer: number; action: number; arg: number; choice: number }
   | { t: 'sync'; from: number; to: number; seed: number }
   | { t: 'gossip'; among: number; seed: number }
+  | { t: 'meeting'; closer: number; choices: number; seed: number }
   | { t: 'tick'; peer: number; hours: number };
 
 interface Peer {
@@ -69,18 +70,22 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
     if (c.t === 'tick') {
       const p = peers[c.peer % peerCount]!;
       p.clock += c.hours * 3600;
-    } else if (c.t === 'gossip') {
-      // Everyone in a random subset (a partition that can talk) exchanges everything.
-      const group = peers.filter((_, i) => (c.among >> i) & 1);
-      const pool = new Map<string, Uint8Array>();
-      for (const p of group) for (const [id, bytes] of p.known) pool.set(id, bytes);
-      group.forEach((p, i) => {
-        for (const [id, bytes] of shuffle(
-          [...pool].filter(([id]) => !p.known.has(id)),
-          c.seed + i
-        ))
-          deliver(p, id, bytes);
+    } else if (c.t === 'meeting') {
+      // Everyone is online together: sync, everyone votes on the oldest open proposal, sync, one
+      // member closes what they can, sync. Between meetings peers drift apart again.
+      const everyone = (seed: number) => gossip(peers, (1 << peerCount) - 1, seed, deliver);
+      everyone(c.seed);
+      peers.forEach((p, i) => {
+        const made = act(p, { action: 3, arg: 0, choice: (c.choices >> (i * 3)) & 7 }, groupId);
+        if (made) deliver(p, made.id, made.bytes);
       });
+      everyone(c.seed + 1);
+      const closer = peers[c.closer % peerCount]!;
+      const made = act(closer, { action: 6, arg: 0, choice: 1 }, groupId);
+      if (made) deliver(closer, made.id, made.bytes);
+      everyone(c.seed + 2);
+    } else if (c.t === 'gossip') {
+      gossip(peers, c.among, c.seed, deliver);
     } else if (c.t === 'sync') {
       const from = peers[c.from % peerCount]!;
       const to = peers[c.to % peerCount]!;
@@ -90,12 +95,7 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
       for (const [id, bytes] of shuffle(withDuplicates, c.seed)) deliver(to, id, bytes);
     } else {
       const p = peers[c.peer % peerCount]!;
-      const made = act(
-        p,
-        c,
-        groupId,
-        peers.map((q) => q.device)
-      );
+      const made = act(p, c, groupId);
       if (made) deliver(p, made.id, made.bytes);
     }
   }
@@ -119,13 +119,27 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
   };
 }
 
-/** One governance action chosen from what makes sense in this peer's current view. */
-function act(
-  p: Peer,
-  c: { action: number; arg: number; choice: number },
-  groupId: Uint8Array,
-  devices: Device[]
+/** Everyone in a subset of peers (a partition that can talk) exchanges everything, shuffled. */
+function gossip(
+  peers: Peer[],
+  among: number,
+  seed: number,
+  deliver: (to: Peer, id: string, bytes: Uint8Array) => void
 ) {
+  const group = peers.filter((_, i) => (among >> i) & 1);
+  const pool = new Map<string, Uint8Array>();
+  for (const p of group) for (const [id, bytes] of p.known) pool.set(id, bytes);
+  group.forEach((p, i) => {
+    for (const [id, bytes] of shuffle(
+      [...pool].filter(([id]) => !p.known.has(id)),
+      seed + i
+    ))
+      deliver(p, id, bytes);
+  });
+}
+
+/** One governance action chosen from what makes sense in this peer's current view. */
+function act(p: Peer, c: { action: number; arg: number; choice: number }, groupId: Uint8Array) {
   const st = p.ledger.state;
   const me = p.device;
   const member = st.members[me.id];
@@ -142,35 +156,44 @@ function act(
   const voting = Object.values(st.proposals).filter((x) => x.status === 'voting');
   const openApps = Object.values(st.applications).filter((a) => a.status === 'open');
   const other = pick(active.filter((m) => m.id !== me.id));
+  // Vote on the oldest open proposal I can vote on and have not yet; mostly yes, sometimes no or
+  // abstain, so tallies both pass and fail.
+  const vote = () => {
+    const unvoted = voting
+      .filter((x) => me.id in x.electorate && !x.ballots.some((v) => v.member === me.id))
+      .sort((x, y) => x.start - y.start || (x.id < y.id ? -1 : 1));
+    const prop = unvoted[0] ?? pick(voting);
+    const choice = ([1, 1, 1, 0, 2, 1] as const)[c.choice % 6]!;
+    return prop ? write(Kind.Ballot, P.ballot(prop.id, choice)) : undefined;
+  };
+  // Like a real group, members work through a couple of proposals at a time.
+  const busy = voting.length >= 2;
   switch (c.action % 10) {
     case 0: {
+      if (busy) return vote();
       const app = pick(openApps);
       return app ? write(Kind.Propose, P.admit(app.id)) : write(Kind.Propose, P.propose('general'));
     }
     case 1:
+      if (busy) return vote();
       return other && c.choice % 3 === 0
         ? write(Kind.Propose, P.remove(other.id))
         : write(Kind.Propose, P.propose('general'));
     case 2:
-      return other
-        ? write(
-            Kind.Propose,
-            P.tier(other.id, (['new', 'regular', 'senior', 'leader'] as const)[c.choice % 4]!)
-          )
-        : undefined;
+      if (busy || !other) return vote();
+      return write(
+        Kind.Propose,
+        P.tier(other.id, (['new', 'regular', 'senior', 'leader'] as const)[c.choice % 4]!)
+      );
     case 3:
     case 4:
-    case 5: {
-      // Mostly yes, sometimes no or abstain: groups mostly agree, and the tally must pass sometimes.
-      const prop = pick(voting);
-      const choice = ([1, 1, 1, 0, 2, 1] as const)[c.choice % 6]!;
-      return prop ? write(Kind.Ballot, P.ballot(prop.id, choice)) : undefined;
-    }
+    case 5:
+      return vote();
     case 6:
     case 7: {
       // A closer tries the proposal with the most ballots it can see (or any, at random).
       const ranked = [...voting].sort(
-        (a, b) => b.ballots.length - a.ballots.length || (a.id < b.id ? -1 : 1)
+        (x, y) => y.ballots.length - x.ballots.length || (x.id < y.id ? -1 : 1)
       );
       const prop = c.choice % 3 === 0 ? pick(voting) : ranked[0];
       return prop ? write(Kind.Close, P.close(prop.id)) : undefined;
@@ -185,14 +208,7 @@ function act(
         : undefined;
     default: {
       const target = pick(st.audit.filter((r) => r.verdict === 'applied' && r.author !== me.id));
-      if (target) return write(Kind.Helped, P.helped(target.id));
-      const d = devices[c.arg % devices.length]!;
-      return write(
-        Kind.Propose,
-        P.propose('general', {
-          text: `about ${d.id.slice(0, 4)} at day ${Math.floor((p.clock - T0) / DAY)}`
-        })
-      );
+      return target ? write(Kind.Helped, P.helped(target.id)) : vote();
     }
   }
 }

@@ -23,7 +23,7 @@ export type Payload =
       category: string;
       rules: string;
       x25519: Uint8Array;
-      founders: { identity: string; tier: Tier }[];
+      founders: { identity: string; tier: Tier; x25519: string | null }[];
       treasury: number;
     }
   | { kind: typeof Kind.DeviceAdd; device: string; x25519: Uint8Array; proof: Uint8Array }
@@ -34,7 +34,8 @@ export type Payload =
   | { kind: typeof Kind.Delegate; scope: ProposalKind | 'all'; to: string }
   | { kind: typeof Kind.RevokeDelegation; scope: ProposalKind | 'all' }
   | { kind: typeof Kind.Comment; proposal: string; text: string }
-  | { kind: typeof Kind.Close; proposal: string }
+  | { kind: typeof Kind.Close; proposal: string; lockboxes: LockboxSet | undefined }
+  | ({ kind: typeof Kind.Lockboxes } & LockboxSet)
   | { kind: typeof Kind.Outcome; proposal: string; text: string; review: number }
   | { kind: typeof Kind.Mentor; mentee: string; mentor: string }
   | { kind: typeof Kind.Helped; target: string }
@@ -46,6 +47,13 @@ export type Payload =
       reason: string;
     }
   | { kind: typeof Kind.Settings; name: string | undefined; description: string | undefined };
+
+/** Lockboxes for one epoch: the key id and one sealed key per device [ENC-4]. */
+export interface LockboxSet {
+  epoch: number;
+  keyId: string;
+  boxes: { device: string; sealed: Uint8Array }[];
+}
 
 export type ProposalBody =
   | { type: 'admit'; application: string }
@@ -154,6 +162,22 @@ function proposalBody(r: Reader): ProposalBody {
   }
 }
 
+const MAX_BOXES = 512;
+
+function lockboxSet(r: Reader): LockboxSet {
+  const boxes = r.list('b').map((b) => {
+    if (!Array.isArray(b) || b.length !== 2 || !(b[0] instanceof Uint8Array) || b[0].length !== 32)
+      throw new Bad();
+    if (!(b[1] instanceof Uint8Array) || b[1].length !== 80) throw new Bad();
+    return { device: toHex(b[0]), sealed: b[1] };
+  });
+  if (boxes.length === 0 || boxes.length > MAX_BOXES) throw new Bad();
+  if (new Set(boxes.map((b) => b.device)).size !== boxes.length) throw new Bad();
+  const set = { epoch: r.uint('e', 1_000_000), keyId: toHex(r.bytes('k', 8)), boxes };
+  r.done();
+  return set;
+}
+
 const scope = (r: Reader) => r.oneOf('k', [...PROPOSAL_KINDS, 'all'] as const);
 
 /** Parses the payload of an entry of `kind`; undefined means 'bad-payload' (or 'unknown-kind'). */
@@ -164,16 +188,23 @@ export function parsePayload(kind: number, map: CborMap): Payload | undefined {
     switch (kind) {
       case Kind.Genesis: {
         const founders = r.list('founders').map((f) => {
+          // [identity, tier] or [identity, tier, x25519]: a co-founder's key for lockboxes.
           if (
             !Array.isArray(f) ||
-            f.length !== 2 ||
+            (f.length !== 2 && f.length !== 3) ||
             !(f[0] instanceof Uint8Array) ||
             f[0].length !== 32
           )
             throw new Bad();
           if (typeof f[1] !== 'string' || !(TIERS as readonly string[]).includes(f[1]))
             throw new Bad();
-          return { identity: toHex(f[0]), tier: f[1] as Tier };
+          if (f.length === 3 && !(f[2] instanceof Uint8Array && f[2].length === 32))
+            throw new Bad();
+          return {
+            identity: toHex(f[0]),
+            tier: f[1] as Tier,
+            x25519: f.length === 3 ? toHex(f[2] as Uint8Array) : null
+          };
         });
         p = {
           kind,
@@ -215,7 +246,14 @@ export function parsePayload(kind: number, map: CborMap): Payload | undefined {
         p = { kind, proposal: r.id('p'), text: r.text('text', MAX_TEXT, 1) };
         break;
       case Kind.Close:
-        p = { kind, proposal: r.id('p') };
+        p = {
+          kind,
+          proposal: r.id('p'),
+          lockboxes: map.has('lk') ? lockboxSet(new Reader(r.map_('lk'))) : undefined
+        };
+        break;
+      case Kind.Lockboxes:
+        p = { kind, ...lockboxSet(r) };
         break;
       case Kind.Outcome:
         p = {

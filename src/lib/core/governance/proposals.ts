@@ -1,5 +1,6 @@
 import type { Entry } from '../ledger/envelope';
 import type { Ctx, Who } from './context';
+import { applyLockboxes } from './epochs';
 import type { Payload, ProposalBody } from './payloads';
 import { PROBATION_SECONDS, TIER_WEIGHT } from './settings';
 import type { GroupState, Member, Proposal } from './state';
@@ -179,6 +180,13 @@ export function close(
   }
   if (tally.passed) {
     proposal.execution = execute(state, ctx, e, proposal, now);
+    // A removal's close may carry the next epoch's lockboxes: the key rotates in the same step.
+    if (p.lockboxes) {
+      const refused = applyLockboxes(state, ctx, e, p.lockboxes);
+      proposal.execution += refused
+        ? ` (lockboxes not used: ${refused})`
+        : `; new key epoch ${p.lockboxes.epoch}`;
+    }
     const author = state.members[proposal.author];
     if (author)
       earn(
@@ -228,6 +236,7 @@ function execute(state: GroupState, ctx: Ctx, e: Entry, proposal: Proposal, now:
       if (target.status !== 'active') return 'already removed';
       target.status = 'removed';
       target.removedBy = e.id;
+      state.rotationDue = true;
       ctx.revocations.push({ entry: e.id, member: target.id, kind: 'remove', tier: null });
       ctx.removals.push({ close: e.id, proposer: proposal.author, target: target.id });
       return 'removed from the group';

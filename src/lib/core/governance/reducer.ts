@@ -3,6 +3,7 @@ import { concat } from '../crypto/ed25519';
 import { toHex } from '../encoding/hex';
 import type { Entry } from '../ledger/envelope';
 import { authorize, type Ctx, type Who } from './context';
+import { applyLockboxes } from './epochs';
 import { parsePayload, type Payload } from './payloads';
 import { ballot, close, comment, earn, outcome, POINTS, propose } from './proposals';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
@@ -44,6 +45,9 @@ export function emptyState(groupId: string): GroupState {
     emergencies: {},
     delegations: {},
     hidden: [],
+    epochs: {},
+    currentEpoch: 0,
+    rotationDue: true,
     audit: [],
     heads: []
   };
@@ -68,7 +72,7 @@ function genesis(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Genesis
     ledger: [{ entry: e.id, amount: p.treasury, to: null, why: 'starting treasury' }]
   };
   const founders = [
-    { identity: e.device, tier: 'leader' as const },
+    { identity: e.device, tier: 'leader' as const, x25519: toHex(p.x25519) },
     ...p.founders.filter((f) => f.identity !== e.device)
   ];
   founders.forEach((f, i) => {
@@ -84,7 +88,7 @@ function genesis(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Genesis
       removedBy: null,
       seniority: i,
       devices: [f.identity],
-      x25519: f.identity === e.device ? { [e.device]: toHex(p.x25519) } : {},
+      x25519: f.x25519 ? { [f.identity]: f.x25519 } : {},
       tierHistory: [{ entry: e.id, tier: f.tier }]
     };
     ctx.owner.set(f.identity, { member: f.identity, since: e.id });
@@ -276,7 +280,8 @@ const MIN_TIER: Record<number, Tier> = {
   [Kind.Mentor]: 'senior',
   [Kind.Helped]: 'new',
   [Kind.Emergency]: 'leader',
-  [Kind.Settings]: 'leader'
+  [Kind.Settings]: 'leader',
+  [Kind.Lockboxes]: 'new'
 };
 
 /** Applies one placed, signature-checked entry; returns null when applied, or why it was ignored. */
@@ -315,5 +320,7 @@ export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
       return emergency(state, ctx, e, p, who);
     case Kind.Settings:
       return settings(state, ctx, e, p);
+    case Kind.Lockboxes:
+      return applyLockboxes(state, ctx, e, p);
   }
 }

@@ -91,6 +91,16 @@ export interface EmergencyAction {
   status: 'active' | 'expired' | 'ratified';
 }
 
+/** One group key epoch [ENC-4]: which key (by id) and who holds a lockbox for it. */
+export interface Epoch {
+  number: number;
+  /** Hex of the 8-byte key id named by the entry that defined the epoch. */
+  keyId: string;
+  definedBy: string;
+  /** device → lockboxes (hex), in causal order; a device tries each until one opens. */
+  lockboxes: Record<string, { entry: string; sealed: string }[]>;
+}
+
 export interface AuditRecord {
   id: string;
   kind: string;
@@ -127,6 +137,11 @@ export interface GroupState {
   /** member → scope → delegate. */
   delegations: Record<string, Partial<Record<ProposalKind | 'all', string>>>;
   hidden: string[];
+  /** Key epochs; the current one is the highest defined [ENC-4]. */
+  epochs: Record<number, Epoch>;
+  currentEpoch: number;
+  /** A removal (or the start of the group) needs a new epoch before anyone writes new text. */
+  rotationDue: boolean;
   audit: AuditRecord[];
   heads: string[];
 }

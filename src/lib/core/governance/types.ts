@@ -34,7 +34,8 @@ export const Kind = {
   Mentor: 11,
   Helped: 12,
   Emergency: 13,
-  Settings: 14
+  Settings: 14,
+  Lockboxes: 15
 } as const;
 export type KindName = keyof typeof Kind;
 export const KIND_NAMES = Object.fromEntries(
@@ -99,6 +100,10 @@ export const REASONS = [
   'muted',
   'mutual-removal-seniority',
   'superseded',
-  'not-counted'
+  'not-counted',
+  'rotation-not-due',
+  'unknown-epoch',
+  'wrong-key',
+  'box-for-outsider'
 ] as const;
 export type Reason = (typeof REASONS)[number];
