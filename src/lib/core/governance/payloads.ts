@@ -28,7 +28,14 @@ export type Payload =
     }
   | { kind: typeof Kind.DeviceAdd; device: string; x25519: Uint8Array; proof: Uint8Array }
   | { kind: typeof Kind.DeviceRemove; device: string }
-  | { kind: typeof Kind.Apply; motivation: string; x25519: Uint8Array }
+  | {
+      kind: typeof Kind.Apply;
+      motivation: string;
+      x25519: Uint8Array;
+      invite: { entry: string; proof: Uint8Array } | undefined;
+    }
+  | { kind: typeof Kind.Invite; key: string; expires: number; singleUse: boolean }
+  | { kind: typeof Kind.RevokeInvite; invite: string }
   | { kind: typeof Kind.Propose; proposal: ProposalBody }
   | { kind: typeof Kind.Ballot; proposal: string; choice: 0 | 1 | 2; reason: string | undefined }
   | { kind: typeof Kind.Delegate; scope: ProposalKind | 'all'; to: string }
@@ -226,7 +233,18 @@ export function parsePayload(kind: number, map: CborMap): Payload | undefined {
         p = { kind, device: r.id('d') };
         break;
       case Kind.Apply:
-        p = { kind, motivation: r.text('m', 2000), x25519: r.bytes('x', 32) };
+        p = {
+          kind,
+          motivation: r.text('m', 2000),
+          x25519: r.bytes('x', 32),
+          invite: map.has('inv') ? { entry: r.id('inv'), proof: r.bytes('ip', 64) } : undefined
+        };
+        break;
+      case Kind.Invite:
+        p = { kind, key: r.id('ik'), expires: r.uint('exp'), singleUse: r.uint('one', 1) === 1 };
+        break;
+      case Kind.RevokeInvite:
+        p = { kind, invite: r.id('inv') };
         break;
       case Kind.Propose:
         p = { kind, proposal: proposalBody(r) };

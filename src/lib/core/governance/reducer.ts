@@ -4,6 +4,7 @@ import { toHex } from '../encoding/hex';
 import type { Entry } from '../ledger/envelope';
 import { authorize, type Ctx, type Who } from './context';
 import { applyLockboxes } from './epochs';
+import { checkInvite, invite, markInviteUsed, revokeInvite } from './invites';
 import { parsePayload, type Payload } from './payloads';
 import { ballot, close, comment, earn, outcome, POINTS, propose } from './proposals';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
@@ -35,6 +36,7 @@ export function emptyState(groupId: string): GroupState {
     groupTime: 0,
     members: {},
     applications: {},
+    invites: {},
     rules: { text: '', version: 0, history: [] },
     moderationPolicy: '',
     settings: structuredClone(DEFAULT_SETTINGS),
@@ -143,12 +145,16 @@ function apply(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Apply>): 
     Object.values(state.applications).some((a) => a.applicant === e.device && a.status === 'open')
   )
     return 'already-applied';
+  const inviteProblem = checkInvite(state, ctx, e, p);
+  if (inviteProblem) return inviteProblem;
+  markInviteUsed(state, p, e);
   state.applications[e.id] = {
     id: e.id,
     applicant: e.device,
     motivation: p.motivation,
     x25519: toHex(p.x25519),
-    status: 'open'
+    status: 'open',
+    invite: p.invite?.entry ?? null
   };
   return null;
 }
@@ -281,7 +287,9 @@ const MIN_TIER: Record<number, Tier> = {
   [Kind.Helped]: 'new',
   [Kind.Emergency]: 'leader',
   [Kind.Settings]: 'leader',
-  [Kind.Lockboxes]: 'new'
+  [Kind.Lockboxes]: 'new',
+  [Kind.Invite]: 'regular',
+  [Kind.RevokeInvite]: 'new'
 };
 
 /** Applies one placed, signature-checked entry; returns null when applied, or why it was ignored. */
@@ -322,5 +330,9 @@ export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
       return settings(state, ctx, e, p);
     case Kind.Lockboxes:
       return applyLockboxes(state, ctx, e, p);
+    case Kind.Invite:
+      return invite(state, ctx, e, p, who);
+    case Kind.RevokeInvite:
+      return revokeInvite(state, ctx, e, p, who);
   }
 }

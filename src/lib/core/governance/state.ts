@@ -30,6 +30,19 @@ export interface Application {
   motivation: string;
   x25519: string;
   status: 'open' | 'admitted' | 'declined';
+  /** The invite the applicant proved they hold, or null for an uninvited application. */
+  invite: string | null;
+}
+
+/** An invitation [INV-1]: the public half of the key derived from the secret in the link. */
+export interface Invite {
+  id: string;
+  by: string;
+  key: string;
+  expires: number;
+  singleUse: boolean;
+  usedBy: string[];
+  revokedBy: string | null;
 }
 
 export interface BallotRecord {
@@ -119,6 +132,7 @@ export interface GroupState {
   groupTime: number;
   members: Record<string, Member>;
   applications: Record<string, Application>;
+  invites: Record<string, Invite>;
   rules: {
     text: string;
     version: number;

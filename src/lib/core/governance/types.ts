@@ -35,7 +35,9 @@ export const Kind = {
   Helped: 12,
   Emergency: 13,
   Settings: 14,
-  Lockboxes: 15
+  Lockboxes: 15,
+  Invite: 16,
+  RevokeInvite: 17
 } as const;
 export type KindName = keyof typeof Kind;
 export const KIND_NAMES = Object.fromEntries(
@@ -104,6 +106,10 @@ export const REASONS = [
   'rotation-not-due',
   'unknown-epoch',
   'wrong-key',
-  'box-for-outsider'
+  'box-for-outsider',
+  'bad-invite-proof',
+  'invite-expired',
+  'invite-revoked',
+  'invite-used'
 ] as const;
 export type Reason = (typeof REASONS)[number];

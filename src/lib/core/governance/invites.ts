@@ -1,0 +1,120 @@
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concat, publicKeyOf, sign } from '../crypto/ed25519';
+import { toHex } from '../encoding/hex';
+import type { Entry } from '../ledger/envelope';
+import type { Ctx, Who } from './context';
+import type { Payload } from './payloads';
+import type { GroupState } from './state';
+import type { Kind, Reason } from './types';
+
+type P<K extends number> = Extract<Payload, { kind: K }>;
+
+const te = new TextEncoder();
+const INVITE_KEY = te.encode('hearth/v1/invite-key');
+const PROOF = te.encode('hearth/v1/invite-proof\0');
+
+/**
+ * Invitations [INV-1..INV-3]. A link carries the group document id and a random invite secret.
+ * The secret derives an Ed25519 key pair; the invite entry publishes only its public key. An
+ * applicant proves they hold the secret by signing, with the invite key, the group, the invite
+ * and *their own* identity and X25519 keys. Anyone who sees that proof cannot use it: it names
+ * someone else's keys, and the application itself must be signed by that identity.
+ */
+export function inviteKeyPair(secret: Uint8Array): {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+} {
+  const secretKey = hkdf(sha256, secret, undefined, INVITE_KEY, 32);
+  return { secretKey, publicKey: publicKeyOf(secretKey) };
+}
+
+export function inviteProofMessage(
+  groupId: Uint8Array,
+  inviteEntry: string,
+  identity: Uint8Array,
+  x25519: Uint8Array
+): Uint8Array {
+  return concat(
+    PROOF,
+    groupId,
+    Uint8Array.from(inviteEntry.match(/../g) ?? [], (b) => parseInt(b, 16)),
+    identity,
+    x25519
+  );
+}
+
+export function signInviteProof(
+  secret: Uint8Array,
+  groupId: Uint8Array,
+  inviteEntry: string,
+  identity: Uint8Array,
+  x25519: Uint8Array
+): Uint8Array {
+  return sign(
+    inviteKeyPair(secret).secretKey,
+    inviteProofMessage(groupId, inviteEntry, identity, x25519)
+  );
+}
+
+export function invite(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Invite>,
+  who: Who
+): Reason | null {
+  state.invites[e.id] = {
+    id: e.id,
+    by: who.member.id,
+    key: p.key,
+    expires: p.expires,
+    singleUse: p.singleUse,
+    usedBy: [],
+    revokedBy: null
+  };
+  void ctx;
+  return null;
+}
+
+/** The inviter or a leader may revoke an invite. */
+export function revokeInvite(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.RevokeInvite>,
+  who: Who
+): Reason | null {
+  const inv = state.invites[p.invite];
+  if (!inv || !ctx.ancestor(inv.id, e.id)) return 'unknown-target';
+  if (inv.by !== who.member.id && who.tier !== 'leader') return 'not-leader';
+  inv.revokedBy ??= e.id;
+  return null;
+}
+
+/**
+ * Checks an application's invite [INV-2]: the invite is in the application's causal past, not
+ * revoked there, not expired by witnessed time, not already used if single-use (first in order
+ * wins), and the proof verifies against the invite key over this applicant's own keys.
+ */
+export function checkInvite(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Apply>
+): Reason | null {
+  if (!p.invite) return null;
+  const inv = state.invites[p.invite.entry];
+  if (!inv || !ctx.ancestor(inv.id, e.id)) return 'unknown-target';
+  const message = inviteProofMessage(ctx.groupId, inv.id, e.author, p.x25519);
+  const key = Uint8Array.from(inv.key.match(/../g) ?? [], (b) => parseInt(b, 16));
+  if (!ctx.verifyProof(`invite:${e.id}`, key, message, p.invite.proof)) return 'bad-invite-proof';
+  if (inv.revokedBy && ctx.ancestor(inv.revokedBy, e.id)) return 'invite-revoked';
+  if (ctx.witness(state, e, null) >= inv.expires) return 'invite-expired';
+  if (inv.singleUse && inv.usedBy.length > 0) return 'invite-used';
+  return null;
+}
+
+export function markInviteUsed(state: GroupState, p: P<typeof Kind.Apply>, e: Entry): void {
+  if (p.invite) state.invites[p.invite.entry]?.usedBy.push(toHex(e.author));
+}
