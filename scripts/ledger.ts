@@ -5,6 +5,7 @@ import * as A from '@automerge/automerge';
 import { readFileSync } from 'node:fs';
 import { derive } from '../src/lib/core/governance/derive';
 import type { GroupState } from '../src/lib/core/governance/state';
+import { isSealed, type Text } from '../src/lib/core/governance/text';
 import { readLedgerDoc } from '../src/lib/core/ledger/doc';
 
 const USAGE = 'usage: npm run ledger -- inspect <group-document-file> [--json]';
@@ -14,6 +15,8 @@ function fail(message: string, code = 1): never {
   process.exit(code);
 }
 
+/** Sealed texts stay sealed here: the CLI holds no group keys. */
+const show = (t: Text) => (isSealed(t) ? `(encrypted, key epoch ${t.epoch})` : t);
 const short = (id: string | null) => (id ? id.slice(0, 10) : '-');
 const when = (seconds: number) =>
   seconds ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : '-';
@@ -21,7 +24,9 @@ const when = (seconds: number) =>
 function print(state: GroupState, file: string): void {
   const members = Object.values(state.members);
   const applied = state.audit.filter((a) => a.verdict === 'applied').length;
-  console.log(`Group      ${state.name || '(no genesis)'}  [${state.category}]`);
+  console.log(
+    `Group      ${state.founder ? show(state.name) : '(no genesis)'}  [${show(state.category)}]`
+  );
   console.log(`File       ${file}`);
   console.log(`Group id   ${state.groupId}`);
   console.log(`Clock      ${when(state.groupTime)}  (witnessed group time)`);
@@ -29,6 +34,9 @@ function print(state: GroupState, file: string): void {
     `Entries    ${state.audit.length} (${applied} applied, ${state.audit.length - applied} not)`
   );
   console.log(`Rules      version ${state.rules.version}`);
+  console.log(
+    `Key epoch  ${state.currentEpoch || 'none yet'}${state.rotationDue ? ' (rotation due)' : ''}`
+  );
   console.log(`Treasury   ${state.treasury.balance} points`);
   console.log(`\nMembers (${members.length})`);
   for (const m of members.sort((a, b) => a.seniority - b.seniority)) {

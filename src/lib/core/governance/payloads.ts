@@ -1,6 +1,7 @@
 import type { CborMap, CborValue } from '../crypto/cbor';
 import { toHex } from '../encoding/hex';
 import { MAX_EMERGENCY_SECONDS, MAX_TEXT } from './settings';
+import type { Text } from './text';
 import {
   Kind,
   PROPOSAL_KINDS,
@@ -19,9 +20,9 @@ export type Payload =
       kind: typeof Kind.Genesis;
       groupId: string;
       nonce: Uint8Array;
-      name: string;
-      category: string;
-      rules: string;
+      name: Text;
+      category: Text;
+      rules: Text;
       x25519: Uint8Array;
       founders: { identity: string; tier: Tier; x25519: string | null }[];
       treasury: number;
@@ -30,20 +31,20 @@ export type Payload =
   | { kind: typeof Kind.DeviceRemove; device: string }
   | {
       kind: typeof Kind.Apply;
-      motivation: string;
+      motivation: Text;
       x25519: Uint8Array;
       invite: { entry: string; proof: Uint8Array } | undefined;
     }
   | { kind: typeof Kind.Invite; key: string; expires: number; singleUse: boolean }
   | { kind: typeof Kind.RevokeInvite; invite: string }
   | { kind: typeof Kind.Propose; proposal: ProposalBody }
-  | { kind: typeof Kind.Ballot; proposal: string; choice: 0 | 1 | 2; reason: string | undefined }
+  | { kind: typeof Kind.Ballot; proposal: string; choice: 0 | 1 | 2; reason: Text | undefined }
   | { kind: typeof Kind.Delegate; scope: ProposalKind | 'all'; to: string }
   | { kind: typeof Kind.RevokeDelegation; scope: ProposalKind | 'all' }
-  | { kind: typeof Kind.Comment; proposal: string; text: string }
+  | { kind: typeof Kind.Comment; proposal: string; text: Text }
   | { kind: typeof Kind.Close; proposal: string; lockboxes: LockboxSet | undefined }
   | ({ kind: typeof Kind.Lockboxes } & LockboxSet)
-  | { kind: typeof Kind.Outcome; proposal: string; text: string; review: number }
+  | { kind: typeof Kind.Outcome; proposal: string; text: Text; review: number }
   | { kind: typeof Kind.Mentor; mentee: string; mentor: string }
   | { kind: typeof Kind.Helped; target: string }
   | {
@@ -51,9 +52,9 @@ export type Payload =
       action: 'hide' | 'mute';
       target: string;
       duration: number;
-      reason: string;
+      reason: Text;
     }
-  | { kind: typeof Kind.Settings; name: string | undefined; description: string | undefined };
+  | { kind: typeof Kind.Settings; name: Text | undefined; description: Text | undefined };
 
 /** Lockboxes for one epoch: the key id and one sealed key per device [ENC-4]. */
 export interface LockboxSet {
@@ -66,12 +67,12 @@ export type ProposalBody =
   | { type: 'admit'; application: string }
   | { type: 'remove'; member: string }
   | { type: 'tier'; member: string; tier: Tier }
-  | { type: 'rules'; text: string }
-  | { type: 'moderation'; text: string }
-  | { type: 'allocate'; member: string; amount: number; text: string }
-  | { type: 'partnership'; text: string }
+  | { type: 'rules'; text: Text }
+  | { type: 'moderation'; text: Text }
+  | { type: 'allocate'; member: string; amount: number; text: Text }
+  | { type: 'partnership'; text: Text }
   | { type: 'governance'; target: ProposalKind; rules: VotingRules }
-  | { type: 'general'; text: string }
+  | { type: 'general'; text: Text }
   | { type: 'ratify'; action: string };
 
 class Bad extends Error {}
@@ -92,12 +93,23 @@ class Reader {
   id(key: string): string {
     return toHex(this.bytes(key, 32));
   }
-  text(key: string, max = MAX_TEXT, min = 0): string {
+  /**
+   * A text field: plain, within `min`..`max` characters, or sealed as `[epoch, nonce ‖ ciphertext]`
+   * whose size fits `max` characters of UTF-8 [ENC-7].
+   */
+  text(key: string, max = MAX_TEXT, min = 0): Text {
     const v = this.raw(key);
-    if (typeof v !== 'string' || [...v].length > max || v.length < min) throw new Bad();
-    return v;
+    if (typeof v === 'string') {
+      if ([...v].length > max || v.length < min) throw new Bad();
+      return v;
+    }
+    if (!Array.isArray(v) || v.length !== 2) throw new Bad();
+    const [epoch, data] = v;
+    if (typeof epoch !== 'number' || epoch < 1 || !(data instanceof Uint8Array)) throw new Bad();
+    if (data.length < 24 + 16 + min || data.length > 24 + 16 + max * 4) throw new Bad();
+    return { epoch, data };
   }
-  optText(key: string, max = MAX_TEXT): string | undefined {
+  optText(key: string, max = MAX_TEXT): Text | undefined {
     return this.map.has(key) ? this.text(key, max) : undefined;
   }
   uint(key: string, max = Number.MAX_SAFE_INTEGER): number {

@@ -1,5 +1,6 @@
 import type { GovernanceSettings, ProposalKind, Reason, Tier, VotingRules } from './types';
 import type { ProposalBody } from './payloads';
+import type { Text } from './text';
 
 export interface Member {
   /** Identity: hex of the member's first device key. */
@@ -27,7 +28,7 @@ export interface Member {
 export interface Application {
   id: string;
   applicant: string;
-  motivation: string;
+  motivation: Text;
   x25519: string;
   status: 'open' | 'admitted' | 'declined';
   /** The invite the applicant proved they hold, or null for an uninvited application. */
@@ -49,7 +50,7 @@ export interface BallotRecord {
   entry: string;
   member: string;
   choice: 0 | 1 | 2;
-  reason: string | null;
+  reason: Text | null;
 }
 
 export interface Tally {
@@ -84,12 +85,12 @@ export interface Proposal {
   tally: Tally | null;
   /** What the reducer did when the proposal passed [GOV-8]. */
   execution: string | null;
-  outcome: { text: string; review: number; entry: string } | null;
+  outcome: { text: Text; review: number; entry: string } | null;
 }
 
 export interface PointsRecord {
   total: number;
-  entries: { entry: string; points: number; why: string }[];
+  entries: { entry: string; points: number; why: Text }[];
 }
 
 export interface EmergencyAction {
@@ -97,7 +98,7 @@ export interface EmergencyAction {
   by: string;
   action: 'hide' | 'mute';
   target: string;
-  reason: string;
+  reason: Text;
   start: number;
   expiresAt: number;
   ratifiedBy: string | null;
@@ -124,9 +125,9 @@ export interface AuditRecord {
 
 export interface GroupState {
   groupId: string;
-  name: string;
-  category: string;
-  description: string;
+  name: Text;
+  category: Text;
+  description: Text;
   founder: string | null;
   /** The group's clock: second-highest latest time claimed by any member (seconds) [TIME-1]. */
   groupTime: number;
@@ -134,18 +135,18 @@ export interface GroupState {
   applications: Record<string, Application>;
   invites: Record<string, Invite>;
   rules: {
-    text: string;
+    text: Text;
     version: number;
-    history: { version: number; text: string; entry: string }[];
+    history: { version: number; text: Text; entry: string }[];
   };
-  moderationPolicy: string;
+  moderationPolicy: Text;
   settings: GovernanceSettings;
   proposals: Record<string, Proposal>;
   reputation: Record<string, PointsRecord>;
   points: Record<string, PointsRecord>;
   treasury: {
     balance: number;
-    ledger: { entry: string; amount: number; to: string | null; why: string }[];
+    ledger: { entry: string; amount: number; to: string | null; why: Text }[];
   };
   emergencies: Record<string, EmergencyAction>;
   /** member → scope → delegate. */
