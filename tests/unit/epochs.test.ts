@@ -137,7 +137,34 @@ describe('group key epochs', () => {
       const after = s.state();
       expect(after.rotationDue).toBe(false);
       expect(keysFor(after, s, c)).toEqual([]);
-      void map;
     }
+  });
+});
+
+describe('history for newcomers', () => {
+  it('[ENC-8] by default a newcomer gets no key to earlier epochs; after a vote to share history they can', () => {
+    const { s, a, b, c } = standardGroup();
+    s.write(s.founder, Kind.Lockboxes, P.lockboxes(s.groupId, 1, key(1), [s.founder, a, b, c]));
+    const r = s.write(a, Kind.Propose, P.remove(c.id));
+    for (const v of [s.founder, a, b]) s.write(v, Kind.Ballot, P.ballot(r, 1));
+    const close = P.close(r);
+    close.set('lk', P.lockboxes(s.groupId, 2, key(2), [s.founder, a, b]));
+    s.write(a, Kind.Close, close);
+    const n = new Device(9);
+    s.admit(n, [s.founder, a, b]);
+    s.write(a, Kind.Lockboxes, P.lockboxes(s.groupId, 2, key(2), [n]));
+    expect(
+      s.verdict(s.write(a, Kind.Lockboxes, P.lockboxes(s.groupId, 1, key(1), [n])))?.reason
+    ).toBe('unknown-epoch');
+
+    const share = s.write(a, Kind.Propose, map({ k: 'governance', target: 'history', share: 1 }));
+    for (const v of [s.founder, a, b]) s.write(v, Kind.Ballot, P.ballot(share, 1));
+    s.write(a, Kind.Close, P.close(share));
+    expect(s.state().shareHistory).toBe(true);
+    s.write(a, Kind.Lockboxes, P.lockboxes(s.groupId, 1, key(1), [n]));
+    const st = s.state();
+    expect(keysFor(st, s, n, 1)).toEqual([key(1)]);
+    expect(keysFor(st, s, n, 2)).toEqual([key(2)]);
+    expect(keysFor(st, s, c, 2)).toEqual([]);
   });
 });

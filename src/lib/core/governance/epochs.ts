@@ -15,7 +15,8 @@ import type { Reason } from './types';
  * - lockboxes go only to devices of active members ('box-for-outsider'), so a removed member
  *   never receives a later key;
  * - any member may heal the current epoch by sealing its key (same key id) to devices that lack
- *   a lockbox; older epochs are not re-shared (newcomers do not read history by default).
+ *   a lockbox; older epochs only when the group has voted to share history (by default a
+ *   newcomer cannot read what was written before they joined).
  */
 export function applyLockboxes(
   state: GroupState,
@@ -37,7 +38,8 @@ export function applyLockboxes(
   }
   const existing = state.epochs[set.epoch];
   if (existing) {
-    if (set.epoch !== state.currentEpoch) return 'unknown-epoch';
+    // Older epochs are re-shared only if the group voted to share history [ENC-8].
+    if (set.epoch !== state.currentEpoch && !state.shareHistory) return 'unknown-epoch';
     if (existing.keyId !== set.keyId) return 'wrong-key';
   } else {
     if (set.epoch !== state.currentEpoch + 1) return 'unknown-epoch';

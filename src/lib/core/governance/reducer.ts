@@ -50,6 +50,7 @@ export function emptyState(groupId: string): GroupState {
     epochs: {},
     currentEpoch: 0,
     rotationDue: true,
+    shareHistory: false,
     audit: [],
     heads: []
   };

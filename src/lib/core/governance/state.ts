@@ -157,6 +157,8 @@ export interface GroupState {
   currentEpoch: number;
   /** A removal (or the start of the group) needs a new epoch before anyone writes new text. */
   rotationDue: boolean;
+  /** Whether the group voted to let newcomers receive keys of earlier epochs [ENC-8]. */
+  shareHistory: boolean;
   audit: AuditRecord[];
   heads: string[];
 }
