@@ -1,4 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
+import type { WrappedSecret } from '$core/crypto/passcode';
 
 /** One automerge-repo storage chunk. The key is the StorageKey array itself (an IndexedDB array key). */
 export interface ChunkRow {
@@ -10,8 +11,10 @@ export interface ChunkRow {
 export interface IdentityRow {
   id: 'self';
   pseudonym: string;
-  /** 32-byte Ed25519 seed. Protected by a passcode in a later issue (encryption). */
-  secretKey: Uint8Array;
+  /** 32-byte Ed25519 seed, when no passcode protects it. */
+  secretKey?: Uint8Array;
+  /** The seed wrapped under the person's passcode (then `secretKey` is absent) [KEY-1]. */
+  wrapped?: WrappedSecret;
   publicKey: Uint8Array;
   createdAt: number;
 }

@@ -1,4 +1,6 @@
 import { deviceKeyPairFromSeed } from '$core/identity/keys';
+import { PASSCODE_KDF, unwrapSecret, wrapSecret } from '$core/crypto/passcode';
+import { scryptAsync } from '@noble/hashes/scrypt.js';
 import type { HearthDB, IdentityRow } from './db';
 import { now } from './clock';
 
@@ -30,4 +32,43 @@ export async function createIdentity(db: HearthDB, pseudonym: string): Promise<I
 
 export async function renameIdentity(db: HearthDB, pseudonym: string): Promise<void> {
   await db.identity.update('self', { pseudonym });
+}
+
+/**
+ * Protects the device key with a passcode [KEY-1]: the plain key is replaced by its wrapped form
+ * in one transaction, so a crash leaves one or the other, never neither. scrypt runs
+ * asynchronously so the screen stays responsive while it works.
+ */
+export async function setPasscode(db: HearthDB, passcode: string): Promise<void> {
+  const row = await db.identity.get('self');
+  if (!row?.secretKey) throw new Error('no unprotected key to protect');
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const nonce = crypto.getRandomValues(new Uint8Array(24));
+  const kek = await scryptAsync(passcode.normalize('NFC'), salt, { ...PASSCODE_KDF, dkLen: 32 });
+  const wrapped = wrapSecret(row.secretKey, kek, salt, nonce);
+  await db.transaction('rw', db.identity, async () => {
+    await db.identity.update('self', { wrapped, secretKey: undefined });
+  });
+}
+
+/** The device key for this passcode, or undefined when the passcode is wrong. */
+export async function unlockIdentity(
+  db: HearthDB,
+  passcode: string
+): Promise<Uint8Array | undefined> {
+  const row = await db.identity.get('self');
+  if (!row?.wrapped) return row?.secretKey;
+  const kek = await scryptAsync(passcode.normalize('NFC'), row.wrapped.salt, {
+    ...row.wrapped.params,
+    dkLen: 32
+  });
+  return unwrapSecret(row.wrapped, kek);
+}
+
+/** Removes the passcode (the key is stored plainly again); false when the passcode is wrong. */
+export async function removePasscode(db: HearthDB, passcode: string): Promise<boolean> {
+  const secret = await unlockIdentity(db, passcode);
+  if (!secret) return false;
+  await db.identity.update('self', { secretKey: secret, wrapped: undefined });
+  return true;
 }

@@ -7,7 +7,14 @@ import {
   rememberGroup,
   restoreGroup
 } from '$lib/adapters/groups';
-import { createIdentity, loadIdentity, renameIdentity } from '$lib/adapters/identity';
+import {
+  createIdentity,
+  loadIdentity,
+  removePasscode,
+  renameIdentity,
+  setPasscode,
+  unlockIdentity
+} from '$lib/adapters/identity';
 import type { ConnectionFacts, HearthRepo } from '$lib/adapters/repo';
 import { effectiveRelayUrl, loadRelayUrl, saveRelayUrl } from '$lib/adapters/settings';
 
@@ -30,6 +37,8 @@ class AppState {
   #relaySetting = $state('');
   /** Whether the open group's changes have all reached the relay; undefined when none is open. */
   documentInSync = $state<boolean | undefined>();
+  /** The device key while unlocked (only in memory when a passcode protects it). */
+  #secret = $state<Uint8Array | undefined>();
   #repo: Promise<HearthRepo> | undefined;
   #started = false;
 
@@ -39,6 +48,9 @@ class AppState {
   readonly loadError = $derived(this.#loadError);
   readonly connection = $derived(this.#connection);
   readonly relaySetting = $derived(this.#relaySetting);
+  /** A passcode protects the key and it has not been entered yet: show only the lock screen. */
+  readonly locked = $derived(!!this.#identity?.wrapped && !this.#secret);
+  readonly hasPasscode = $derived(!!this.#identity?.wrapped);
   readonly syncStatus: SyncStatus = $derived(
     syncStatus({
       online: this.#online,
@@ -62,6 +74,7 @@ class AppState {
         loadRelayUrl(this.db)
       ]);
       this.#identity = identity;
+      this.#secret = identity?.secretKey;
       this.#groups = groups;
       this.#relaySetting = relay;
     } catch (e) {
@@ -88,6 +101,30 @@ class AppState {
 
   async createIdentity(pseudonym: string): Promise<void> {
     this.#identity = await createIdentity(this.db, pseudonym);
+    this.#secret = this.#identity.secretKey;
+  }
+
+  /** Opens the app with the passcode; false (and still locked) when it is wrong. */
+  async unlock(passcode: string): Promise<boolean> {
+    const secret = await unlockIdentity(this.db, passcode);
+    if (secret) this.#secret = secret;
+    return !!secret;
+  }
+
+  async setPasscode(passcode: string): Promise<void> {
+    await setPasscode(this.db, passcode);
+    this.#identity = await loadIdentity(this.db);
+  }
+
+  async removePasscode(passcode: string): Promise<boolean> {
+    const ok = await removePasscode(this.db, passcode);
+    this.#identity = await loadIdentity(this.db);
+    return ok;
+  }
+
+  /** Locks the app now (for a shared phone): the key leaves memory until the passcode is entered. */
+  lock(): void {
+    if (this.#identity?.wrapped) this.#secret = undefined;
   }
 
   async renameIdentity(pseudonym: string): Promise<void> {

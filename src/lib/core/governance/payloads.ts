@@ -170,7 +170,8 @@ function proposalBody(r: Reader): ProposalBody {
       return { type, member: r.id('m'), amount: r.uint('amt', 1_000_000), text: r.text('text') };
     case 'governance': {
       // Either one kind's voting rules, or whether newcomers may read history [ENC-8].
-      if (r.oneOf('target', [...PROPOSAL_KINDS, 'history'] as const) === 'history') return { type, target: 'history', share: r.uint('share', 1) === 1 };
+      if (r.oneOf('target', [...PROPOSAL_KINDS, 'history'] as const) === 'history')
+        return { type, target: 'history', share: r.uint('share', 1) === 1 };
       const target = r.oneOf('target', PROPOSAL_KINDS);
       const inner = new Reader(r.map_('rules'));
       const rules = votingRules(inner);

@@ -278,7 +278,9 @@ function execute(state: GroupState, ctx: Ctx, e: Entry, proposal: Proposal, now:
     case 'governance':
       if (body.target === 'history') {
         state.shareHistory = body.share;
-        return body.share ? 'newcomers may now be given the keys to earlier messages' : 'earlier messages stay closed to newcomers';
+        return body.share
+          ? 'newcomers may now be given the keys to earlier messages'
+          : 'earlier messages stay closed to newcomers';
       }
       state.settings[body.target] = body.rules;
       ctx.settingsHistory.push({ entry: e.id, kind: body.target, rules: body.rules });
