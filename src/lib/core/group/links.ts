@@ -1,6 +1,6 @@
 /**
  * Group links. A group's document id is a capability: whoever holds it can ask a relay for the
- * document. The link therefore carries the id in the URL fragment (`/group#<id>`), which browsers
+ * document; the link carries the id in the URL fragment (`/group#<id>`), which browsers
  * never send to a server, so it stays out of relay access logs and Referer headers [LINK-1].
  */
 

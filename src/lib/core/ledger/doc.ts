@@ -29,7 +29,7 @@ export function putEntry(doc: LedgerDoc, bytes: Uint8Array): string {
   return id;
 }
 
-/** Reads a loaded document without trusting it: undefined when it is not a Hearth group document. */
+/** Reads a loaded document without trusting it: undefined when it is not a Hearth group document (`v`, `groupId`, `entries`) */
 export function readLedgerDoc(
   doc: unknown
 ): { groupId: Uint8Array; entries: Map<string, Uint8Array> } | undefined {
