@@ -1,6 +1,4 @@
 import { deviceKeyPairFromSeed } from '$core/identity/keys';
-import { PASSCODE_KDF, unwrapSecret, wrapSecret } from '$core/crypto/passcode';
-import { scryptAsync } from '@noble/hashes/scrypt.js';
 import type { HearthDB, IdentityRow } from './db';
 import { now } from './clock';
 
@@ -42,6 +40,7 @@ export async function renameIdentity(db: HearthDB, pseudonym: string): Promise<v
 export async function setPasscode(db: HearthDB, passcode: string): Promise<void> {
   const row = await db.identity.get('self');
   if (!row?.secretKey) throw new Error('no unprotected key to protect');
+  const { PASSCODE_KDF, scryptAsync, wrapSecret } = await passcodeCrypto();
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const nonce = crypto.getRandomValues(new Uint8Array(24));
   const kek = await scryptAsync(passcode.normalize('NFC'), salt, { ...PASSCODE_KDF, dkLen: 32 });
@@ -58,6 +57,7 @@ export async function unlockIdentity(
 ): Promise<Uint8Array | undefined> {
   const row = await db.identity.get('self');
   if (!row?.wrapped) return row?.secretKey;
+  const { scryptAsync, unwrapSecret } = await passcodeCrypto();
   const kek = await scryptAsync(passcode.normalize('NFC'), row.wrapped.salt, {
     ...row.wrapped.params,
     dkLen: 32
@@ -71,4 +71,13 @@ export async function removePasscode(db: HearthDB, passcode: string): Promise<bo
   if (!secret) return false;
   await db.identity.update('self', { secretKey: secret, wrapped: undefined });
   return true;
+}
+
+/** Passcode crypto (scrypt, ChaCha) loads only when a passcode is set or entered: not on first render. */
+async function passcodeCrypto() {
+  const [core, { scryptAsync }] = await Promise.all([
+    import('$core/crypto/passcode'),
+    import('@noble/hashes/scrypt.js')
+  ]);
+  return { ...core, scryptAsync };
 }
