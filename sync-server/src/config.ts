@@ -12,6 +12,12 @@ export interface RelayConfig {
   maxMessageBytes: number;
   /** How often the relay pings clients and drops those that do not answer. */
   keepAliveMs: number;
+  /** Open sync connections allowed from one IP address; more are refused (429). */
+  maxConnectionsPerIp: number;
+  /** Average sync messages per second per connection; bursts up to 4× are allowed. */
+  messagesPerSecond: number;
+  /** pino log level. */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
 export const DEFAULTS: RelayConfig = {
@@ -20,7 +26,10 @@ export const DEFAULTS: RelayConfig = {
   dataDir: './data',
   staticDir: './build',
   maxMessageBytes: 16 * 1024 * 1024,
-  keepAliveMs: 10_000
+  keepAliveMs: 10_000,
+  maxConnectionsPerIp: 64,
+  messagesPerSecond: 100,
+  logLevel: 'info'
 };
 
 /** A config problem, said in one line that tells the operator what to change. */
@@ -36,7 +45,10 @@ const ENV: Record<string, Key> = {
   DATA_DIR: 'dataDir',
   STATIC_DIR: 'staticDir',
   MAX_MESSAGE_BYTES: 'maxMessageBytes',
-  KEEPALIVE_MS: 'keepAliveMs'
+  KEEPALIVE_MS: 'keepAliveMs',
+  MAX_CONNECTIONS_PER_IP: 'maxConnectionsPerIp',
+  MESSAGES_PER_SECOND: 'messagesPerSecond',
+  LOG_LEVEL: 'logLevel'
 };
 
 const FLAGS: Record<string, Key> = {
@@ -45,7 +57,10 @@ const FLAGS: Record<string, Key> = {
   '--data-dir': 'dataDir',
   '--static-dir': 'staticDir',
   '--max-message-bytes': 'maxMessageBytes',
-  '--keepalive-ms': 'keepAliveMs'
+  '--keepalive-ms': 'keepAliveMs',
+  '--max-connections-per-ip': 'maxConnectionsPerIp',
+  '--messages-per-second': 'messagesPerSecond',
+  '--log-level': 'logLevel'
 };
 
 /**
@@ -85,7 +100,22 @@ export function loadConfig(
       1024,
       256 * 1024 * 1024
     ),
-    keepAliveMs: int(raw.keepAliveMs, DEFAULTS.keepAliveMs, 'keepalive ms', 1000, 600_000)
+    keepAliveMs: int(raw.keepAliveMs, DEFAULTS.keepAliveMs, 'keepalive ms', 1000, 600_000),
+    maxConnectionsPerIp: int(
+      raw.maxConnectionsPerIp,
+      DEFAULTS.maxConnectionsPerIp,
+      'max connections per ip',
+      1,
+      100_000
+    ),
+    messagesPerSecond: int(
+      raw.messagesPerSecond,
+      DEFAULTS.messagesPerSecond,
+      'messages per second',
+      1,
+      100_000
+    ),
+    logLevel: logLevel(raw.logLevel)
   };
 }
 
@@ -109,6 +139,16 @@ function nonEmpty(value: string | undefined, fallback: string, name: string): st
   if (value === undefined) return fallback;
   if (value.trim() === '') throw new ConfigError(`${name} must not be empty`);
   return value.trim();
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
+
+function logLevel(value: string | undefined): RelayConfig['logLevel'] {
+  if (value === undefined) return DEFAULTS.logLevel;
+  const level = LOG_LEVELS.find((l) => l === value.trim());
+  if (!level)
+    throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return level;
 }
 
 function staticDir(value: string | undefined): string | null {

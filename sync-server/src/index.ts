@@ -1,10 +1,8 @@
+import pino from 'pino';
 import { ConfigError, loadConfig } from './config';
 import { createServer } from './server';
 
 /** Bootstrap only: read config, start, stop cleanly on SIGTERM/SIGINT. */
-function log(event: string, fields: Record<string, unknown> = {}) {
-  console.log(JSON.stringify({ time: new Date().toISOString(), event, ...fields }));
-}
 
 let config;
 try {
@@ -17,7 +15,9 @@ try {
   throw e;
 }
 
-const relay = createServer(config, log);
+// JSON logs (pino). Events carry counts and reasons, never document ids or content [OPS-2].
+const logger = pino({ level: config.logLevel, base: { service: 'hearth-relay' } });
+const relay = createServer(config, (event, fields = {}) => logger.info({ event, ...fields }));
 relay.listen().then(
   ({ port }) => {
     const host = config.host === '0.0.0.0' ? 'localhost' : config.host;

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { RelayConfig } from './config';
+import { createMetrics, RateLimit, timedStorage } from './metrics';
 import { createStaticHandler } from './static';
 import { FileStorageAdapter } from './storage/file-storage';
 
@@ -70,16 +71,50 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
 export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
   const serveStatic = config.staticDir ? createStaticHandler(config.staticDir) : undefined;
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
+  // The gauge reads `repo` only when scraped, after it exists.
+  const metrics = createMetrics(() => Object.keys(repo.handles).length);
+  const perIp = new Map<string, number>();
+  let ready = false;
 
-  wss.on('connection', (socket) => {
+  wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    metrics.connections.inc();
+    metrics.connectionsTotal.inc();
     // Without an error listener a too-large frame would be an uncaught 'error' and kill the process.
-    socket.on('error', (e) => log('socket-error', { reason: e.message }));
+    socket.on('error', (e) => {
+      metrics.errors.inc({ kind: e.message.includes('Max payload') ? 'too-large' : 'socket' });
+      if (e.message.includes('Max payload')) metrics.refused.inc({ reason: 'too-large' });
+      log('socket-error', { reason: e.message });
+    });
+    socket.on('close', () => {
+      metrics.connections.dec();
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) perIp.delete(ip);
+      else perIp.set(ip, left);
+    });
+    // Count traffic and enforce the per-connection message rate [OPS-3]. Listeners added here run
+    // before the sync adapter's (it registers its own on the same event, later).
+    const limit = new RateLimit(config.messagesPerSecond, config.messagesPerSecond * 4, Date.now());
+    socket.on('message', (data: Buffer) => {
+      metrics.messages.inc({ direction: 'in' });
+      metrics.bytes.inc({ direction: 'in' }, data.length);
+      if (!limit.take(Date.now())) {
+        metrics.refused.inc({ reason: 'rate-limit' });
+        socket.close(1008, 'too many messages');
+      }
+    });
+    const originalSend = socket.send.bind(socket) as (...args: unknown[]) => void;
+    socket.send = ((data: ArrayBuffer | Uint8Array, ...rest: unknown[]) => {
+      metrics.messages.inc({ direction: 'out' });
+      metrics.bytes.inc({ direction: 'out' }, data.byteLength);
+      originalSend(data, ...rest);
+    }) as typeof socket.send;
   });
 
   const network = new GuardedServerAdapter(wss, config.keepAliveMs, log);
   const repo = new Repo({
     network: [network],
-    storage: new FileStorageAdapter(config.dataDir),
+    storage: timedStorage(new FileStorageAdapter(config.dataDir), metrics),
     peerId: `hearth-relay-${process.pid}` as PeerId,
     sharePolicy: () => Promise.resolve(false)
   });
@@ -93,6 +128,29 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
           'Cache-Control': 'no-store'
         })
         .end('ok\n');
+      return;
+    }
+    if (pathname === '/readyz') {
+      // Ready once listening with sync attached; not ready while shutting down [OPS-1].
+      res
+        .writeHead(ready ? 200 : 503, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Cache-Control': 'no-store'
+        })
+        .end(ready ? 'ready\n' : 'not ready\n');
+      return;
+    }
+    if (pathname === '/metrics') {
+      metrics.registry.metrics().then(
+        (body) =>
+          res
+            .writeHead(200, {
+              'Content-Type': metrics.registry.contentType,
+              'Cache-Control': 'no-store'
+            })
+            .end(body),
+        () => res.writeHead(500).end()
+      );
       return;
     }
     const notFound = () => {
@@ -118,6 +176,14 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const open = perIp.get(ip) ?? 0;
+    if (open >= config.maxConnectionsPerIp) {
+      metrics.refused.inc({ reason: 'ip-limit' });
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    perIp.set(ip, open + 1);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
@@ -136,6 +202,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       });
       const address = http.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
+      ready = true;
       log('listening', {
         port,
         host: config.host,
@@ -146,11 +213,22 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     },
     close() {
       closing ??= (async () => {
+        ready = false;
         log('closing');
         for (const client of wss.clients) client.terminate();
         wss.close();
-        await repo.flush();
-        await repo.shutdown();
+        // Flush every ready document; one still loading (mid-sync) would make a plain flush()
+        // throw and skip the rest [REL-4].
+        const readyIds = Object.values(repo.handles)
+          .filter((h) => h.isReady())
+          .map((h) => h.documentId);
+        await repo.flush(readyIds).catch((e: unknown) => {
+          metrics.errors.inc({ kind: 'flush' });
+          log('flush-error', { reason: e instanceof Error ? e.message : String(e) });
+        });
+        // Not repo.shutdown(): in automerge-repo 2.5.6 it flushes every handle, and one that is
+        // still loading throws. It is "disconnect the adapters, then flush": done here, safely.
+        for (const adapter of repo.networkSubsystem.adapters) adapter.disconnect();
         http.closeAllConnections();
         await new Promise<void>((done) => http.close(() => done()));
         log('closed');

@@ -1,0 +1,117 @@
+import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo/slim';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics for operators [OPS-2]: connections, documents in memory, bytes and messages
+ * in and out, refusals by reason, errors, and storage latency. Labels never carry document ids or
+ * content.
+ */
+export function createMetrics(documentsInMemory: () => number) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'hearth_relay_' });
+  const m = {
+    registry,
+    connections: new Gauge({
+      name: 'hearth_relay_connections',
+      help: 'Open sync WebSocket connections',
+      registers: [registry]
+    }),
+    connectionsTotal: new Counter({
+      name: 'hearth_relay_connections_total',
+      help: 'Sync connections accepted',
+      registers: [registry]
+    }),
+    bytes: new Counter({
+      name: 'hearth_relay_bytes_total',
+      help: 'Sync bytes by direction',
+      labelNames: ['direction'] as const,
+      registers: [registry]
+    }),
+    messages: new Counter({
+      name: 'hearth_relay_messages_total',
+      help: 'Sync messages by direction',
+      labelNames: ['direction'] as const,
+      registers: [registry]
+    }),
+    refused: new Counter({
+      name: 'hearth_relay_refused_total',
+      help: 'Connections or messages refused, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry]
+    }),
+    errors: new Counter({
+      name: 'hearth_relay_errors_total',
+      help: 'Errors by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry]
+    }),
+    storage: new Histogram({
+      name: 'hearth_relay_storage_seconds',
+      help: 'Storage operation latency',
+      labelNames: ['op'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers: [registry]
+    })
+  };
+  new Gauge({
+    name: 'hearth_relay_documents_in_memory',
+    help: 'Documents the relay holds in memory',
+    registers: [registry],
+    collect() {
+      this.set(documentsInMemory());
+    }
+  });
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Wraps a storage adapter so every operation's latency is observed (and errors counted). */
+export function timedStorage(
+  inner: StorageAdapterInterface,
+  metrics: Metrics
+): StorageAdapterInterface {
+  const time = async <T>(op: string, run: () => Promise<T>): Promise<T> => {
+    const end = metrics.storage.startTimer({ op });
+    try {
+      return await run();
+    } catch (e) {
+      metrics.errors.inc({ kind: `storage-${op}` });
+      throw e;
+    } finally {
+      end();
+    }
+  };
+  return {
+    load: (key: StorageKey) => time('load', () => inner.load(key)),
+    save: (key: StorageKey, data: Uint8Array) => time('save', () => inner.save(key, data)),
+    remove: (key: StorageKey) => time('remove', () => inner.remove(key)),
+    loadRange: (prefix: StorageKey): Promise<Chunk[]> =>
+      time('loadRange', () => inner.loadRange(prefix)),
+    removeRange: (prefix: StorageKey) => time('removeRange', () => inner.removeRange(prefix))
+  };
+}
+
+/**
+ * A token bucket per connection [OPS-3]: `rate` messages a second on average, bursts up to
+ * `burst`. Time is passed in so the rule is testable.
+ */
+export class RateLimit {
+  private tokens: number;
+  private last: number;
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    now: number
+  ) {
+    this.tokens = burst;
+    this.last = now;
+  }
+  take(now: number): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,134 @@
+import { Repo, type PeerId } from '@automerge/automerge-repo';
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { loadConfig } from '../../sync-server/src/config';
+import { RateLimit } from '../../sync-server/src/metrics';
+import { createServer } from '../../sync-server/src/server';
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+async function relay(flags: string[] = []) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hearth-ops-'));
+  const r = createServer(
+    loadConfig({}, [
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+      '--static-dir',
+      'none',
+      '--keepalive-ms',
+      '600000',
+      ...flags
+    ])
+  );
+  const { port } = await r.listen();
+  cleanups.push(
+    () => rmSync(dataDir, { recursive: true, force: true }),
+    () => r.close()
+  );
+  return { r, base: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/sync` };
+}
+
+const metric = (text: string, name: string) =>
+  Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'))
+      ?.split(' ')
+      .pop() ?? NaN
+  );
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+describe('relay operations', () => {
+  it('[OPS-1] /readyz says ready while serving and not ready once closing', async () => {
+    const { r, base } = await relay();
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const closing = r.close();
+    // While closing: 503, or the port is already shut. Never "ready".
+    const during = await fetch(`${base}/readyz`).then(
+      (res) => res.status,
+      () => 'refused'
+    );
+    expect([503, 'refused']).toContain(during);
+    await closing;
+    await expect(fetch(`${base}/readyz`)).rejects.toThrow();
+  });
+
+  it('[OPS-2] /metrics reports connections, traffic, documents in memory and storage latency, with no document ids', async () => {
+    const { base, ws } = await relay();
+    const peer = new Repo({
+      network: [new WebSocketClientAdapter(ws, 200)],
+      peerId: 'ops-peer' as PeerId,
+      sharePolicy: () => Promise.resolve(true)
+    });
+    cleanups.push(() => peer.shutdown());
+    await new Promise((resolve) => peer.networkSubsystem.once('peer', resolve));
+    const handle = peer.create({ notes: ['hello'] });
+    let text = '';
+    for (let i = 0; i < 100; i++) {
+      text = await (await fetch(`${base}/metrics`)).text();
+      if (
+        metric(text, 'hearth_relay_documents_in_memory') >= 1 &&
+        metric(text, 'hearth_relay_storage_seconds_count{op="save"}') >= 1
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(metric(text, 'hearth_relay_connections')).toBe(1);
+    expect(metric(text, 'hearth_relay_documents_in_memory')).toBeGreaterThanOrEqual(1);
+    expect(metric(text, 'hearth_relay_bytes_total{direction="in"}')).toBeGreaterThan(0);
+    expect(metric(text, 'hearth_relay_messages_total{direction="out"}')).toBeGreaterThan(0);
+    expect(metric(text, 'hearth_relay_storage_seconds_count{op="save"}')).toBeGreaterThan(0);
+    expect(text).not.toContain(handle.documentId);
+  });
+
+  it('[OPS-3] connections beyond the per-IP limit are refused with 429 and counted', async () => {
+    const { base, ws } = await relay(['--max-connections-per-ip', '2']);
+    const a = await open(ws);
+    const b = await open(ws);
+    await expect(open(ws)).rejects.toThrow(/429/);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(metric(text, 'hearth_relay_refused_total{reason="ip-limit"}')).toBe(1);
+    a.close();
+    b.close();
+  });
+
+  it('[OPS-3] a connection sending faster than its rate is closed (1008) and counted; the relay stays up', async () => {
+    const { base, ws } = await relay(['--messages-per-second', '5']);
+    const socket = await open(ws);
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    for (let i = 0; i < 50; i++) socket.send(new Uint8Array([0xa0]));
+    expect(await closed).toBe(1008);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(metric(text, 'hearth_relay_refused_total{reason="rate-limit"}')).toBeGreaterThanOrEqual(
+      1
+    );
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('[OPS-3] the rate limit allows bursts up to its size, then refills with time', () => {
+    const limit = new RateLimit(10, 20, 0);
+    let allowed = 0;
+    for (let i = 0; i < 30; i++) if (limit.take(0)) allowed++;
+    expect(allowed).toBe(20);
+    expect(limit.take(50)).toBe(false); // 50 ms = half a token
+    expect(limit.take(100)).toBe(true); // one token back after 100 ms
+  });
+});
