@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { looksLikeDocumentId } from '../../src/lib/core/group/links';
 
 /** Everything the relay can be told. Each field is documented in README ("Running a relay"). */
 export interface RelayConfig {
@@ -16,6 +17,8 @@ export interface RelayConfig {
   maxConnectionsPerIp: number;
   /** Average sync messages per second per connection; bursts up to 4× are allowed. */
   messagesPerSecond: number;
+  /** Document ids the relay refuses to store or serve (answered as unavailable) [OPS-4]. */
+  denylist: string[];
   /** pino log level. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
@@ -29,6 +32,7 @@ export const DEFAULTS: RelayConfig = {
   keepAliveMs: 10_000,
   maxConnectionsPerIp: 64,
   messagesPerSecond: 100,
+  denylist: [],
   logLevel: 'info'
 };
 
@@ -48,6 +52,7 @@ const ENV: Record<string, Key> = {
   KEEPALIVE_MS: 'keepAliveMs',
   MAX_CONNECTIONS_PER_IP: 'maxConnectionsPerIp',
   MESSAGES_PER_SECOND: 'messagesPerSecond',
+  DENYLIST: 'denylist',
   LOG_LEVEL: 'logLevel'
 };
 
@@ -60,6 +65,7 @@ const FLAGS: Record<string, Key> = {
   '--keepalive-ms': 'keepAliveMs',
   '--max-connections-per-ip': 'maxConnectionsPerIp',
   '--messages-per-second': 'messagesPerSecond',
+  '--denylist': 'denylist',
   '--log-level': 'logLevel'
 };
 
@@ -115,6 +121,7 @@ export function loadConfig(
       1,
       100_000
     ),
+    denylist: denylist(raw.denylist),
     logLevel: logLevel(raw.logLevel)
   };
 }
@@ -139,6 +146,17 @@ function nonEmpty(value: string | undefined, fallback: string, name: string): st
   if (value === undefined) return fallback;
   if (value.trim() === '') throw new ConfigError(`${name} must not be empty`);
   return value.trim();
+}
+
+/** Comma-separated document ids (or automerge: URLs); each must look like a document id. */
+function denylist(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  return value.split(',').map((raw) => {
+    const id = raw.trim().replace(/^automerge:/, '');
+    if (!looksLikeDocumentId(id))
+      throw new ConfigError(`denylist entry "${raw.trim()}" is not a document id`);
+    return id;
+  });
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;

@@ -1,4 +1,4 @@
-import { Repo, type PeerId } from '@automerge/automerge-repo';
+import { Repo, type AutomergeUrl, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketServerAdapter } from '@automerge/automerge-repo-network-websocket';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -116,7 +116,12 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     network: [network],
     storage: timedStorage(new FileStorageAdapter(config.dataDir), metrics),
     peerId: `hearth-relay-${process.pid}` as PeerId,
-    sharePolicy: () => Promise.resolve(false)
+    sharePolicy: () => Promise.resolve(false),
+    denylist: config.denylist.map((id) => `automerge:${id}` as AutomergeUrl)
+  });
+  // Denied documents are answered as unavailable and never stored [OPS-4].
+  repo.synchronizer.on('metrics', (event) => {
+    if (event.type === 'doc-denied') metrics.refused.inc({ reason: 'denylist' });
   });
 
   const http = createHttpServer((req, res) => {

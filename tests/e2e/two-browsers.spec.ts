@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { addNote, createGroup, createIdentity, expectSyncStatus, shot } from './helpers';
 
-test('[SYNC-2] two browsers edit one group through the relay and each sees the other live', async ({
+test('[SYNC-2][LINK-2] two browsers edit one group through the relay and each sees the other live', async ({
   browser
 }) => {
   const a = await browser.newContext();
@@ -14,7 +14,10 @@ test('[SYNC-2] two browsers edit one group through the relay and each sees the o
   await addNote(pageA, 'Welcome, everyone.');
 
   await createIdentity(pageB, 'Sam');
-  await pageB.goto(link);
+  // B pastes the link into "Open a group link", as a person given the link in a message would.
+  await pageB.getByLabel('Link someone shared with you').fill(`  ${link} `);
+  await pageB.getByRole('button', { name: 'Open' }).click();
+  await expect(pageB).toHaveURL(/\/group#/);
   await expect(pageB.getByTestId('group-name')).toHaveText('Grief support, Thursdays');
   await expect(pageB.getByTestId('notes')).toContainText('Welcome, everyone.');
 

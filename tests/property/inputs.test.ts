@@ -8,7 +8,7 @@ import {
 import { parsePseudonym } from '../../src/lib/core/identity/pseudonym';
 
 const base58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-const documentId = fc.string({ unit: fc.constantFrom(...base58), minLength: 20, maxLength: 24 });
+const documentId = fc.string({ unit: fc.constantFrom(...base58), minLength: 26, maxLength: 28 });
 const origin = fc
   .webUrl({ withQueryParameters: false, withFragments: false })
   .map((u) => new URL(u).origin);

@@ -13,7 +13,8 @@ import {
   type Note
 } from '../../src/lib/core/group/notes';
 
-const ID = '2xFw2ABj6WRRMWBaws8JWmeJWSzW'.slice(0, 22);
+// A real automerge-repo document id (28 characters).
+const ID = '2xFw2ABj6WRRMWBaws8JWmeJWSzW';
 
 describe('group links', () => {
   it('[LINK-1] the id travels in the fragment, never in the path or query', () => {

@@ -1,3 +1,4 @@
+import * as A from '@automerge/automerge';
 import { Repo, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -121,6 +122,43 @@ describe('relay operations', () => {
       1
     );
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('[OPS-4] a denylisted document is refused: not stored, not served, counted', async () => {
+    // Make the document first, offline, to know its id.
+    const offline = new Repo({ network: [], peerId: 'ops-offline' as PeerId });
+    const denied = offline.create({ notes: ['not here'] });
+    const allowed = offline.create({ notes: ['fine'] });
+    const { r, base, ws } = await relay(['--denylist', `automerge:${denied.documentId}`]);
+    const a = new Repo({
+      network: [new WebSocketClientAdapter(ws, 200)],
+      peerId: 'ops-a' as PeerId,
+      sharePolicy: () => Promise.resolve(true)
+    });
+    cleanups.push(() => a.shutdown());
+    await new Promise((resolve) => a.networkSubsystem.once('peer', resolve));
+    a.import(A.save(denied.doc()), { docId: denied.documentId });
+    a.import(A.save(allowed.doc()), { docId: allowed.documentId });
+    for (let i = 0; i < 100 && !r.repo.handles[allowed.documentId]?.isReady(); i++)
+      await new Promise((res) => setTimeout(res, 50));
+    expect(r.repo.handles[allowed.documentId]?.isReady()).toBe(true);
+    expect(r.repo.handles[denied.documentId]?.isReady() ?? false).toBe(false);
+    const b = new Repo({
+      network: [new WebSocketClientAdapter(ws, 200)],
+      peerId: 'ops-b' as PeerId,
+      sharePolicy: () => Promise.resolve(true)
+    });
+    cleanups.push(() => b.shutdown());
+    await new Promise((resolve) => b.networkSubsystem.once('peer', resolve));
+    await expect(b.find(denied.documentId)).rejects.toThrow(/unavailable/);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(metric(text, 'hearth_relay_refused_total{reason="denylist"}')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('[OPS-4] a denylist entry that is not a document id stops the relay with one line', () => {
+    expect(() => loadConfig({ DENYLIST: 'abc, not-an-id' }, [])).toThrow(
+      /denylist entry "abc" is not a document id/
+    );
   });
 
   it('[OPS-3] the rate limit allows bursts up to its size, then refills with time', () => {
