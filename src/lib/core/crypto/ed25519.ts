@@ -1,5 +1,6 @@
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
+import { hexToBytes } from '../encoding/hex';
 
 ed.hashes.sha512 = sha512;
 
@@ -40,7 +41,7 @@ const SMALL_ORDER_Y = new Set<bigint>(
     '0000000000000000000000000000000000000000000000000000000000000000',
     '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
     'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'
-  ].map((h) => yOf(Uint8Array.from(h.match(/../g)!.map((b) => parseInt(b, 16)))))
+  ].map((h) => yOf(hexToBytes(h)))
 );
 
 /** True when a 32-byte point encoding is canonical and not of small order. */

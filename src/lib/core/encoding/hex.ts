@@ -28,3 +28,13 @@ export function fromHex(hex: string): Uint8Array | undefined {
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return out;
 }
+
+/**
+ * Bytes of hex the code itself produced (entry ids, keys in the state). Throws on anything else:
+ * for input from outside, use `fromHex`, which returns undefined instead.
+ */
+export function hexToBytes(hex: string): Uint8Array {
+  const bytes = fromHex(hex);
+  if (!bytes) throw new RangeError('not hex');
+  return bytes;
+}

@@ -62,7 +62,7 @@ export class Ctx {
    * single highest member: one member lying about their clock cannot move it, and no one's own
    * claim counts for their own deadlines [TIME-1]. Falls back to the highest, then to 0.
    */
-  witness(state: GroupState, e: Entry, exclude: string | null): number {
+  witness(e: Entry, exclude: string | null): number {
     const vv = this.dag.vv.get(e.id);
     if (!vv) return 0;
     const perMember = new Map<string, number>();
@@ -77,7 +77,6 @@ export class Ctx {
       if ((perMember.get(m) ?? -1) < t) perMember.set(m, t);
     }
     const times = [...perMember.values()].sort((a, b) => b - a);
-    void state;
     return times[1] ?? times[0] ?? 0;
   }
 
@@ -91,7 +90,7 @@ export class Ctx {
         break;
       }
     }
-    if (tier === 'new' && m.probationEnd !== null && this.witness(state, e, m.id) >= m.probationEnd)
+    if (tier === 'new' && m.probationEnd !== null && this.witness(e, m.id) >= m.probationEnd)
       return 'regular';
     return tier;
   }
@@ -100,7 +99,7 @@ export class Ctx {
   isMuted(state: GroupState, member: string, e: Entry): boolean {
     for (const a of Object.values(state.emergencies)) {
       if (a.action !== 'mute' || a.target !== member || !this.ancestor(a.id, e.id)) continue;
-      if (a.ratifiedBy || this.witness(state, e, member) < a.expiresAt) return true;
+      if (a.ratifiedBy || this.witness(e, member) < a.expiresAt) return true;
     }
     return false;
   }

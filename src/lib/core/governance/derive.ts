@@ -43,6 +43,9 @@ export class Ledger {
   private fold!: Fold;
   private cached: GroupState | undefined;
   private readonly slab = new Slab();
+  /** device → seqs seen, and entries whose seq another entry of their device already had. */
+  private readonly seqsByDevice = new Map<string, Set<number>>();
+  private readonly sharesSeq = new Set<string>();
 
   constructor(params: DeriveParams) {
     this.params = {
@@ -85,8 +88,7 @@ export class Ledger {
       this.dag.waiting.size === 0 &&
       heads.every((h) => e.prev.includes(h)) &&
       e.prev.every((p) => this.dag.index.has(p)) &&
-      !this.dag.chain.get(e.device)?.has(e.seq) &&
-      ![...this.good.values()].some((o) => o !== e && o.device === e.device && o.seq === e.seq);
+      !this.sharesSeq.has(e.id);
     if (!extendsAll) return this.rebuild();
     place(this.dag, e);
     this.dag.heads = [e.id];
@@ -124,6 +126,11 @@ export class Ledger {
       return null;
     }
     this.good.set(id, e);
+    // Another entry of this device with the same seq (equivocation) needs a full derive.
+    let seqs = this.seqsByDevice.get(e.device);
+    if (!seqs) this.seqsByDevice.set(e.device, (seqs = new Set()));
+    if (seqs.has(e.seq)) this.sharesSeq.add(id);
+    seqs.add(e.seq);
     return e;
   }
 

@@ -1,7 +1,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, publicKeyOf, sign } from '../crypto/ed25519';
-import { toHex } from '../encoding/hex';
+import { hexToBytes, toHex } from '../encoding/hex';
 import type { Entry } from '../ledger/envelope';
 import type { Ctx, Who } from './context';
 import type { Payload } from './payloads';
@@ -35,13 +35,7 @@ export function inviteProofMessage(
   identity: Uint8Array,
   x25519: Uint8Array
 ): Uint8Array {
-  return concat(
-    PROOF,
-    groupId,
-    Uint8Array.from(inviteEntry.match(/../g) ?? [], (b) => parseInt(b, 16)),
-    identity,
-    x25519
-  );
+  return concat(PROOF, groupId, hexToBytes(inviteEntry), identity, x25519);
 }
 
 export function signInviteProof(
@@ -107,10 +101,10 @@ export function checkInvite(
   const inv = state.invites[p.invite.entry];
   if (!inv || !ctx.ancestor(inv.id, e.id)) return 'unknown-target';
   const message = inviteProofMessage(ctx.groupId, inv.id, e.author, p.x25519);
-  const key = Uint8Array.from(inv.key.match(/../g) ?? [], (b) => parseInt(b, 16));
+  const key = hexToBytes(inv.key);
   if (!ctx.verifyProof(`invite:${e.id}`, key, message, p.invite.proof)) return 'bad-invite-proof';
   if (inv.revokedBy && ctx.ancestor(inv.revokedBy, e.id)) return 'invite-revoked';
-  if (ctx.witness(state, e, null) >= inv.expires) return 'invite-expired';
+  if (ctx.witness(e, null) >= inv.expires) return 'invite-expired';
   if (inv.singleUse && inv.usedBy.length > 0) return 'invite-used';
   return null;
 }

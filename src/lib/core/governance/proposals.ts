@@ -85,7 +85,7 @@ export function propose(
     const tier = ctx.tierAt(state, m, e);
     if (rules.electorate.includes(tier)) electorate[m.id] = TIER_WEIGHT[tier];
   }
-  const start = Math.max(ctx.dag.time.get(e.id) ?? e.time, ctx.witness(state, e, who.member.id));
+  const start = Math.max(ctx.dag.time.get(e.id) ?? e.time, ctx.witness(e, who.member.id));
   state.proposals[e.id] = {
     id: e.id,
     author: who.member.id,
@@ -165,8 +165,8 @@ export function close(
   const proposal = openProposal(state, ctx, e, p.proposal);
   if (typeof proposal === 'string') return proposal;
   if (proposal.closedBy) return 'already-closed';
-  const tally = tallyAt(state, ctx, proposal, e.id);
-  const now = ctx.witness(state, e, null);
+  const tally = tallyAt(ctx, proposal, e.id);
+  const now = ctx.witness(e, null);
   if (now < proposal.deadline && !decided(proposal, tally)) return 'not-decided';
   proposal.closedBy = e.id;
   proposal.tally = tally;

@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../crypto/ed25519';
-import { toHex } from '../encoding/hex';
+import { hexToBytes, toHex } from '../encoding/hex';
 import type { Entry } from '../ledger/envelope';
 import { authorize, type Ctx, type Who } from './context';
 import { applyLockboxes } from './epochs';
@@ -56,8 +56,6 @@ export function emptyState(groupId: string): GroupState {
   };
 }
 
-const hexBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16));
-
 function genesis(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Genesis>): Reason | null {
   if (state.founder !== null || e.seq !== 1 || e.prev.length !== 0) return 'genesis-invalid';
   if (p.groupId !== state.groupId || toHex(groupIdFor(e.author, p.nonce)) !== state.groupId)
@@ -107,12 +105,12 @@ function deviceAdd(
   who: Who
 ): Reason | null {
   if (ctx.owner.has(p.device)) return 'already-member';
-  const groupId = hexBytes(state.groupId);
+  const groupId = hexToBytes(state.groupId);
   if (
     !ctx.verifyProof(
       e.id,
-      hexBytes(p.device),
-      deviceProofMessage(groupId, hexBytes(who.member.id)),
+      hexToBytes(p.device),
+      deviceProofMessage(groupId, hexToBytes(who.member.id)),
       p.proof
     )
   )
@@ -243,7 +241,7 @@ function emergency(
       ? ctx.byId.has(p.target) && ctx.ancestor(p.target, e.id)
       : !!target && ctx.memberAt(target, e);
   if (!known) return 'unknown-target';
-  const start = ctx.witness(state, e, who.member.id) || (ctx.dag.time.get(e.id) ?? e.time);
+  const start = ctx.witness(e, who.member.id) || (ctx.dag.time.get(e.id) ?? e.time);
   state.emergencies[e.id] = {
     id: e.id,
     by: who.member.id,

@@ -1,5 +1,5 @@
 import type { Ctx } from './context';
-import type { BallotRecord, GroupState, Proposal, Tally } from './state';
+import type { BallotRecord, Proposal, Tally } from './state';
 
 /**
  * Counts a proposal as of a closing entry [GOV-6]: a ballot counts if it is in the close's causal
@@ -7,7 +7,7 @@ import type { BallotRecord, GroupState, Proposal, Tally } from './state';
  * did not vote and delegated (for this kind, else for all) to someone who did, votes with that
  * delegate's choice and their own weight [GOV-7]. The electorate and weights are the proposal's.
  */
-export function tallyAt(state: GroupState, ctx: Ctx, p: Proposal, closeId: string | null): Tally {
+export function tallyAt(ctx: Ctx, p: Proposal, closeId: string | null): Tally {
   const direct = new Map<string, BallotRecord>();
   for (const b of p.ballots) {
     if (closeId === null || ctx.ancestor(b.entry, closeId)) direct.set(b.member, b);
@@ -19,7 +19,7 @@ export function tallyAt(state: GroupState, ctx: Ctx, p: Proposal, closeId: strin
   for (const [member, weight] of Object.entries(p.electorate)) {
     let choice = direct.get(member)?.choice;
     if (choice === undefined) {
-      const to = delegateOf(state, ctx, member, p, closeId);
+      const to = delegateOf(ctx, member, p, closeId);
       const via = to ? direct.get(to) : undefined;
       if (via) {
         choice = via.choice;
@@ -67,7 +67,6 @@ export function decided(p: Proposal, t: Tally): boolean {
 }
 
 function delegateOf(
-  state: GroupState,
   ctx: Ctx,
   member: string,
   p: Proposal,
@@ -82,7 +81,6 @@ function delegateOf(
     if (h.scope === p.kind && specific === undefined) specific = h.to;
     if (h.scope === 'all' && all === undefined) all = h.to;
   }
-  void state;
   const to = specific !== undefined ? specific : all;
   return to ?? undefined;
 }

@@ -1,4 +1,4 @@
-import { toHex } from '../encoding/hex';
+import { hexToBytes, toHex } from '../encoding/hex';
 import { entryId } from './envelope';
 
 /**
@@ -46,7 +46,7 @@ export function readLedgerDoc(
   for (const [id, value] of Object.entries(d.entries as Record<string, unknown>)) {
     if (value instanceof Uint8Array) entries.set(id, value);
   }
-  const groupId = Uint8Array.from(d.groupId.match(/../g)!, (b) => parseInt(b, 16));
+  const groupId = hexToBytes(d.groupId);
   return { groupId, entries };
 }
 

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CborError, decodeCbor, encodeCbor, type CborMap, type CborValue } from '../crypto/cbor';
 import { concat, sign } from '../crypto/ed25519';
-import { toHex } from '../encoding/hex';
+import { hexToBytes, toHex } from '../encoding/hex';
 
 /**
  * Envelope bytes [LED-1]: `0x01 ‖ signature (64) ‖ body`. The signature is Ed25519 by the author's
@@ -47,9 +47,6 @@ export function entryId(bytes: Uint8Array): string {
 export function signedMessage(groupId: Uint8Array, body: Uint8Array): Uint8Array {
   return concat(DOMAIN, groupId, body);
 }
-
-const hexToBytes = (hex: string): Uint8Array =>
-  Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16));
 
 export function encodeBody(b: Body): Uint8Array {
   return encodeCbor(
