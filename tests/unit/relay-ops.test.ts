@@ -1,43 +1,16 @@
 import * as A from '@automerge/automerge';
 import { Repo, type PeerId } from '@automerge/automerge-repo';
-import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { loadConfig } from '../../sync-server/src/config';
 import { RateLimit } from '../../sync-server/src/metrics';
-import { createServer } from '../../sync-server/src/server';
+import { eventually, openSocket, RelayKit } from '../kit/relay-kit';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
+const kit = new RelayKit();
+afterEach(() => kit.cleanup());
 
 async function relay(flags: string[] = []) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hearth-ops-'));
-  const r = createServer(
-    loadConfig({}, [
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--data-dir',
-      dataDir,
-      '--static-dir',
-      'none',
-      '--keepalive-ms',
-      '600000',
-      ...flags
-    ])
-  );
-  const { port } = await r.listen();
-  cleanups.push(
-    () => rmSync(dataDir, { recursive: true, force: true }),
-    () => r.close()
-  );
-  return { r, base: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/sync` };
+  const { relay: r, base, url } = await kit.start({ flags });
+  return { r, base, ws: url };
 }
 
 const metric = (text: string, name: string) =>
@@ -48,14 +21,6 @@ const metric = (text: string, name: string) =>
       ?.split(' ')
       .pop() ?? NaN
   );
-
-function open(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
 
 describe('relay operations', () => {
   it('[OPS-1] /readyz says ready while serving and not ready once closing', async () => {
@@ -74,13 +39,7 @@ describe('relay operations', () => {
 
   it('[OPS-2] /metrics reports connections, traffic, documents in memory and storage latency, with no document ids', async () => {
     const { base, ws } = await relay();
-    const peer = new Repo({
-      network: [new WebSocketClientAdapter(ws, 200)],
-      peerId: 'ops-peer' as PeerId,
-      sharePolicy: () => Promise.resolve(true)
-    });
-    cleanups.push(() => peer.shutdown());
-    await new Promise((resolve) => peer.networkSubsystem.once('peer', resolve));
+    const peer = await kit.peer(ws, 'ops-peer');
     const handle = peer.create({ notes: ['hello'] });
     let text = '';
     for (let i = 0; i < 100; i++) {
@@ -102,9 +61,9 @@ describe('relay operations', () => {
 
   it('[OPS-3] connections beyond the per-IP limit are refused with 429 and counted', async () => {
     const { base, ws } = await relay(['--max-connections-per-ip', '2']);
-    const a = await open(ws);
-    const b = await open(ws);
-    await expect(open(ws)).rejects.toThrow(/429/);
+    const a = await openSocket(ws);
+    const b = await openSocket(ws);
+    await expect(openSocket(ws)).rejects.toThrow(/429/);
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(metric(text, 'hearth_relay_refused_total{reason="ip-limit"}')).toBe(1);
     a.close();
@@ -113,7 +72,7 @@ describe('relay operations', () => {
 
   it('[OPS-3] a connection sending faster than its rate is closed (1008) and counted; the relay stays up', async () => {
     const { base, ws } = await relay(['--messages-per-second', '5']);
-    const socket = await open(ws);
+    const socket = await openSocket(ws);
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     for (let i = 0; i < 50; i++) socket.send(new Uint8Array([0xa0]));
     expect(await closed).toBe(1008);
@@ -130,26 +89,13 @@ describe('relay operations', () => {
     const denied = offline.create({ notes: ['not here'] });
     const allowed = offline.create({ notes: ['fine'] });
     const { r, base, ws } = await relay(['--denylist', `automerge:${denied.documentId}`]);
-    const a = new Repo({
-      network: [new WebSocketClientAdapter(ws, 200)],
-      peerId: 'ops-a' as PeerId,
-      sharePolicy: () => Promise.resolve(true)
-    });
-    cleanups.push(() => a.shutdown());
-    await new Promise((resolve) => a.networkSubsystem.once('peer', resolve));
+    const a = await kit.peer(ws, 'ops-a');
     a.import(A.save(denied.doc()), { docId: denied.documentId });
     a.import(A.save(allowed.doc()), { docId: allowed.documentId });
-    for (let i = 0; i < 100 && !r.repo.handles[allowed.documentId]?.isReady(); i++)
-      await new Promise((res) => setTimeout(res, 50));
+    await eventually(() => !!r.repo.handles[allowed.documentId]?.isReady());
     expect(r.repo.handles[allowed.documentId]?.isReady()).toBe(true);
     expect(r.repo.handles[denied.documentId]?.isReady() ?? false).toBe(false);
-    const b = new Repo({
-      network: [new WebSocketClientAdapter(ws, 200)],
-      peerId: 'ops-b' as PeerId,
-      sharePolicy: () => Promise.resolve(true)
-    });
-    cleanups.push(() => b.shutdown());
-    await new Promise((resolve) => b.networkSubsystem.once('peer', resolve));
+    const b = await kit.peer(ws, 'ops-b');
     await expect(b.find(denied.documentId)).rejects.toThrow(/unavailable/);
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(metric(text, 'hearth_relay_refused_total{reason="denylist"}')).toBeGreaterThanOrEqual(1);

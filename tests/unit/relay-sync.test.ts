@@ -1,66 +1,20 @@
-import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
-import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import type { DocumentId } from '@automerge/automerge-repo';
 import { encode } from 'cbor-x';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { loadConfig } from '../../sync-server/src/config';
-import { createServer, type Relay } from '../../sync-server/src/server';
+import type { WebSocket } from 'ws';
+import type { Relay } from '../../sync-server/src/server';
+import { eventually, openSocket, RelayKit } from '../kit/relay-kit';
 
 interface Doc {
   notes: string[];
 }
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
+const kit = new RelayKit();
+afterEach(() => kit.cleanup());
 
-/**
- * Keepalive is set to its maximum so a connection the relay fails to pick up hangs the test into a
- * failure instead of being rescued by the keepalive timer (that bug existed: see server.ts).
- */
-async function startRelay(
-  dataDir = mkdtempSync(join(tmpdir(), 'hearth-sync-')),
-  maxMessageBytes = 64 * 1024
-) {
-  const relay = createServer(
-    loadConfig({}, [
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--data-dir',
-      dataDir,
-      '--static-dir',
-      'none',
-      '--max-message-bytes',
-      String(maxMessageBytes),
-      '--keepalive-ms',
-      '600000'
-    ])
-  );
-  const { port } = await relay.listen();
-  cleanups.push(() => relay.close());
-  return { relay, port, dataDir, url: `ws://127.0.0.1:${port}/sync` };
-}
-
-/** A Node peer connected to the relay (resolves once the relay has answered its join). */
-let peerCount = 0;
-async function peer(url: string, name: string): Promise<Repo> {
-  // Unique ids, as real devices have: automerge-repo stalls when a peer id is reused in one process.
-  const peerId = `${name}-${++peerCount}` as PeerId;
-  const repo = new Repo({
-    network: [new WebSocketClientAdapter(url, 200)],
-    peerId,
-    sharePolicy: () => Promise.resolve(true)
-  });
-  await new Promise((resolve) => repo.networkSubsystem.once('peer', resolve));
-  cleanups.push(() => repo.shutdown());
-  return repo;
-}
+const startRelay = (dataDir?: string, maxMessageBytes = 64 * 1024) =>
+  kit.start({ dataDir, flags: ['--max-message-bytes', String(maxMessageBytes)] });
+const peer = (url: string, name: string) => kit.peer(url, name);
 
 /** Waits until the relay holds a document (what a second device can then fetch). */
 async function relayHas(relay: Relay, id: DocumentId, check: (d: Doc) => boolean = () => true) {
@@ -70,24 +24,8 @@ async function relayHas(relay: Relay, id: DocumentId, check: (d: Doc) => boolean
   });
 }
 
-function openSocket(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
 function closed(ws: WebSocket): Promise<number> {
   return new Promise((resolve) => ws.once('close', (code) => resolve(code)));
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('relay sync', () => {
@@ -115,7 +53,6 @@ describe('relay sync', () => {
 
   it('[REL-4] documents survive a clean shutdown and restart on the same data dir', async () => {
     const first = await startRelay();
-    cleanups.push(() => rmSync(first.dataDir, { recursive: true, force: true }));
     const a = await peer(first.url, 'a');
     const handle = a.create<Doc>({ notes: ['kept'] });
     await relayHas(first.relay, handle.documentId, (d) => d.notes.length === 1);
