@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCbor, type CborValue } from '../../src/lib/core/crypto/cbor';
+import { decodeCbor, encodeCbor, type CborValue } from '../../src/lib/core/crypto/cbor';
 import { concat, sign } from '../../src/lib/core/crypto/ed25519';
 import { derive } from '../../src/lib/core/governance/derive';
 import { encodeBody, MAX_ENVELOPE_BYTES, signedMessage } from '../../src/lib/core/ledger/envelope';
@@ -14,6 +14,18 @@ import {
   standardGroup as group,
   T0
 } from '../kit/ledger-kit';
+
+/** A well-formed comment body by `a` (seq 1), to corrupt in tests. */
+const commentBody = (s: Scenario, a: Device) =>
+  encodeBody({
+    author: a.pub,
+    seq: 1,
+    backlink: null,
+    prev: [],
+    kind: Kind.Comment,
+    payload: P.comment(s.genesis),
+    time: T0
+  });
 
 const reasonOf = (s: Scenario, id: string) => s.verdict(id)?.reason ?? null;
 const flip = (bytes: Uint8Array, at: number) => {
@@ -61,33 +73,19 @@ describe('adversarial catalogue: bytes and signatures', () => {
 
   it('[ADV-4][LED-2] a body cut short (signed as it is) → bad-body', () => {
     const { s, a } = group();
-    const body = encodeBody({
-      author: a.pub,
-      seq: 1,
-      backlink: null,
-      prev: [],
-      kind: Kind.Comment,
-      payload: P.comment(s.genesis),
-      time: T0
-    });
+    const body = commentBody(s, a);
     s.raw(sealRaw(a, s.groupId, body.slice(0, body.length - 3)));
     expect(s.state().audit.some((r) => r.reason === 'bad-body')).toBe(true);
   });
 
   it('[ADV-5][LED-2] non-deterministic CBOR (a non-shortest integer) → bad-body', () => {
     const { s, a } = group();
-    const body = encodeBody({
-      author: a.pub,
-      seq: 1,
-      backlink: null,
-      prev: [],
-      kind: Kind.Comment,
-      payload: P.comment(s.genesis),
-      time: T0
-    });
-    // Re-encode "seq: 1" as a two-byte integer: same value, different bytes.
-    const i = body.indexOf(0x01, 36);
-    const bad = concat(body.slice(0, i - 1), Uint8Array.of(0x01, 0x18, 0x01), body.slice(i + 1));
+    const body = commentBody(s, a);
+    // The body is [author, seq, …]: 0x87, then 0x58 0x20 and 32 author bytes, so seq (1) is byte 35.
+    // Re-encode it as a two-byte integer (0x18 0x01): same value, different bytes.
+    expect(body[35]).toBe(0x01);
+    const bad = concat(body.slice(0, 35), Uint8Array.of(0x18, 0x01), body.slice(36));
+    expect(() => decodeCbor(bad)).toThrow(/non-shortest/);
     s.raw(sealRaw(a, s.groupId, bad));
     expect(s.state().audit.some((r) => r.reason === 'bad-body')).toBe(true);
   });
