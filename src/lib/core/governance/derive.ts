@@ -5,6 +5,7 @@ import { buildDag, concurrent, emptyDag, place, type Dag } from '../ledger/dag';
 import { decodeEntry, entryId, signedMessage, type Entry } from '../ledger/envelope';
 import { Ctx } from './context';
 import { emptyState, step } from './reducer';
+import { tallyAt } from './tally';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
 import type { AuditRecord, GroupState } from './state';
 import { KIND_NAMES, tierRank, type Reason } from './types';
@@ -46,6 +47,7 @@ export class Ledger {
   /** device → seqs seen, and entries whose seq another entry of their device already had. */
   private readonly seqsByDevice = new Map<string, Set<number>>();
   private readonly sharesSeq = new Set<string>();
+  private readonly tips = new Map<string, Entry>();
 
   constructor(params: DeriveParams) {
     this.params = {
@@ -100,6 +102,20 @@ export class Ledger {
     this.cached = undefined;
   }
 
+  /** A verified entry by id (undefined for unknown or rejected ids). */
+  entry(id: string): Entry | undefined {
+    return this.good.get(id);
+  }
+
+  /**
+   * Where a device's chain ends: its highest seq and that entry's id, so its next entry links on
+   * [LED-5]. Counts every verified entry of the device, valid or not, so a writer never reuses a seq.
+   */
+  tip(device: string): { seq: number; id: string } | null {
+    const e = this.tips.get(device);
+    return e ? { seq: e.seq, id: e.id } : null;
+  }
+
   get state(): GroupState {
     this.cached ??= this.finish();
     return this.cached;
@@ -131,6 +147,8 @@ export class Ledger {
     if (!seqs) this.seqsByDevice.set(e.device, (seqs = new Set()));
     if (seqs.has(e.seq)) this.sharesSeq.add(id);
     seqs.add(e.seq);
+    const tip = this.tips.get(e.device);
+    if (!tip || e.seq > tip.seq) this.tips.set(e.device, e);
     return e;
   }
 
@@ -159,6 +177,9 @@ export class Ledger {
     }
     for (const a of Object.values(state.emergencies))
       a.status = a.ratifiedBy ? 'ratified' : state.groupTime >= a.expiresAt ? 'expired' : 'active';
+    // Open proposals show their tally so far (every ballot seen); a close fixes the real one.
+    for (const p of Object.values(state.proposals))
+      if (p.status === 'voting') p.tally = tallyAt(ctx, p, null);
     state.hidden = Object.values(state.emergencies)
       .filter((a) => a.action === 'hide' && a.status !== 'expired')
       .map((a) => a.target)

@@ -65,7 +65,8 @@ export function invite(
     expires: p.expires,
     singleUse: p.singleUse,
     usedBy: [],
-    revokedBy: null
+    revokedBy: null,
+    secret: p.secret ?? null
   };
   void ctx;
   return null;

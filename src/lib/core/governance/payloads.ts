@@ -32,10 +32,18 @@ export type Payload =
   | {
       kind: typeof Kind.Apply;
       motivation: Text;
+      name: Text | undefined;
       x25519: Uint8Array;
       invite: { entry: string; proof: Uint8Array } | undefined;
     }
-  | { kind: typeof Kind.Invite; key: string; expires: number; singleUse: boolean }
+  | {
+      kind: typeof Kind.Invite;
+      key: string;
+      expires: number;
+      singleUse: boolean;
+      secret: Text | undefined;
+    }
+  | { kind: typeof Kind.Profile; name: Text }
   | { kind: typeof Kind.RevokeInvite; invite: string }
   | { kind: typeof Kind.Propose; proposal: ProposalBody }
   | { kind: typeof Kind.Ballot; proposal: string; choice: 0 | 1 | 2; reason: Text | undefined }
@@ -79,9 +87,19 @@ export type ProposalBody =
 class Bad extends Error {}
 
 /** Reads fields of a payload map, failing on anything unexpected. */
+/** The entry a payload belongs to: sealed texts keep it as their ENC-3 context. */
+export interface Origin {
+  author: string;
+  seq: number;
+  kind: number;
+}
+
 class Reader {
   private used = new Set<string>();
-  constructor(private readonly map: CborMap) {}
+  constructor(
+    private readonly map: CborMap,
+    private readonly origin?: Origin
+  ) {}
   private raw(key: string): CborValue | undefined {
     this.used.add(key);
     return this.map.get(key);
@@ -98,7 +116,7 @@ class Reader {
    * A text field: plain, within `min`..`max` characters, or sealed as `[epoch, nonce ‖ ciphertext]`
    * whose size fits `max` characters of UTF-8 [ENC-7].
    */
-  text(key: string, max = MAX_TEXT, min = 0): Text {
+  text(key: string, max = MAX_TEXT, min = 0, minEpoch = 1): Text {
     const v = this.raw(key);
     if (typeof v === 'string') {
       if ([...v].length > max || v.length < min) throw new Bad();
@@ -106,9 +124,16 @@ class Reader {
     }
     if (!Array.isArray(v) || v.length !== 2) throw new Bad();
     const [epoch, data] = v;
-    if (typeof epoch !== 'number' || epoch < 1 || !(data instanceof Uint8Array)) throw new Bad();
+    if (typeof epoch !== 'number' || epoch < minEpoch || !(data instanceof Uint8Array))
+      throw new Bad();
     if (data.length < 24 + 16 + min || data.length > 24 + 16 + max * 4) throw new Bad();
-    return { epoch, data };
+    return this.origin
+      ? { epoch, data, from: { ...this.origin, field: key } }
+      : { epoch, data };
+  }
+  /** An applicant's text: sealed with the group key, or with the invitation's key (epoch 0). */
+  applicantText(key: string, max: number, min = 0): Text {
+    return this.text(key, max, min, 0);
   }
   optText(key: string, max = MAX_TEXT): Text | undefined {
     return this.map.has(key) ? this.text(key, max) : undefined;
@@ -204,8 +229,8 @@ function lockboxSet(r: Reader): LockboxSet {
 const scope = (r: Reader) => r.oneOf('k', [...PROPOSAL_KINDS, 'all'] as const);
 
 /** Parses the payload of an entry of `kind`; undefined means 'bad-payload' (or 'unknown-kind'). */
-export function parsePayload(kind: number, map: CborMap): Payload | undefined {
-  const r = new Reader(map);
+export function parsePayload(kind: number, map: CborMap, origin?: Origin): Payload | undefined {
+  const r = new Reader(map, origin);
   try {
     let p: Payload;
     switch (kind) {
@@ -248,16 +273,29 @@ export function parsePayload(kind: number, map: CborMap): Payload | undefined {
       case Kind.DeviceRemove:
         p = { kind, device: r.id('d') };
         break;
-      case Kind.Apply:
-        p = {
+      case Kind.Apply: {
+        const apply = {
           kind,
-          motivation: r.text('m', 2000),
+          motivation: r.applicantText('m', 2000),
+          name: map.has('n') ? r.applicantText('n', 60, 1) : undefined,
           x25519: r.bytes('x', 32),
           invite: map.has('inv') ? { entry: r.id('inv'), proof: r.bytes('ip', 64) } : undefined
         };
+        // Text sealed with an invitation's key needs that invitation [INV-4].
+        const byInvite = (t: Text | undefined) => typeof t === 'object' && t.epoch === 0;
+        if (!apply.invite && (byInvite(apply.motivation) || byInvite(apply.name))) throw new Bad();
+        p = apply;
         break;
+      }
       case Kind.Invite:
-        p = { kind, key: r.id('ik'), expires: r.uint('exp'), singleUse: r.uint('one', 1) === 1 };
+        p = {
+          kind,
+          key: r.id('ik'),
+          expires: r.uint('exp'),
+          singleUse: r.uint('one', 1) === 1,
+          // The invitation secret sealed for the group, so members can read applicants' words.
+          secret: r.optText('s', 64)
+        };
         break;
       case Kind.RevokeInvite:
         p = { kind, invite: r.id('inv') };
@@ -316,6 +354,9 @@ export function parsePayload(kind: number, map: CborMap): Payload | undefined {
       }
       case Kind.Settings:
         p = { kind, name: r.optText('name', 60), description: r.optText('desc', 1000) };
+        break;
+      case Kind.Profile:
+        p = { kind, name: r.text('name', 60, 1) };
         break;
       default:
         return undefined;

@@ -45,6 +45,7 @@ export function emptyState(groupId: string): GroupState {
     points: {},
     treasury: { balance: 0, ledger: [] },
     emergencies: {},
+    profiles: {},
     delegations: {},
     hidden: [],
     epochs: {},
@@ -151,6 +152,7 @@ function apply(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Apply>): 
     id: e.id,
     applicant: e.device,
     motivation: p.motivation,
+    name: p.name ?? null,
     x25519: toHex(p.x25519),
     status: 'open',
     invite: p.invite?.entry ?? null
@@ -288,12 +290,13 @@ const MIN_TIER: Record<number, Tier> = {
   [Kind.Settings]: 'leader',
   [Kind.Lockboxes]: 'new',
   [Kind.Invite]: 'regular',
-  [Kind.RevokeInvite]: 'new'
+  [Kind.RevokeInvite]: 'new',
+  [Kind.Profile]: 'new'
 };
 
 /** Applies one placed, signature-checked entry; returns null when applied, or why it was ignored. */
 export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
-  const p = parsePayload(e.kind, e.payload);
+  const p = parsePayload(e.kind, e.payload, { author: e.device, seq: e.seq, kind: e.kind });
   if (!p) return Object.values(Kind).includes(e.kind as never) ? 'bad-payload' : 'unknown-kind';
   if (p.kind === Kind.Genesis) return genesis(state, ctx, e, p);
   if (state.founder === null) return 'no-genesis';
@@ -333,5 +336,8 @@ export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
       return invite(state, ctx, e, p, who);
     case Kind.RevokeInvite:
       return revokeInvite(state, ctx, e, p, who);
+    case Kind.Profile:
+      state.profiles[who.member.id] = { name: p.name, entry: e.id };
+      return null;
   }
 }

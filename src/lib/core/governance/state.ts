@@ -29,6 +29,8 @@ export interface Application {
   id: string;
   applicant: string;
   motivation: Text;
+  /** The name the applicant gave, if any. */
+  name: Text | null;
   x25519: string;
   status: 'open' | 'admitted' | 'declined';
   /** The invite the applicant proved they hold, or null for an uninvited application. */
@@ -44,6 +46,8 @@ export interface Invite {
   singleUse: boolean;
   usedBy: string[];
   revokedBy: string | null;
+  /** The invitation secret, sealed for members, so they can read applicants' words [INV-4]. */
+  secret: Text | null;
 }
 
 export interface BallotRecord {
@@ -149,6 +153,8 @@ export interface GroupState {
     ledger: { entry: string; amount: number; to: string | null; why: Text }[];
   };
   emergencies: Record<string, EmergencyAction>;
+  /** member → the display name they chose last (causal order) [ID-4]. */
+  profiles: Record<string, { name: Text; entry: string }>;
   /** member → scope → delegate. */
   delegations: Record<string, Partial<Record<ProposalKind | 'all', string>>>;
   hidden: string[];

@@ -37,7 +37,8 @@ export const Kind = {
   Settings: 14,
   Lockboxes: 15,
   Invite: 16,
-  RevokeInvite: 17
+  RevokeInvite: 17,
+  Profile: 18
 } as const;
 export type KindName = keyof typeof Kind;
 export const KIND_NAMES = Object.fromEntries(

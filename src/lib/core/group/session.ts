@@ -1,0 +1,628 @@
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { encryptField, keyId, openLockbox, sealLockbox, x25519PublicKey } from '../crypto/box';
+import type { CborMap, CborValue } from '../crypto/cbor';
+import { publicKeyOf, sign } from '../crypto/ed25519';
+import { hexToBytes, toHex } from '../encoding/hex';
+import { entryId, sealEntry } from '../ledger/envelope';
+import { Ledger, type DeriveParams } from '../governance/derive';
+import { inviteKeyPair, signInviteProof } from '../governance/invites';
+import { deviceProofMessage, groupIdFor } from '../governance/reducer';
+import type { GroupState, Proposal } from '../governance/state';
+import { isSealed, openStateText, type Text } from '../governance/text';
+import { Kind, type ProposalKind, type Tier, type VotingRules } from '../governance/types';
+
+/**
+ * A device's view of one group, and everything it writes to it [APP-1]. It wraps the ledger
+ * (entries in, state out), opens the group keys this device holds, and signs new entries with
+ * their texts sealed. Pure: the caller passes the clock (`now`, seconds) and randomness, and puts
+ * the returned envelopes into the group document.
+ */
+
+export type Random = (n: number) => Uint8Array;
+
+/** A device's keys: Ed25519 for signing, X25519 (derived from the same seed) for lockboxes. */
+export interface DeviceKeys {
+  secret: Uint8Array;
+  publicKey: Uint8Array;
+  xSecret: Uint8Array;
+  xPublic: Uint8Array;
+  /** Hex of `publicKey`: the device id, and the member id of the person's first device. */
+  id: string;
+}
+
+const te = new TextEncoder();
+
+/** The X25519 key comes from the Ed25519 seed, so one secret (and one backup) covers both [KEY-2]. */
+export function deviceKeys(seed: Uint8Array): DeviceKeys {
+  const publicKey = publicKeyOf(seed);
+  const xSecret = hkdf(sha256, seed, undefined, te.encode('hearth/v1/x25519'), 32);
+  return {
+    secret: seed,
+    publicKey,
+    xSecret,
+    xPublic: x25519PublicKey(xSecret),
+    id: toHex(publicKey)
+  };
+}
+
+/** The key that seals an applicant's words, derived from the invitation secret [INV-4]. */
+export function inviteTextKey(inviteSecret: Uint8Array): Uint8Array {
+  return hkdf(sha256, inviteSecret, undefined, te.encode('hearth/v1/invite-text'), 32);
+}
+
+/** The writer needs a key it does not have (e.g. a new member waiting for the group key). */
+export class NoKeyError extends Error {
+  constructor() {
+    super('This device does not hold the group key yet.');
+    this.name = 'NoKeyError';
+  }
+}
+
+const MAX_BOXES_PER_ENTRY = 128;
+
+type Fields = Record<string, CborValue | undefined>;
+type Seal = (field: string, text: string) => CborValue;
+
+function cborMap(obj: Fields): CborMap {
+  const m: CborMap = new Map();
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) m.set(k, v);
+  return m;
+}
+
+function sealer(
+  groupId: Uint8Array,
+  author: Uint8Array,
+  seq: number,
+  kind: number,
+  epoch: number,
+  key: Uint8Array | undefined,
+  random: Random
+): Seal {
+  return (field, text) => {
+    if (!key) throw new NoKeyError();
+    const data = encryptField(key, random(24), text, { groupId, epoch, author, seq, kind, field });
+    return [epoch, data];
+  };
+}
+
+export interface FoundOptions {
+  device: DeviceKeys;
+  random: Random;
+  now: number;
+  name: string;
+  category: string;
+  description: string;
+  rules: string;
+  /** The founder's display name in this group. */
+  displayName: string;
+  treasury?: number;
+}
+
+/**
+ * Founds a group [APP-2]: genesis (name, category and rules sealed with the first epoch key), the
+ * first lockbox set (that key, sealed to the founder's device), the description, and the
+ * founder's display name. Everything a person typed is sealed from the first entry on.
+ */
+export function foundGroup(o: FoundOptions): {
+  groupId: Uint8Array;
+  entries: Uint8Array[];
+} {
+  const nonce = o.random(16);
+  const groupId = groupIdFor(o.device.publicKey, nonce);
+  const epochKey = o.random(32);
+  const entries: { id: string; bytes: Uint8Array }[] = [];
+  const write = (kind: number, build: (seal: Seal) => Fields) => {
+    const seq = entries.length + 1;
+    const last = entries[entries.length - 1];
+    const seal = sealer(groupId, o.device.publicKey, seq, kind, 1, epochKey, o.random);
+    const sealed = sealEntry(o.device.secret, groupId, {
+      author: o.device.publicKey,
+      seq,
+      backlink: last?.id ?? null,
+      prev: last ? [last.id] : [],
+      kind,
+      payload: cborMap(build(seal)),
+      time: o.now
+    });
+    entries.push(sealed);
+  };
+  write(Kind.Genesis, (seal) => ({
+    g: groupId,
+    n: nonce,
+    name: seal('name', o.name),
+    cat: seal('cat', o.category),
+    rules: seal('rules', o.rules),
+    x: o.device.xPublic,
+    founders: [],
+    treasury: o.treasury ?? 100
+  }));
+  write(Kind.Lockboxes, () =>
+    lockboxFields(groupId, 1, epochKey, [[o.device.publicKey, o.device.xPublic]], o.random)
+  );
+  if (o.description.trim()) write(Kind.Settings, (seal) => ({ desc: seal('desc', o.description) }));
+  write(Kind.Profile, (seal) => ({ name: seal('name', o.displayName) }));
+  return { groupId, entries: entries.map((e) => e.bytes) };
+}
+
+function lockboxFields(
+  groupId: Uint8Array,
+  epoch: number,
+  key: Uint8Array,
+  to: [Uint8Array, Uint8Array][],
+  random: Random
+): Fields {
+  return {
+    e: epoch,
+    k: keyId(key),
+    b: to.map(([device, x]) => [
+      device,
+      sealLockbox({
+        epochKey: key,
+        recipientX25519: x,
+        recipientDevice: device,
+        groupId,
+        epoch,
+        ephemeralSecret: random(32)
+      })
+    ])
+  };
+}
+
+export type ProposalInput =
+  | { type: 'admit'; application: string }
+  | { type: 'remove'; member: string }
+  | { type: 'tier'; member: string; tier: Tier }
+  | { type: 'rules' | 'moderation' | 'partnership' | 'general'; text: string }
+  | { type: 'allocate'; member: string; amount: number; text: string }
+  | { type: 'governance'; target: ProposalKind; rules: VotingRules }
+  | { type: 'history'; share: boolean }
+  | { type: 'ratify'; action: string };
+
+export interface SessionOptions extends Omit<DeriveParams, 'groupId'> {
+  groupId: Uint8Array;
+  device: DeviceKeys;
+  random: Random;
+}
+
+export class GroupSession {
+  readonly ledger: Ledger;
+  readonly groupId: Uint8Array;
+  readonly device: DeviceKeys;
+  private readonly random: Random;
+  /** Epoch keys this device opened, by epoch (checked against the key id). */
+  private readonly epochKeys = new Map<number, Uint8Array>();
+  /** Invitation secrets this device knows (its own invitations, the one it applied with). */
+  private readonly inviteSecrets = new Map<string, Uint8Array>();
+  private keysFor: GroupState | undefined;
+
+  constructor(o: SessionOptions) {
+    this.groupId = o.groupId;
+    this.device = o.device;
+    this.random = o.random;
+    this.ledger = new Ledger({ groupId: o.groupId, verify: o.verify, verdicts: o.verdicts });
+  }
+
+  get state(): GroupState {
+    return this.ledger.state;
+  }
+
+  addAll(entries: Iterable<Uint8Array>): void {
+    this.ledger.addAll(entries);
+  }
+
+  /** The member this device belongs to (its own id until it is a member's second device). */
+  get me(): string {
+    return this.device.id;
+  }
+
+  isMember(): boolean {
+    return this.state.members[this.me]?.status === 'active';
+  }
+
+  /** Remembers an invitation secret (one this device made, or the one it applies with). */
+  knowInvite(inviteEntry: string, secret: Uint8Array): void {
+    this.inviteSecrets.set(inviteEntry, secret);
+  }
+
+  /** The epoch keys this device can open now [ENC-1, ENC-2]. */
+  keys(): Map<number, Uint8Array> {
+    const state = this.state;
+    if (this.keysFor === state) return this.epochKeys;
+    for (const epoch of Object.values(state.epochs)) {
+      if (this.epochKeys.has(epoch.number)) continue;
+      for (const box of epoch.lockboxes[this.device.id] ?? []) {
+        const key = openLockbox({
+          sealed: hexToBytes(box.sealed),
+          recipientSecret: this.device.xSecret,
+          recipientDevice: this.device.publicKey,
+          groupId: this.groupId,
+          epoch: epoch.number
+        });
+        if (key && toHex(keyId(key)) === epoch.keyId) {
+          this.epochKeys.set(epoch.number, key);
+          break;
+        }
+      }
+    }
+    // Invitation secrets sealed for members let them read what applicants wrote [INV-4].
+    for (const inv of Object.values(state.invites)) {
+      if (this.inviteSecrets.has(inv.id) || !inv.secret) continue;
+      const hex = this.openWith(inv.secret, undefined);
+      const secret = hex && /^[0-9a-f]{64}$/.test(hex) ? hexToBytes(hex) : undefined;
+      if (secret && toHex(inviteKeyPair(secret).publicKey) === inv.key)
+        this.inviteSecrets.set(inv.id, secret);
+    }
+    this.keysFor = state;
+    return this.epochKeys;
+  }
+
+  hasCurrentKey(): boolean {
+    return this.state.currentEpoch > 0 && this.keys().has(this.state.currentEpoch);
+  }
+
+  /** Opens a text from the state; `invite` names the invitation an applicant's text used. */
+  open(t: Text, invite?: string | null): string | undefined {
+    this.keys();
+    return this.openWith(t, invite ?? undefined);
+  }
+
+  private openWith(t: Text, invite: string | undefined): string | undefined {
+    if (!isSealed(t)) return t;
+    return openStateText(
+      t,
+      (epoch) => {
+        if (epoch > 0) return this.epochKeys.get(epoch);
+        const secret = invite ? this.inviteSecrets.get(invite) : undefined;
+        return secret ? inviteTextKey(secret) : undefined;
+      },
+      this.groupId
+    );
+  }
+
+  /** A member's display name, or undefined when they chose none this device can read [ID-4]. */
+  nameOf(member: string): string | undefined {
+    const profile = this.state.profiles[member];
+    const fromProfile = profile ? this.open(profile.name) : undefined;
+    if (fromProfile) return fromProfile;
+    const application = Object.values(this.state.applications)
+      .filter((a) => a.applicant === member && a.name !== null)
+      .pop();
+    return application?.name ? this.open(application.name, application.invite) : undefined;
+  }
+
+  /**
+   * Signs this device's next entry on top of everything it has seen. Texts are sealed with the
+   * current epoch key. When a removal has made a rotation due, a new epoch is started first, so
+   * nothing is ever written with a key a removed member holds [ENC-6].
+   */
+  private write(kind: number, now: number, build: (seal: Seal) => Fields): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    const state = this.state;
+    if (state.rotationDue && state.currentEpoch > 0 && this.isMember()) {
+      const rotation = this.rotate(now);
+      if (rotation) out.push(rotation);
+    }
+    out.push(this.sign(kind, now, build));
+    return out;
+  }
+
+  private sign(kind: number, now: number, build: (seal: Seal) => Fields): Uint8Array {
+    const state = this.state;
+    const tip = this.ledger.tip(this.device.id);
+    const seq = (tip?.seq ?? 0) + 1;
+    const epoch = state.currentEpoch;
+    const seal = sealer(
+      this.groupId,
+      this.device.publicKey,
+      seq,
+      kind,
+      epoch,
+      this.keys().get(epoch),
+      this.random
+    );
+    const { bytes } = sealEntry(this.device.secret, this.groupId, {
+      author: this.device.publicKey,
+      seq,
+      backlink: tip?.id ?? null,
+      prev: state.heads.slice(0, 16),
+      kind,
+      payload: cborMap(build(seal)),
+      time: Math.floor(now)
+    });
+    this.ledger.add(bytes);
+    return bytes;
+  }
+
+  /** Devices of active members, with their X25519 keys, except `without`'s. */
+  private recipients(without?: string): [Uint8Array, Uint8Array][] {
+    const out: [Uint8Array, Uint8Array][] = [];
+    for (const m of Object.values(this.state.members)) {
+      if (m.status !== 'active' || m.id === without) continue;
+      for (const d of m.devices) {
+        const x = m.x25519[d];
+        if (x) out.push([hexToBytes(d), hexToBytes(x)]);
+      }
+    }
+    return out.sort((a, b) => (toHex(a[0]) < toHex(b[0]) ? -1 : 1));
+  }
+
+  /** Starts the next key epoch for every active member's device [ENC-4, ENC-6]. */
+  private rotate(now: number): Uint8Array | undefined {
+    const key = this.random(32);
+    const epoch = this.state.currentEpoch + 1;
+    const to = this.recipients();
+    if (to.length === 0) return undefined;
+    const first = to.slice(0, MAX_BOXES_PER_ENTRY);
+    const bytes = this.sign(Kind.Lockboxes, now, () =>
+      lockboxFields(this.groupId, epoch, key, first, this.random)
+    );
+    return bytes;
+  }
+
+  /**
+   * Gives the current key to member devices that lack it (new members, new devices) [ENC-5].
+   * Empty when nothing is missing or this device does not hold the key.
+   */
+  heal(now: number): Uint8Array[] {
+    const state = this.state;
+    if (!this.isMember() || state.rotationDue) return [];
+    const key = this.keys().get(state.currentEpoch);
+    const epoch = state.epochs[state.currentEpoch];
+    if (!key || !epoch) return [];
+    const missing = this.recipients().filter(([d]) => !epoch.lockboxes[toHex(d)]);
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < missing.length; i += MAX_BOXES_PER_ENTRY) {
+      const part = missing.slice(i, i + MAX_BOXES_PER_ENTRY);
+      out.push(
+        this.sign(Kind.Lockboxes, now, () =>
+          lockboxFields(this.groupId, state.currentEpoch, key, part, this.random)
+        )
+      );
+    }
+    return out;
+  }
+
+  /** Whether a rotation is due and this device should start it (it is a member). */
+  rotationPending(): boolean {
+    return this.state.rotationDue && this.state.currentEpoch > 0 && this.isMember();
+  }
+
+  rotateNow(now: number): Uint8Array[] {
+    if (!this.rotationPending()) return [];
+    const r = this.rotate(now);
+    return r ? [r] : [];
+  }
+
+  profile(name: string, now: number): Uint8Array[] {
+    return this.write(Kind.Profile, now, (seal) => ({ name: seal('name', name) }));
+  }
+
+  /**
+   * Makes an invitation [INV-1]: the secret (random, for the link) derives the invite key; the
+   * entry publishes its public half and the secret sealed for members [INV-4].
+   */
+  invite(
+    now: number,
+    o: { days: number; singleUse: boolean }
+  ): {
+    entries: Uint8Array[];
+    secret: Uint8Array;
+    inviteId: string;
+  } {
+    const secret = this.random(32);
+    const entries = this.write(Kind.Invite, now, (seal) => ({
+      ik: inviteKeyPair(secret).publicKey,
+      exp: Math.floor(now) + o.days * 86_400,
+      one: o.singleUse ? 1 : 0,
+      s: seal('s', toHex(secret))
+    }));
+    const inviteId = entryId(entries[entries.length - 1]!);
+    this.inviteSecrets.set(inviteId, secret);
+    return { entries, secret, inviteId };
+  }
+
+  revokeInvite(invite: string, now: number): Uint8Array[] {
+    return this.write(Kind.RevokeInvite, now, () => ({ inv: hexToBytes(invite) }));
+  }
+
+  /**
+   * Applies to join with an invitation [INV-2, INV-4]: name and motivation are sealed with the
+   * invitation's text key; the proof signs this device's own keys with the invitation key.
+   */
+  apply(o: {
+    invite: string;
+    secret: Uint8Array;
+    name: string;
+    motivation: string;
+    now: number;
+  }): Uint8Array[] {
+    this.inviteSecrets.set(o.invite, o.secret);
+    const textKey = inviteTextKey(o.secret);
+    const proof = signInviteProof(
+      o.secret,
+      this.groupId,
+      o.invite,
+      this.device.publicKey,
+      this.device.xPublic
+    );
+    const tip = this.ledger.tip(this.device.id);
+    const seq = (tip?.seq ?? 0) + 1;
+    const seal = sealer(
+      this.groupId,
+      this.device.publicKey,
+      seq,
+      Kind.Apply,
+      0,
+      textKey,
+      this.random
+    );
+    const { bytes } = sealEntry(this.device.secret, this.groupId, {
+      author: this.device.publicKey,
+      seq,
+      backlink: tip?.id ?? null,
+      prev: this.state.heads.slice(0, 16),
+      kind: Kind.Apply,
+      payload: cborMap({
+        m: seal('m', o.motivation),
+        n: seal('n', o.name),
+        x: this.device.xPublic,
+        inv: hexToBytes(o.invite),
+        ip: proof
+      }),
+      time: Math.floor(o.now)
+    });
+    this.ledger.add(bytes);
+    return [bytes];
+  }
+
+  propose(input: ProposalInput, now: number): Uint8Array[] {
+    return this.write(Kind.Propose, now, (seal) => {
+      switch (input.type) {
+        case 'admit':
+          return { k: 'admit', a: hexToBytes(input.application) };
+        case 'remove':
+          return { k: 'remove', m: hexToBytes(input.member) };
+        case 'tier':
+          return { k: 'tier', m: hexToBytes(input.member), tier: input.tier };
+        case 'allocate':
+          return {
+            k: 'allocate',
+            m: hexToBytes(input.member),
+            amt: input.amount,
+            text: seal('text', input.text)
+          };
+        case 'governance':
+          return {
+            k: 'governance',
+            target: input.target,
+            rules: cborMap({ ...input.rules, electorate: [...input.rules.electorate] })
+          };
+        case 'history':
+          return { k: 'governance', target: 'history', share: input.share ? 1 : 0 };
+        case 'ratify':
+          return { k: 'ratify', e: hexToBytes(input.action) };
+        default:
+          return { k: input.type, text: seal('text', input.text) };
+      }
+    });
+  }
+
+  vote(proposal: string, choice: 0 | 1 | 2, reason: string, now: number): Uint8Array[] {
+    return this.write(Kind.Ballot, now, (seal) => ({
+      p: hexToBytes(proposal),
+      c: choice,
+      r: reason.trim() ? seal('r', reason.trim()) : undefined
+    }));
+  }
+
+  comment(proposal: string, text: string, now: number): Uint8Array[] {
+    return this.write(Kind.Comment, now, (seal) => ({
+      p: hexToBytes(proposal),
+      text: seal('text', text)
+    }));
+  }
+
+  /**
+   * Closes a vote [GOV-6]. A removal that passes carries the next epoch's lockboxes for everyone
+   * but the removed member, so the key rotates in the same step [ENC-6].
+   */
+  close(proposal: string, now: number): Uint8Array[] {
+    const p = this.state.proposals[proposal];
+    const removed = p?.body.type === 'remove' && p.tally?.passed ? p.body.member : undefined;
+    return this.write(Kind.Close, now, () => {
+      if (!removed) return { p: hexToBytes(proposal) };
+      const to = this.recipients(removed).slice(0, MAX_BOXES_PER_ENTRY);
+      const key = this.random(32);
+      return {
+        p: hexToBytes(proposal),
+        lk: cborMap(lockboxFields(this.groupId, this.state.currentEpoch + 1, key, to, this.random))
+      };
+    });
+  }
+
+  outcome(proposal: string, text: string, reviewAt: number, now: number): Uint8Array[] {
+    return this.write(Kind.Outcome, now, (seal) => ({
+      p: hexToBytes(proposal),
+      text: seal('text', text),
+      review: Math.floor(reviewAt)
+    }));
+  }
+
+  delegate(scope: ProposalKind | 'all', to: string | null, now: number): Uint8Array[] {
+    return to === null
+      ? this.write(Kind.RevokeDelegation, now, () => ({ k: scope }))
+      : this.write(Kind.Delegate, now, () => ({ k: scope, to: hexToBytes(to) }));
+  }
+
+  helped(entry: string, now: number): Uint8Array[] {
+    return this.write(Kind.Helped, now, () => ({ e: hexToBytes(entry) }));
+  }
+
+  mentor(mentee: string, mentor: string, now: number): Uint8Array[] {
+    return this.write(Kind.Mentor, now, () => ({
+      mentee: hexToBytes(mentee),
+      mentor: hexToBytes(mentor)
+    }));
+  }
+
+  emergency(
+    action: 'hide' | 'mute',
+    target: string,
+    hours: number,
+    reason: string,
+    now: number
+  ): Uint8Array[] {
+    return this.write(Kind.Emergency, now, (seal) => ({
+      a: action,
+      t: hexToBytes(target),
+      dur: Math.round(hours * 3600),
+      why: seal('why', reason)
+    }));
+  }
+
+  settings(o: { name?: string; description?: string }, now: number): Uint8Array[] {
+    return this.write(Kind.Settings, now, (seal) => ({
+      name: o.name !== undefined ? seal('name', o.name) : undefined,
+      desc: o.description !== undefined ? seal('desc', o.description) : undefined
+    }));
+  }
+
+  /** What this device's second device signs to join its identity [LED-8]. */
+  static deviceProof(groupId: Uint8Array, member: Uint8Array, newDevice: DeviceKeys): Uint8Array {
+    return sign(newDevice.secret, deviceProofMessage(groupId, member));
+  }
+
+  /** The comments on a proposal, oldest first, with their authors (applied entries only). */
+  comments(proposal: string): { id: string; author: string; text: Text }[] {
+    const out: { id: string; author: string; text: Text }[] = [];
+    for (const a of this.state.audit) {
+      if (a.kind !== 'Comment' || a.verdict !== 'applied') continue;
+      const e = this.ledger.entry(a.id);
+      if (
+        !e ||
+        toHex((e.payload.get('p') as Uint8Array | undefined) ?? new Uint8Array()) !== proposal
+      )
+        continue;
+      const t = e.payload.get('text');
+      const text: Text =
+        typeof t === 'string'
+          ? t
+          : Array.isArray(t) && typeof t[0] === 'number' && t[1] instanceof Uint8Array
+            ? {
+                epoch: t[0],
+                data: t[1],
+                from: { author: e.device, seq: e.seq, kind: e.kind, field: 'text' }
+              }
+            : '';
+      out.push({ id: a.id, author: a.author ?? e.device, text });
+    }
+    return out;
+  }
+}
+
+/** The text of a proposal body, if it has one. */
+export function proposalText(p: Proposal): Text | undefined {
+  const b = p.body as { text?: Text };
+  return b.text;
+}
