@@ -89,7 +89,7 @@ function join(net: Net, groupId: Uint8Array, founder: GroupSession, n: number, n
 }
 
 describe('GroupSession: the app’s writer and reader of one group', () => {
-  it('[APP-2] founding seals every text; the founder reads them back, the bytes never contain them', () => {
+  it('[APP-2] [ID-4] founding seals every text (names too); the founder reads them back, the bytes never contain them', () => {
     const net = new Net();
     const { founder } = found(net);
     const st = founder.state;
@@ -178,6 +178,13 @@ describe('GroupSession: the app’s writer and reader of one group', () => {
     expect(again.state.audit.filter((a) => a.verdict !== 'applied')).toEqual([]);
     expect(Object.keys(again.state.proposals)).toHaveLength(2);
     expect(toHex(founder.device.publicKey)).toBe(founder.me);
+  });
+
+  it('[KEY-2] the X25519 key comes from the Ed25519 seed: same seed, same keys; another seed, other keys', () => {
+    const a = deviceKeys(seed(1));
+    expect(toHex(deviceKeys(seed(1)).xPublic)).toBe(toHex(a.xPublic));
+    expect(toHex(deviceKeys(seed(2)).xPublic)).not.toBe(toHex(a.xPublic));
+    expect(toHex(a.xSecret)).not.toBe(toHex(a.secret));
   });
 
   it('[APP-1] comments come back in order with their sealed text', () => {
