@@ -1,6 +1,14 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { addNote, createGroup, createIdentity, shot } from './helpers';
+import {
+  createGroup,
+  createIdentity,
+  makeInvite,
+  openProposal,
+  propose,
+  shot,
+  tab
+} from './helpers';
 
 async function expectNoViolations(page: Page, label: string) {
   const results = await new AxeBuilder({ page })
@@ -23,10 +31,30 @@ for (const scheme of ['light', 'dark'] as const) {
     await createIdentity(page, 'Noor');
     await expectNoViolations(page, 'home');
 
+    await page.goto('/new');
+    await expect(page.getByLabel('Group name')).toBeVisible();
+    await expectNoViolations(page, 'start a group');
+    await shot(page, `new-group-${scheme}`);
+
     await createGroup(page, 'Anxiety peer circle');
-    await addNote(page, 'A short note for the scan.');
-    await expectNoViolations(page, 'group');
+    await expectNoViolations(page, 'group home');
     await shot(page, `group-${scheme}`);
+    await propose(page, 'A short proposal for the scan.');
+    await expectNoViolations(page, 'decisions');
+    await shot(page, `decisions-${scheme}`);
+    await openProposal(page, 'A short proposal');
+    await expectNoViolations(page, 'proposal');
+    await shot(page, `proposal-${scheme}`);
+    await tab(page, 'People');
+    await expectNoViolations(page, 'people');
+    await tab(page, 'Activity');
+    await expectNoViolations(page, 'activity');
+    await shot(page, `activity-${scheme}`);
+    const invite = await makeInvite(page);
+    await expectNoViolations(page, 'invite');
+    await page.goto(invite.replace(/^https?:\/\/[^/]+/, ''));
+    await expect(page.getByRole('heading', { name: 'You’re already a member' })).toBeVisible();
+    await expectNoViolations(page, 'join (already a member)');
 
     await page.goto('/group#not-a-real-id');
     await expect(page.getByRole('heading', { name: 'That link doesn’t look right' })).toBeVisible();

@@ -17,18 +17,76 @@ export async function createIdentity(page: Page, name: string): Promise<void> {
   await expect(page.getByRole('heading', { name: `Hi, ${name}` })).toBeVisible();
 }
 
-/** Creates a group from the home page and returns its share link. */
+/** Starts a group from the home page; returns the link to it (for members' other devices). */
 export async function createGroup(page: Page, name: string): Promise<string> {
+  await page.goto('/');
+  await page.getByTestId('start-group').click();
   await page.getByLabel('Group name').fill(name);
-  await page.getByRole('button', { name: 'Create group' }).click();
+  await page.getByRole('button', { name: 'Create the group' }).click();
   await expect(page.getByTestId('group-name')).toHaveText(name);
-  return page.getByTestId('share-link').inputValue();
+  return page.url();
 }
 
-export async function addNote(page: Page, text: string): Promise<void> {
-  await page.getByLabel('Add a note').fill(text);
-  await page.getByRole('button', { name: 'Add note' }).click();
-  await expect(page.getByTestId('notes')).toContainText(text);
+/** Opens a tab of the open group ("Home", "Decisions", "People", "Activity", "Invite"). */
+export async function tab(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Group' }).getByRole('link', { name }).click();
+}
+
+/** Proposes a group decision from the Decisions tab and waits until it is listed. */
+export async function propose(page: Page, text: string, kind = 'A group decision'): Promise<void> {
+  await tab(page, 'Decisions');
+  await page.getByLabel('What kind of decision?').selectOption({ label: kind });
+  const field = page.getByLabel(
+    kind === 'Change the rules' ? 'The rules as they would be' : 'Describe it'
+  );
+  await field.fill(text);
+  await page.getByRole('button', { name: 'Start the vote' }).click();
+  await expect(page.getByTestId('proposal-item').first()).toBeVisible();
+  await expect(page.locator('main')).toContainText(text.split('\n')[0]!);
+}
+
+/** Makes an invitation link from the Invite tab. */
+export async function makeInvite(page: Page): Promise<string> {
+  await tab(page, 'Invite');
+  await page.getByRole('button', { name: 'Make an invitation link' }).click();
+  return page.getByTestId('invite-link').inputValue();
+}
+
+/** Follows an invitation link as someone new (choosing a name first) and asks to join. */
+export async function applyToJoin(page: Page, link: string, name: string, why: string) {
+  await page.goto(link);
+  const welcome = page.getByLabel('What should your group call you?');
+  const whyField = page.getByLabel('Why would you like to join?');
+  await expect(welcome.or(whyField)).toBeVisible({ timeout: 30_000 });
+  if (await welcome.isVisible()) {
+    await welcome.fill(name);
+    await page.getByRole('button', { name: 'Continue' }).click();
+  }
+  await page.getByLabel('Why would you like to join?').fill(why);
+  await page.getByRole('button', { name: 'Ask to join' }).click();
+  await expect(page.getByTestId('application-waiting')).toBeVisible();
+}
+
+/** Opens a proposal from a list by (part of) what its row says. */
+export async function openProposal(page: Page, text: string): Promise<void> {
+  await page
+    .getByTestId('proposal-item')
+    .filter({ hasText: text })
+    .first()
+    .getByRole('link')
+    .click();
+  await expect(page.getByTestId('proposal')).toBeVisible();
+}
+
+/** On the founder's phone: starts the vote on an application, votes yes and closes it. */
+export async function admit(page: Page, applicant: string): Promise<void> {
+  await tab(page, 'Home');
+  const row = page.getByTestId('application').filter({ hasText: applicant });
+  await row.getByRole('button', { name: 'Start the vote on welcoming them' }).click();
+  await openProposal(page, applicant);
+  await page.getByRole('button', { name: 'Yes', exact: true }).click();
+  await page.getByRole('button', { name: 'Close the vote and record the result' }).click();
+  await expect(page.getByTestId('execution')).toContainText('admitted');
 }
 
 export async function expectSyncStatus(

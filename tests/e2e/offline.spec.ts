@@ -1,23 +1,36 @@
 import { expect, test } from '@playwright/test';
 import {
-  addNote,
+  admit,
+  applyToJoin,
   createGroup,
   createIdentity,
   expectSyncStatus,
+  makeInvite,
+  propose,
   shot,
+  tab,
   waitForServiceWorker
 } from './helpers';
 
-test('[PWA-1] the service worker installs; offline, a reload shows the app and the local groups', async ({
+test('[PWA-1] the service worker installs; offline, a reload shows the app and the local groups, and what is written offline reaches the other member later', async ({
   page,
-  context
+  context,
+  browser
 }) => {
   await createIdentity(page, 'Ash');
   await shot(page, 'home-empty');
-  const link = await createGroup(page, 'Morning walkers');
-  await addNote(page, 'Written while online.');
+  await createGroup(page, 'Morning walkers');
+  await propose(page, 'Written while online.');
   await expectSyncStatus(page, 'synced');
   await waitForServiceWorker(page);
+
+  // A second member, on another phone, to receive what is written offline.
+  const invite = await makeInvite(page);
+  const other = await browser.newContext();
+  const second = await other.newPage();
+  await applyToJoin(second, invite, 'Bo', 'Walking helps me.');
+  await admit(page, 'Bo');
+  await expect(second.getByTestId('group-name')).toHaveText('Morning walkers', { timeout: 30_000 });
 
   await context.setOffline(true);
   await expectSyncStatus(page, 'offline');
@@ -34,26 +47,28 @@ test('[PWA-1] the service worker installs; offline, a reload shows the app and t
   await shot(page, 'home-offline');
 
   // The group itself opens offline from the device (the Automerge wasm is precached too),
-  // and a note written offline is kept.
+  // and a proposal written offline is kept, marked as not shared yet.
   await page.getByRole('link', { name: 'Morning walkers' }).click();
-  await expect(page.getByTestId('notes')).toContainText('Written while online.');
-  await addNote(page, 'Written while offline.');
+  await tab(page, 'Decisions');
+  await expect(page.locator('main')).toContainText('Written while online.');
+  await propose(page, 'Written while offline.');
+  await expect(page.getByTestId('unsynced')).toBeVisible();
   await shot(page, 'group-offline');
   expect(fromNetwork).toEqual([]);
 
-  // Back online, the offline note reaches the relay: a fresh device can read it.
+  // Back online, the offline proposal reaches the relay and the other member.
   await context.setOffline(false);
   await expectSyncStatus(page, 'synced', 30_000);
-  const other = await context.browser()!.newContext();
-  const second = await other.newPage();
-  await second.goto(link);
-  await expect(second.getByTestId('notes')).toContainText('Written while offline.');
+  await expect(page.getByTestId('unsynced')).toHaveCount(0);
+  await tab(second, 'Decisions');
+  await expect(second.locator('main')).toContainText('Written while offline.', { timeout: 30_000 });
   await other.close();
 });
 
 test('[LINK-2] a link to a group nobody has shows a calm "not here yet" page, not an error', async ({
   page
 }) => {
+  await createIdentity(page, 'Ola');
   await page.goto('/group#2xFw2ABj6WRRMWBaws8JWmeJWSzW');
   await expect(page.getByTestId('group-unavailable')).toBeVisible({ timeout: 30_000 });
   await shot(page, 'group-unavailable');

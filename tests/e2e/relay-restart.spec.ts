@@ -2,7 +2,17 @@ import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addNote, createGroup, createIdentity, expectSyncStatus, startRelay } from './helpers';
+import {
+  admit,
+  applyToJoin,
+  createGroup,
+  createIdentity,
+  expectSyncStatus,
+  makeInvite,
+  propose,
+  startRelay,
+  tab
+} from './helpers';
 
 const PORT = 3198;
 
@@ -15,8 +25,9 @@ test('[REL-4] the relay restarts and the data is still there; phones reconnect b
     const a = await browser.newContext({ baseURL: relay.url });
     const pageA = await a.newPage();
     await createIdentity(pageA, 'Kit');
-    const link = await createGroup(pageA, 'Night shift parents');
-    await addNote(pageA, 'Stored before the restart.');
+    await createGroup(pageA, 'Night shift parents');
+    await propose(pageA, 'Stored before the restart.');
+    const invite = await makeInvite(pageA);
     await expectSyncStatus(pageA, 'synced');
 
     // SIGTERM: the relay flushes to disk and exits cleanly.
@@ -24,16 +35,28 @@ test('[REL-4] the relay restarts and the data is still there; phones reconnect b
     await expectSyncStatus(pageA, 'unreachable', 30_000);
     relay = await startRelay({ port: PORT, dataDir });
 
-    // A brand-new device with empty storage gets the group from the relay's disk alone.
+    // A brand-new device with empty storage gets the group from the relay's disk alone: it
+    // finds the invitation there, asks to join, and once admitted reads what was stored.
     const b = await browser.newContext({ baseURL: relay.url });
     const pageB = await b.newPage();
-    await pageB.goto(link);
-    await expect(pageB.getByTestId('notes')).toContainText('Stored before the restart.');
+    await applyToJoin(
+      pageB,
+      invite.replace(/^https?:\/\/[^/]+/, ''),
+      'Lee',
+      'Night shifts are lonely.'
+    );
 
     // The first phone reconnected on its own and still syncs live.
     await expectSyncStatus(pageA, 'synced', 30_000);
-    await addNote(pageA, 'Written after the restart.');
-    await expect(pageB.getByTestId('notes')).toContainText('Written after the restart.');
+    await admit(pageA, 'Lee');
+    await tab(pageB, 'Decisions');
+    await expect(pageB.locator('main')).toContainText('Stored before the restart.', {
+      timeout: 30_000
+    });
+    await propose(pageA, 'Written after the restart.');
+    await expect(pageB.locator('main')).toContainText('Written after the restart.', {
+      timeout: 30_000
+    });
     await a.close();
     await b.close();
   } finally {

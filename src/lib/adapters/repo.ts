@@ -9,10 +9,9 @@ import {
   type StorageId
 } from '@automerge/automerge-repo/slim';
 import wasmUrl from '@automerge/automerge/automerge.wasm?url';
-import { newGroupDoc, type SkeletonGroupDoc } from '$core/group/notes';
+import { newLedgerDoc, putEntry, type LedgerDoc } from '$core/ledger/doc';
 import type { HearthDB } from './db';
 import { DexieStorageAdapter } from './dexie-storage';
-import { now } from './clock';
 
 export type { DocHandle, DocumentId };
 
@@ -51,10 +50,10 @@ class ObservedClientAdapter extends WebSocketClientAdapter {
 
 export interface HearthRepo {
   repo: Repo;
-  /** Creates a new group document and returns its id. */
-  createGroup(name: string): DocumentId;
+  /** Creates a group document holding its first signed entries, and returns its id. */
+  createGroup(groupId: Uint8Array, entries: Uint8Array[]): DocumentId;
   /** Finds a group by id; rejects when no peer has it (offline and not on this device). */
-  findGroup(documentId: DocumentId, signal?: AbortSignal): Promise<DocHandle<SkeletonGroupDoc>>;
+  findGroup(documentId: DocumentId, signal?: AbortSignal): Promise<DocHandle<LedgerDoc>>;
   connection(): ConnectionFacts;
   shutdown(): Promise<void>;
 }
@@ -83,11 +82,15 @@ export async function startRepo(
   });
   return {
     repo,
-    createGroup(name) {
-      return repo.create<SkeletonGroupDoc>(newGroupDoc(name, now())).documentId;
+    createGroup(groupId, entries) {
+      const handle = repo.create<LedgerDoc>(newLedgerDoc(groupId));
+      handle.change((doc) => {
+        for (const bytes of entries) putEntry(doc, bytes);
+      });
+      return handle.documentId;
     },
     findGroup(documentId, signal) {
-      return repo.find<SkeletonGroupDoc>(documentId, signal ? { signal } : {});
+      return repo.find<LedgerDoc>(documentId, signal ? { signal } : {});
     },
     connection: () => network.facts,
     shutdown: () => repo.shutdown()

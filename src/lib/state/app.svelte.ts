@@ -51,6 +51,11 @@ class AppState {
   /** A passcode protects the key and it has not been entered yet: show only the lock screen. */
   readonly locked = $derived(!!this.#identity?.wrapped && !this.#secret);
   readonly hasPasscode = $derived(!!this.#identity?.wrapped);
+
+  /** The device key while the app is unlocked. */
+  get secret(): Uint8Array | undefined {
+    return this.#secret;
+  }
   readonly syncStatus: SyncStatus = $derived(
     syncStatus({
       online: this.#online,
@@ -151,6 +156,22 @@ class AppState {
       if (row) await restoreGroup(this.db, row);
       this.#groups = await listGroups(this.db);
     };
+  }
+
+  /**
+   * The invitation this device applied to a group with, kept so it can read its own application
+   * before it holds the group key [INV-4].
+   */
+  async pendingInvite(documentId: string): Promise<{ entry: string; secret: string } | undefined> {
+    const row = await this.db.settings.get(`invite:${documentId}`);
+    const v = row?.value as { entry?: unknown; secret?: unknown } | undefined;
+    return typeof v?.entry === 'string' && typeof v.secret === 'string'
+      ? { entry: v.entry, secret: v.secret }
+      : undefined;
+  }
+
+  async savePendingInvite(documentId: string, entry: string, secret: string): Promise<void> {
+    await this.db.settings.put({ key: `invite:${documentId}`, value: { entry, secret } });
   }
 
   /** Saves the relay address; it takes effect on the next start of the app. */

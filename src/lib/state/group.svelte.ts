@@ -1,42 +1,59 @@
-import {
-  parseGroupName,
-  parseNoteText,
-  readGroupDoc,
-  type Note,
-  type SkeletonGroupDoc
-} from '$core/group/notes';
+import { decodeEntry, entryId, signedMessage } from '$core/ledger/envelope';
+import { putEntry, readLedgerDoc, type LedgerDoc } from '$core/ledger/doc';
+import { deviceKeys, GroupSession, NoKeyError } from '$core/group/session';
+import type { GroupState } from '$core/governance/state';
+import type { Text } from '$core/governance/text';
+import { keyFingerprint } from '$core/identity/keys';
 import { sameHeads } from '$core/sync/status';
-import { now } from '$lib/adapters/clock';
+import { hexToBytes } from '$core/encoding/hex';
 import { isDocumentId, type DocHandle } from '$lib/adapters/repo';
-import { toHex } from '$core/encoding/hex';
+import { verifyFast } from '$lib/adapters/verify';
 import { app, describeStorageError } from './app.svelte';
 
 export type GroupLoad =
-  'loading' | 'ready' | 'unavailable' | 'invalid-link' | 'not-a-group' | 'error';
+  'loading' | 'ready' | 'unavailable' | 'invalid-link' | 'not-a-group' | 'locked' | 'error';
+
+const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
- * One open group: loads the document, follows its changes, and writes notes. Create one per page
- * and call `close()` when the page goes away.
+ * One open group, between the ledger and the screen [APP-1]: loads the group document, verifies
+ * new entries (WebCrypto where it can), derives the state, opens the texts this device may read,
+ * and writes new signed entries. Create one per page and call `close()` when the page goes away.
  */
 export class GroupView {
-  #handle: DocHandle<SkeletonGroupDoc> | undefined;
+  #handle: DocHandle<LedgerDoc> | undefined;
+  #session: GroupSession | undefined;
   #abort = new AbortController();
   #offs: (() => void)[] = [];
-  #state = $state<GroupLoad>('loading');
-  #name = $state('');
-  #notes = $state<Note[]>([]);
+  #ingesting: Promise<void> | undefined;
+  #again = false;
+  #healTimer: ReturnType<typeof setTimeout> | undefined;
+  #load = $state<GroupLoad>('loading');
+  #group = $state.raw<GroupState | undefined>();
   #error = $state<string | undefined>();
+  /** Entries written on this device that the relay has not confirmed yet. */
+  #unsynced = $state.raw<readonly string[]>([]);
 
-  readonly state = $derived(this.#state);
-  readonly name = $derived(this.#name);
-  readonly notes = $derived(this.#notes);
+  readonly load = $derived(this.#load);
+  readonly group = $derived(this.#group);
   readonly error = $derived(this.#error);
+  readonly unsynced = $derived(this.#unsynced);
 
   constructor(readonly documentId: string) {}
 
+  get session(): GroupSession | undefined {
+    return this.#session;
+  }
+
   async open(): Promise<void> {
     if (!isDocumentId(this.documentId)) {
-      this.#state = 'invalid-link';
+      this.#load = 'invalid-link';
+      return;
+    }
+    const secret = app.secret;
+    if (!secret) {
+      this.#load = 'locked';
       return;
     }
     try {
@@ -44,7 +61,19 @@ export class GroupView {
       const handle = await hearth.findGroup(this.documentId, this.#abort.signal);
       if (this.#abort.signal.aborted) return;
       this.#handle = handle;
-      const onChange = () => this.#read();
+      const doc = readLedgerDoc(handle.doc());
+      if (!doc) {
+        this.#load = 'not-a-group';
+        return;
+      }
+      this.#session = new GroupSession({
+        groupId: doc.groupId,
+        device: deviceKeys(secret),
+        random
+      });
+      const invite = await app.pendingInvite(this.documentId);
+      if (invite) this.#session.knowInvite(invite.entry, hexToBytes(invite.secret));
+      const onChange = () => void this.#ingest();
       handle.on('change', onChange);
       this.#offs.push(() => handle.off('change', onChange));
       const onRemote = () => this.checkSync();
@@ -54,71 +83,153 @@ export class GroupView {
         () => handle.off('remote-heads', onRemote),
         () => handle.off('heads-changed', onRemote)
       );
-      this.#read();
+      await this.#ingest();
+      this.#load = 'ready';
       this.checkSync();
-      if (this.#state === 'ready') await app.rememberGroup(this.documentId, this.#name);
+      await app.rememberGroup(this.documentId, this.groupName());
     } catch (e) {
       if (this.#abort.signal.aborted) return;
       // automerge-repo rejects find() when no peer has the document (e.g. offline, never synced).
       const message = e instanceof Error ? e.message : String(e);
-      if (/unavailable/i.test(message)) this.#state = 'unavailable';
+      if (/unavailable/i.test(message)) this.#load = 'unavailable';
       else {
-        this.#state = 'error';
+        this.#load = 'error';
         this.#error = describeStorageError(e);
       }
     }
   }
 
-  /** Adds a note by the local identity. Returns an error message to show, or undefined. */
-  addNote(input: string): string | undefined {
-    const identity = app.identity;
-    if (!identity) return 'Please choose a name first.';
-    if (!this.#handle) return 'This group is still loading.';
-    const text = parseNoteText(input);
-    if (!text.ok)
-      return text.error === 'empty'
-        ? 'Write something first.'
-        : 'That note is too long. Please shorten it.';
-    const note: Note = {
-      id: crypto.randomUUID(),
-      author: toHex(identity.publicKey),
-      authorName: identity.pseudonym,
-      text: text.value,
-      at: now()
-    };
-    this.#handle.change((doc) => {
-      doc.notes.push(note);
-    });
-    return undefined;
+  /** Reads entries the session has not seen, verifies their signatures, and derives again. */
+  async #ingest(): Promise<void> {
+    if (this.#ingesting) {
+      this.#again = true;
+      return this.#ingesting;
+    }
+    this.#ingesting = (async () => {
+      do {
+        this.#again = false;
+        const session = this.#session;
+        const doc = readLedgerDoc(this.#handle?.doc());
+        if (!session || !doc) return;
+        const fresh: Uint8Array[] = [];
+        for (const [id, bytes] of doc.entries) {
+          if (session.ledger.has(id)) continue;
+          fresh.push(bytes);
+          // Verify with WebCrypto first; the ledger reuses the verdict [LED-9, SIG-1].
+          const decoded = decodeEntry(bytes);
+          if (decoded.ok && entryId(bytes) === id) {
+            const e = decoded.entry;
+            session.ledger.params.verdicts.set(
+              id,
+              await verifyFast(e.author, signedMessage(session.groupId, e.body), e.signature)
+            );
+          }
+        }
+        if (fresh.length > 0 || !this.#group) {
+          session.addAll(fresh);
+          this.#publish();
+        }
+      } while (this.#again);
+    })();
+    try {
+      await this.#ingesting;
+    } finally {
+      this.#ingesting = undefined;
+    }
+    this.#maintain();
   }
 
-  rename(input: string): string | undefined {
-    const name = parseGroupName(input);
-    if (!name.ok)
-      return name.error === 'empty' ? 'A group needs a name.' : 'That name is too long.';
-    this.#handle?.change((doc) => {
-      doc.name = name.value;
+  #publish(): void {
+    const session = this.#session;
+    if (!session) return;
+    this.#group = session.state;
+    void app.cacheGroupName(this.documentId, this.groupName());
+  }
+
+  /**
+   * Keeps the group's keys healthy [APP-3, APP-4]: a due rotation is started, and member devices
+   * without the current key get it. A short random wait lets one device do it instead of all.
+   */
+  #maintain(): void {
+    const session = this.#session;
+    if (!session || this.#healTimer) return;
+    if (!session.rotationPending() && session.missingKeys().length === 0) return;
+    this.#healTimer = setTimeout(
+      () => {
+        this.#healTimer = undefined;
+        if (this.#abort.signal.aborted) return;
+        const s = this.#session;
+        if (!s) return;
+        const out = s.rotationPending() ? s.rotateNow(nowSeconds()) : s.heal(nowSeconds());
+        if (out.length > 0) this.#write(out);
+      },
+      200 + Math.random() * 1500
+    );
+  }
+
+  #write(entries: Uint8Array[]): void {
+    const handle = this.#handle;
+    if (!handle || entries.length === 0) return;
+    handle.change((doc) => {
+      for (const bytes of entries) putEntry(doc, bytes);
     });
-    return undefined;
+    this.#unsynced = [
+      ...this.#unsynced,
+      ...entries.map(entryId).filter((id) => !this.#unsynced.includes(id))
+    ];
+    this.#publish();
+    this.checkSync();
+  }
+
+  /**
+   * Runs one write of the session and stores what it signed. Returns an error message for the
+   * person, or undefined when it worked.
+   */
+  act(run: (session: GroupSession, now: number) => Uint8Array[]): string | undefined {
+    const session = this.#session;
+    if (!session || !this.#handle) return 'This group is still loading. Please try again.';
+    try {
+      this.#write(run(session, nowSeconds()));
+      return undefined;
+    } catch (e) {
+      if (e instanceof NoKeyError)
+        return 'This phone is still waiting for the group’s key from another member. It arrives when you are both connected; please try again then.';
+      return 'Hearth could not save that on this device. Please try again.';
+    }
+  }
+
+  /** What a text says, for this device; a calm placeholder when it cannot be opened. */
+  text(t: Text | null | undefined, invite?: string | null): string {
+    if (t === null || t === undefined) return '';
+    return (
+      this.#session?.open(t, invite) ??
+      '(you can’t read this: it was written before you joined, or your key hasn’t arrived yet)'
+    );
+  }
+
+  /** Whether this device can open a text (used to style locked texts). */
+  canRead(t: Text, invite?: string | null): boolean {
+    return this.#session?.open(t, invite) !== undefined;
+  }
+
+  nameOf(member: string): string {
+    return (
+      this.#session?.nameOf(member) ?? `Member ${keyFingerprint(hexToBytes(member)).slice(0, 9)}`
+    );
+  }
+
+  groupName(): string {
+    const g = this.#group;
+    if (!g) return '';
+    return this.#session?.open(g.name) ?? '';
   }
 
   close(): void {
     this.#abort.abort();
+    if (this.#healTimer) clearTimeout(this.#healTimer);
     for (const off of this.#offs) off();
     this.#offs = [];
     app.documentInSync = undefined;
-  }
-
-  #read() {
-    const doc = readGroupDoc(this.#handle?.doc());
-    if (!doc) {
-      this.#state = 'not-a-group';
-      return;
-    }
-    this.#name = doc.name;
-    this.#notes = doc.notes;
-    this.#state = 'ready';
-    void app.cacheGroupName(this.documentId, doc.name);
   }
 
   /** Recomputes whether this group is up to date on the relay. */
@@ -127,6 +238,8 @@ export class GroupView {
     const storageId = app.connection.relayStorageId;
     if (!handle) return;
     const remote = storageId ? handle.getSyncInfo(storageId)?.lastHeads : undefined;
-    app.documentInSync = remote ? sameHeads(handle.heads(), remote) : false;
+    const inSync = remote ? sameHeads(handle.heads(), remote) : false;
+    app.documentInSync = inSync;
+    if (inSync && this.#unsynced.length > 0) this.#unsynced = [];
   }
 }

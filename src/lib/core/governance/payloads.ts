@@ -127,9 +127,7 @@ class Reader {
     if (typeof epoch !== 'number' || epoch < minEpoch || !(data instanceof Uint8Array))
       throw new Bad();
     if (data.length < 24 + 16 + min || data.length > 24 + 16 + max * 4) throw new Bad();
-    return this.origin
-      ? { epoch, data, from: { ...this.origin, field: key } }
-      : { epoch, data };
+    return this.origin ? { epoch, data, from: { ...this.origin, field: key } } : { epoch, data };
   }
   /** An applicant's text: sealed with the group key, or with the invitation's key (epoch 0). */
   applicantText(key: string, max: number, min = 0): Text {

@@ -32,8 +32,34 @@ export function documentIdFromInput(input: string): string | undefined {
   const text = input.trim();
   let candidate = text;
   const hash = text.indexOf('#');
-  if (hash >= 0) candidate = text.slice(hash + 1);
+  // After the id may come a view inside the group (`#<id>/decisions`) or an invitation (`.`).
+  if (hash >= 0) candidate = text.slice(hash + 1).split(/[/.]/)[0] ?? '';
   else if (text.startsWith('automerge:')) candidate = text.slice('automerge:'.length);
   candidate = candidate.replace(/^automerge:/, '');
   return looksLikeDocumentId(candidate) ? candidate : undefined;
+}
+
+export const JOIN_PATH = '/join';
+
+/**
+ * An invitation link [INV-1]: `/join#<document id>.<invite secret, 64 hex>`. The secret stays in
+ * the fragment, so no server ever sees it.
+ */
+export function inviteLink(origin: string, documentId: string, secretHex: string): string {
+  return `${origin.replace(/\/+$/, '')}${JOIN_PATH}#${documentId}.${secretHex}`;
+}
+
+/** Reads an invitation link's fragment (or a whole pasted link); undefined if it is not one. */
+export function parseInvite(input: string): { documentId: string; secret: string } | undefined {
+  const text = input.trim();
+  const hash = text.indexOf('#');
+  const fragment = hash >= 0 ? text.slice(hash + 1) : text;
+  const m = /^([1-9A-HJ-NP-Za-km-z]{16,32})\.([0-9a-f]{64})$/.exec(fragment);
+  return m ? { documentId: m[1]!, secret: m[2]! } : undefined;
+}
+
+/** A group fragment: the document id and the view inside the group. */
+export function parseGroupFragment(hash: string): { documentId: string; path: string[] } {
+  const [documentId = '', ...path] = hash.replace(/^#/, '').split('/');
+  return { documentId, path: path.filter(Boolean) };
 }

@@ -366,12 +366,10 @@ export class GroupSession {
    */
   heal(now: number): Uint8Array[] {
     const state = this.state;
-    if (!this.isMember() || state.rotationDue) return [];
     const key = this.keys().get(state.currentEpoch);
-    const epoch = state.epochs[state.currentEpoch];
-    if (!key || !epoch) return [];
-    const missing = this.recipients().filter(([d]) => !epoch.lockboxes[toHex(d)]);
+    const missing = this.missingKeys();
     const out: Uint8Array[] = [];
+    if (!key) return out;
     for (let i = 0; i < missing.length; i += MAX_BOXES_PER_ENTRY) {
       const part = missing.slice(i, i + MAX_BOXES_PER_ENTRY);
       out.push(
@@ -381,6 +379,15 @@ export class GroupSession {
       );
     }
     return out;
+  }
+
+  /** Member devices that lack the current key, when this device holds it and may give it. */
+  missingKeys(): [Uint8Array, Uint8Array][] {
+    const state = this.state;
+    if (!this.isMember() || state.rotationDue) return [];
+    const epoch = state.epochs[state.currentEpoch];
+    if (!epoch || !this.keys().has(state.currentEpoch)) return [];
+    return this.recipients().filter(([d]) => !epoch.lockboxes[toHex(d)]);
   }
 
   /** Whether a rotation is due and this device should start it (it is a member). */

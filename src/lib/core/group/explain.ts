@@ -1,0 +1,87 @@
+import { decided } from '../governance/tally';
+import type { Proposal, Tally } from '../governance/state';
+
+/**
+ * Where a vote stands, as numbers a sentence can be made of [APP-6]. Vote weights count (a
+ * longer-standing member's vote weighs more), so "needed" is weight, not heads.
+ */
+export interface VoteProgress {
+  participation: number;
+  electorateWeight: number;
+  /** Weight still needed to reach the quorum (0 when reached). */
+  quorumNeeded: number;
+  /** Yes weight still needed to pass if nobody else votes no (majority only; 0 when passing). */
+  yesNeeded: number;
+  passingNow: boolean;
+  /** Whether a member may close it now: the deadline passed, or the result cannot change. */
+  closable: boolean;
+  secondsLeft: number;
+}
+
+const EMPTY: Tally = {
+  yes: 0,
+  no: 0,
+  abstain: 0,
+  electorateWeight: 0,
+  participation: 0,
+  quorumReached: false,
+  passed: false,
+  delegated: [],
+  counted: []
+};
+
+export function voteProgress(p: Proposal, now: number): VoteProgress {
+  const t = p.tally ?? { ...EMPTY, electorateWeight: sum(p.electorate) };
+  const quorumNeeded = Math.max(
+    0,
+    Math.ceil((p.rules.quorum * t.electorateWeight) / 100) - t.participation
+  );
+  let yesNeeded = 0;
+  if (p.rules.method === 'majority') {
+    // smallest y with (yes + y) * 100 > threshold * (yes + y + no)
+    const th = p.rules.threshold;
+    const need = Math.floor((th * t.no) / (100 - th)) + 1;
+    yesNeeded = Math.max(0, need - t.yes);
+  } else if (t.yes === 0) yesNeeded = 1;
+  return {
+    participation: t.participation,
+    electorateWeight: t.electorateWeight,
+    quorumNeeded,
+    yesNeeded,
+    passingNow: t.passed,
+    closable: p.status === 'voting' && (now >= p.deadline || decided(p, t)),
+    secondsLeft: Math.max(0, p.deadline - now)
+  };
+}
+
+const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+/** A line-by-line diff of two rule texts (longest common subsequence), for the rules history. */
+export function lineDiff(
+  before: string,
+  after: string
+): { kind: 'same' | 'added' | 'removed'; line: string }[] {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      lcs[i]![j] =
+        a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  const out: { kind: 'same' | 'added' | 'removed'; line: string }[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (a[i] === b[j]) {
+      out.push({ kind: 'same', line: a[i]! });
+      i++;
+      j++;
+    } else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) out.push({ kind: 'removed', line: a[i++]! });
+    else out.push({ kind: 'added', line: b[j++]! });
+  }
+  while (i < n) out.push({ kind: 'removed', line: a[i++]! });
+  while (j < m) out.push({ kind: 'added', line: b[j++]! });
+  return out;
+}
