@@ -158,3 +158,12 @@ export async function startRelay(opts: {
       })
   };
 }
+
+/** Waits until a newly admitted member's phone shows the group and holds the group key. */
+export async function expectAdmitted(page: Page, groupName?: string): Promise<void> {
+  if (groupName)
+    await expect(page.getByTestId('group-name')).toHaveText(groupName, { timeout: 30_000 });
+  else await expect(page.getByTestId('application-waiting')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByTestId('group-name')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('waiting-key')).toHaveCount(0, { timeout: 30_000 });
+}

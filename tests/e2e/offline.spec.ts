@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import {
   admit,
+  expectAdmitted,
   applyToJoin,
   createGroup,
   createIdentity,
@@ -30,6 +31,7 @@ test('[PWA-1] the service worker installs; offline, a reload shows the app and t
   const second = await other.newPage();
   await applyToJoin(second, invite, 'Bo', 'Walking helps me.');
   await admit(page, 'Bo');
+  await expectAdmitted(second);
   await expect(second.getByTestId('group-name')).toHaveText('Morning walkers', { timeout: 30_000 });
 
   await context.setOffline(true);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   admit,
+  expectAdmitted,
   applyToJoin,
   createGroup,
   createIdentity,
@@ -49,6 +50,7 @@ test('[REL-4] the relay restarts and the data is still there; phones reconnect b
     // The first phone reconnected on its own and still syncs live.
     await expectSyncStatus(pageA, 'synced', 30_000);
     await admit(pageA, 'Lee');
+    await expectAdmitted(pageB);
     await tab(pageB, 'Decisions');
     await expect(pageB.locator('main')).toContainText('Stored before the restart.', {
       timeout: 30_000

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
   admit,
+  expectAdmitted,
   applyToJoin,
   createGroup,
   createIdentity,
@@ -82,6 +83,7 @@ test('[APP-3] [APP-6] [INV-4] story: found, invite, apply, vote to admit; offlin
   const invite2 = await makeInvite(founder);
   await applyToJoin(applicant, invite2, 'Ada', 'I would like company on hard days.');
   await admit(founder, 'Ada');
+  await expectAdmitted(applicant);
   await expect(applicant.getByTestId('group-name')).toHaveText('Tuesday circle', {
     timeout: 30_000
   });

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import {
   admit,
+  expectAdmitted,
   createGroup,
   createIdentity,
   expectSyncStatus,
@@ -32,6 +33,7 @@ test('[SYNC-2][LINK-2] two browsers: an invitation link pasted into “Open a li
   await pageB.getByRole('button', { name: 'Ask to join' }).click();
   await expect(pageB.getByTestId('application-waiting')).toBeVisible();
   await admit(pageA, 'Sam');
+  await expectAdmitted(pageB);
   await expect(pageB.getByTestId('group-name')).toHaveText('Grief support, Thursdays', {
     timeout: 30_000
   });
