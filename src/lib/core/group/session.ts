@@ -7,6 +7,7 @@ import { hexToBytes, toHex } from '../encoding/hex';
 import { entryId, sealEntry } from '../ledger/envelope';
 import { Ledger, type DeriveParams } from '../governance/derive';
 import { inviteKeyPair, signInviteProof } from '../governance/invites';
+import { parsePayload } from '../governance/payloads';
 import { deviceProofMessage, groupIdFor } from '../governance/reducer';
 import type { GroupState, Proposal } from '../governance/state';
 import { isSealed, openStateText, type Text } from '../governance/text';
@@ -15,8 +16,8 @@ import { Kind, type ProposalKind, type Tier, type VotingRules } from '../governa
 /**
  * A device's view of one group, and everything it writes to it [APP-1]. It wraps the ledger
  * (entries in, state out), opens the group keys this device holds, and signs new entries with
- * their texts sealed. Pure: the caller passes the clock (`now`, seconds) and randomness, and puts
- * the returned envelopes into the group document.
+ * their texts sealed. Pure: the caller passes the clock (`now`, seconds) and randomness, and
+ * stores the returned envelope bytes wherever the group's entries live.
  */
 
 export type Random = (n: number) => Uint8Array;
@@ -307,20 +308,22 @@ export class GroupSession {
     return out;
   }
 
-  private sign(kind: number, now: number, build: (seal: Seal) => Fields): Uint8Array {
+  /**
+   * Signs the next entry of this device's chain. Texts are sealed with the current epoch key, or
+   * with `sealWith` (an applicant's invitation key, epoch 0).
+   */
+  private sign(
+    kind: number,
+    now: number,
+    build: (seal: Seal) => Fields,
+    sealWith?: { epoch: number; key: Uint8Array }
+  ): Uint8Array {
     const state = this.state;
     const tip = this.ledger.tip(this.device.id);
     const seq = (tip?.seq ?? 0) + 1;
-    const epoch = state.currentEpoch;
-    const seal = sealer(
-      this.groupId,
-      this.device.publicKey,
-      seq,
-      kind,
-      epoch,
-      this.keys().get(epoch),
-      this.random
-    );
+    const epoch = sealWith?.epoch ?? state.currentEpoch;
+    const key = sealWith ? sealWith.key : this.keys().get(epoch);
+    const seal = sealer(this.groupId, this.device.publicKey, seq, kind, epoch, key, this.random);
     const { bytes } = sealEntry(this.device.secret, this.groupId, {
       author: this.device.publicKey,
       seq,
@@ -453,33 +456,18 @@ export class GroupSession {
       this.device.publicKey,
       this.device.xPublic
     );
-    const tip = this.ledger.tip(this.device.id);
-    const seq = (tip?.seq ?? 0) + 1;
-    const seal = sealer(
-      this.groupId,
-      this.device.publicKey,
-      seq,
+    const bytes = this.sign(
       Kind.Apply,
-      0,
-      textKey,
-      this.random
-    );
-    const { bytes } = sealEntry(this.device.secret, this.groupId, {
-      author: this.device.publicKey,
-      seq,
-      backlink: tip?.id ?? null,
-      prev: this.state.heads.slice(0, 16),
-      kind: Kind.Apply,
-      payload: cborMap({
+      o.now,
+      (seal) => ({
         m: seal('m', o.motivation),
         n: seal('n', o.name),
         x: this.device.xPublic,
         inv: hexToBytes(o.invite),
         ip: proof
       }),
-      time: Math.floor(o.now)
-    });
-    this.ledger.add(bytes);
+      { epoch: 0, key: textKey }
+    );
     return [bytes];
   }
 
@@ -606,23 +594,10 @@ export class GroupSession {
     for (const a of this.state.audit) {
       if (a.kind !== 'Comment' || a.verdict !== 'applied') continue;
       const e = this.ledger.entry(a.id);
-      if (
-        !e ||
-        toHex((e.payload.get('p') as Uint8Array | undefined) ?? new Uint8Array()) !== proposal
-      )
-        continue;
-      const t = e.payload.get('text');
-      const text: Text =
-        typeof t === 'string'
-          ? t
-          : Array.isArray(t) && typeof t[0] === 'number' && t[1] instanceof Uint8Array
-            ? {
-                epoch: t[0],
-                data: t[1],
-                from: { author: e.device, seq: e.seq, kind: e.kind, field: 'text' }
-              }
-            : '';
-      out.push({ id: a.id, author: a.author ?? e.device, text });
+      if (!e) continue;
+      const p = parsePayload(e.kind, e.payload, { author: e.device, seq: e.seq, kind: e.kind });
+      if (p?.kind === Kind.Comment && p.proposal === proposal)
+        out.push({ id: a.id, author: a.author ?? e.device, text: p.text });
     }
     return out;
   }
