@@ -10,6 +10,15 @@ import {
   type Random
 } from '../../src/lib/core/group/session';
 import { seed, T0 } from '../kit/ledger-kit';
+import { passcodeKey } from '../../src/lib/core/crypto/passcode';
+import {
+  decodeTransfer,
+  encodeTransfer,
+  openTransfer,
+  sealSeed,
+  transferSeed
+} from '../../src/lib/core/identity/transfer';
+import fc from 'fast-check';
 
 /** Deterministic randomness, so every run signs the same bytes. */
 function rng(n: number): Random {
@@ -199,5 +208,120 @@ describe('GroupSession: the app’s writer and reader of one group', () => {
       'first thought',
       'second thought'
     ]);
+  });
+});
+
+describe('Devices, backups and emergencies through the session', () => {
+  it('[ID-6] linking a second phone: one step adds the device and hands it the key; it writes as the same member; removing it stops it', () => {
+    const net = new Net();
+    const { groupId, founder } = found(net);
+    const second = deviceKeys(seed(300));
+    net.put(founder.link(second, T0 + 10));
+    const phone2 = new GroupSession({ groupId, device: second, random: rng(30) });
+    net.sync(founder, phone2);
+    expect(phone2.me).toBe(founder.me);
+    expect(phone2.isMember()).toBe(true);
+    expect(phone2.hasCurrentKey()).toBe(true);
+    expect(phone2.open(phone2.state.name)).toBe('MARK-GROUPNAME Tuesday circle');
+    net.put(phone2.propose({ type: 'general', text: 'from my second phone' }, T0 + 20));
+    net.sync(founder, phone2);
+    const p = Object.values(founder.state.proposals)[0]!;
+    expect(p.author).toBe(founder.me);
+    expect(founder.state.audit.filter((a) => a.verdict !== 'applied')).toEqual([]);
+    // Both phones keep their own chains: no equivocation when both write.
+    net.put(founder.comment(p.id, 'first phone', T0 + 30));
+    net.put(phone2.comment(p.id, 'second phone', T0 + 31));
+    net.sync(founder, phone2);
+    expect(founder.comments(p.id)).toHaveLength(2);
+    // The member removes the second phone: what it writes afterwards is not used.
+    net.put(founder.removeDevice(second.id, T0 + 40));
+    net.sync(founder, phone2);
+    expect(phone2.isMember()).toBe(false);
+    net.put(phone2.comment(p.id, 'after removal', T0 + 50));
+    net.sync(founder);
+    expect(founder.comments(p.id)).toHaveLength(2);
+    // Linking is only for members; an outsider's session writes nothing.
+    const outsider = new GroupSession({ groupId, device: deviceKeys(seed(301)), random: rng(31) });
+    net.sync(outsider);
+    expect(outsider.link(deviceKeys(seed(302)), T0 + 60)).toEqual([]);
+  });
+
+  it('[ID-5] a passphrase backup restores on a new phone as a new device of the same member; a wrong passphrase opens nothing', () => {
+    const net = new Net();
+    const { groupId, founder } = found(net);
+    const salt = rng(40)(16);
+    const nonce = rng(41)(24);
+    const text = encodeTransfer({
+      kind: 'backup',
+      name: 'Robin',
+      groups: ['4NMNnkMhL8jXrdJ9jKnnP7Ra6H6U'],
+      key: sealSeed(founder.device.secret, passcodeKey('long passphrase', salt), salt, nonce)
+    });
+    expect(text).not.toContain(toHex(founder.device.secret));
+    const read = decodeTransfer(text);
+    if (!read.ok) throw new Error(read.error);
+    expect(read.value.groups).toEqual(['4NMNnkMhL8jXrdJ9jKnnP7Ra6H6U']);
+    expect(openTransfer(read.value, 'wrong passphrase')).toBeUndefined();
+    const restored = openTransfer(read.value, 'long passphrase')!;
+    expect(toHex(restored)).toBe(toHex(founder.device.secret));
+    // The new phone signs with the backed-up key only to add its own new device.
+    const fromBackup = new GroupSession({ groupId, device: deviceKeys(restored), random: rng(42) });
+    net.sync(fromBackup);
+    const newPhone = deviceKeys(seed(303));
+    net.put(fromBackup.link(newPhone, T0 + 100));
+    const session = new GroupSession({ groupId, device: newPhone, random: rng(43) });
+    net.sync(founder, session);
+    expect(session.me).toBe(founder.me);
+    expect(session.hasCurrentKey()).toBe(true);
+    expect(founder.state.members[founder.me]?.devices).toContain(newPhone.id);
+  });
+
+  it('[ID-5] backup and link texts: unsealed round trip, and every damaged or foreign text gets a reason instead of a crash', () => {
+    const seedBytes = seed(5);
+    const text = encodeTransfer({ kind: 'link', name: ' Ana ', groups: [], key: { seed: seedBytes } });
+    const back = decodeTransfer(text);
+    expect(back.ok && back.value.kind).toBe('link');
+    expect(back.ok && transferSeed(back.value)).toEqual(seedBytes);
+    expect(back.ok && back.value.name).toBe('Ana');
+    const cases: [string, string][] = [
+      ['', 'not-hearth'],
+      ['hello', 'not-hearth'],
+      ['{"a":1}', 'not-hearth'],
+      [text.slice(0, text.length - 5), 'damaged'],
+      [text.replace(/"seed":"[0-9a-f]+"/, '"seed":"abcd"'), 'damaged'],
+      [text.replace('"groups":[]', '"groups":["../../etc"]'), 'damaged'],
+      [text.replace('"v":1', '"v":2'), 'too-new'],
+      [text.replace('"name":" Ana "', '"name":"   "'), 'damaged'],
+      [text.replace('"kind":"link"', '"kind":"owner"'), 'damaged']
+    ];
+    for (const [input, error] of cases) {
+      const r = decodeTransfer(input);
+      expect(r.ok ? 'ok' : r.error, input.slice(0, 40)).toBe(error);
+    }
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (s) => {
+        expect(decodeTransfer(s).ok).toBe(false);
+      }),
+      { numRuns: 300 }
+    );
+  });
+
+  it('[GOV-11] [APP-7] an emergency action comes with its ratification vote in the same step; an action the group refuses gets no vote', () => {
+    const net = new Net();
+    const { groupId, founder } = found(net);
+    const { applicant } = join(net, groupId, founder, 204, 'Sam');
+    const out = founder.emergency('mute', applicant.me, 24, 'MARK-WHY cooling off', T0 + 500);
+    net.put(out);
+    net.sync(founder, applicant);
+    const [action] = Object.values(founder.state.emergencies);
+    expect(action?.status).toBe('active');
+    expect(action!.expiresAt - action!.start).toBe(24 * 3600);
+    const ratify = Object.values(founder.state.proposals).find((p) => p.kind === 'ratify');
+    expect(ratify?.body).toMatchObject({ type: 'ratify', action: action!.id });
+    expect(founder.open(action!.reason)).toBe('MARK-WHY cooling off');
+    // A mute aimed at someone who is not a member is not used, and no vote is opened for it.
+    const before = Object.keys(founder.state.proposals).length;
+    founder.emergency('mute', deviceKeys(seed(999)).id, 2, 'x', T0 + 600);
+    expect(Object.keys(founder.state.proposals)).toHaveLength(before);
   });
 });

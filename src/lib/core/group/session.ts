@@ -196,6 +196,8 @@ export class GroupSession {
   /** Invitation secrets this device knows (its own invitations, the one it applied with). */
   private readonly inviteSecrets = new Map<string, Uint8Array>();
   private keysFor: GroupState | undefined;
+  private meFor: GroupState | undefined;
+  private meCached = '';
 
   constructor(o: SessionOptions) {
     this.groupId = o.groupId;
@@ -212,9 +214,20 @@ export class GroupSession {
     this.ledger.addAll(entries);
   }
 
-  /** The member this device belongs to (its own id until it is a member's second device). */
+  /**
+   * The member this device belongs to: its own id, or the identity it was linked to as a further
+   * device [LED-8].
+   */
   get me(): string {
-    return this.device.id;
+    const state = this.state;
+    if (this.meFor !== state) {
+      this.meFor = state;
+      this.meCached =
+        Object.values(state.members).find(
+          (m) => m.id !== this.device.id && m.devices.includes(this.device.id)
+        )?.id ?? this.device.id;
+    }
+    return this.meCached;
   }
 
   isMember(): boolean {
@@ -561,6 +574,10 @@ export class GroupSession {
     }));
   }
 
+  /**
+   * A leader's emergency action and, in the same step, the vote that may ratify it [GOV-11,
+   * APP-7]: without a passing vote the action lapses when its time is up.
+   */
   emergency(
     action: 'hide' | 'mute',
     target: string,
@@ -568,12 +585,48 @@ export class GroupSession {
     reason: string,
     now: number
   ): Uint8Array[] {
-    return this.write(Kind.Emergency, now, (seal) => ({
+    const out = this.write(Kind.Emergency, now, (seal) => ({
       a: action,
       t: hexToBytes(target),
       dur: Math.round(hours * 3600),
       why: seal('why', reason)
     }));
+    const id = entryId(out[out.length - 1]!);
+    if (!this.state.emergencies[id]) return out;
+    return [...out, ...this.propose({ type: 'ratify', action: id }, now)];
+  }
+
+  /**
+   * Joins another device to this member's identity [LED-8]: `proof` is the new device's signature
+   * (see `deviceProof`). Written by any device the member already has.
+   */
+  addDevice(
+    device: { publicKey: Uint8Array; xPublic: Uint8Array },
+    proof: Uint8Array,
+    now: number
+  ): Uint8Array[] {
+    return this.write(Kind.DeviceAdd, now, () => ({
+      d: device.publicKey,
+      x: device.xPublic,
+      proof
+    }));
+  }
+
+  /**
+   * Links another phone to this member [ID-6]: adds its device (the proof is made here from its
+   * keys, which this phone made for it) and hands it the current key in the same step.
+   */
+  link(newDevice: DeviceKeys, now: number): Uint8Array[] {
+    if (!this.isMember()) return [];
+    const proof = GroupSession.deviceProof(this.groupId, hexToBytes(this.me), newDevice);
+    const out = this.addDevice(newDevice, proof, now);
+    if (!this.state.members[this.me]?.devices.includes(newDevice.id)) return out;
+    return [...out, ...this.heal(now)];
+  }
+
+  /** Removes one of this member's other devices (e.g. a link that was never used) [LED-8]. */
+  removeDevice(device: string, now: number): Uint8Array[] {
+    return this.write(Kind.DeviceRemove, now, () => ({ d: hexToBytes(device) }));
   }
 
   settings(o: { name?: string; description?: string }, now: number): Uint8Array[] {
