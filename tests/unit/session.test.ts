@@ -278,7 +278,12 @@ describe('Devices, backups and emergencies through the session', () => {
 
   it('[ID-5] backup and link texts: unsealed round trip, and every damaged or foreign text gets a reason instead of a crash', () => {
     const seedBytes = seed(5);
-    const text = encodeTransfer({ kind: 'link', name: ' Ana ', groups: [], key: { seed: seedBytes } });
+    const text = encodeTransfer({
+      kind: 'link',
+      name: ' Ana ',
+      groups: [],
+      key: { seed: seedBytes }
+    });
     const back = decodeTransfer(text);
     expect(back.ok && back.value.kind).toBe('link');
     expect(back.ok && transferSeed(back.value)).toEqual(seedBytes);

@@ -81,3 +81,24 @@ async function passcodeCrypto() {
   ]);
   return { ...core, scryptAsync };
 }
+
+/**
+ * Takes over an identity for this phone (a link from the person's other phone) [ID-6]. Only for a
+ * phone with no groups yet: the caller checks, so nothing anyone wrote here is orphaned.
+ */
+export async function replaceIdentity(
+  db: HearthDB,
+  pseudonym: string,
+  seed: Uint8Array
+): Promise<IdentityRow> {
+  const keys = deviceKeyPairFromSeed(seed);
+  const row: IdentityRow = {
+    id: 'self',
+    pseudonym,
+    secretKey: keys.secretKey,
+    publicKey: keys.publicKey,
+    createdAt: now()
+  };
+  await db.identity.put(row);
+  return row;
+}

@@ -12,6 +12,7 @@ import {
   loadIdentity,
   removePasscode,
   renameIdentity,
+  replaceIdentity,
   setPasscode,
   unlockIdentity
 } from '$lib/adapters/identity';
@@ -107,6 +108,16 @@ class AppState {
   async createIdentity(pseudonym: string): Promise<void> {
     this.#identity = await createIdentity(this.db, pseudonym);
     this.#secret = this.#identity.secretKey;
+  }
+
+  /**
+   * Makes this phone use a key from the person's other phone [ID-6]. Refused when this phone
+   * already has groups (they belong to its current identity).
+   */
+  async adoptIdentity(pseudonym: string, seed: Uint8Array): Promise<void> {
+    if (this.#groups.length > 0) throw new Error('this phone already has groups');
+    this.#identity = await replaceIdentity(this.db, pseudonym, seed);
+    this.#secret = seed;
   }
 
   /** Opens the app with the passcode; false (and still locked) when it is wrong. */

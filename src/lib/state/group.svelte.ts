@@ -17,6 +17,30 @@ const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
+ * The entries of a group document the session has not seen, their signatures checked with
+ * WebCrypto where it can (the ledger reuses the verdicts) [LED-9, SIG-1].
+ */
+export async function freshEntries(
+  session: GroupSession,
+  doc: { entries: Iterable<[string, Uint8Array]> }
+): Promise<Uint8Array[]> {
+  const fresh: Uint8Array[] = [];
+  for (const [id, bytes] of doc.entries) {
+    if (session.ledger.has(id)) continue;
+    fresh.push(bytes);
+    const decoded = decodeEntry(bytes);
+    if (decoded.ok && entryId(bytes) === id) {
+      const e = decoded.entry;
+      session.ledger.params.verdicts.set(
+        id,
+        await verifyFast(e.author, signedMessage(session.groupId, e.body), e.signature)
+      );
+    }
+  }
+  return fresh;
+}
+
+/**
  * One open group, between the ledger and the screen [APP-1]: loads the group document, verifies
  * new entries (WebCrypto where it can), derives the state, opens the texts this device may read,
  * and writes new signed entries. Create one per page and call `close()` when the page goes away.
@@ -111,20 +135,7 @@ export class GroupView {
         const session = this.#session;
         const doc = readLedgerDoc(this.#handle?.doc());
         if (!session || !doc) return;
-        const fresh: Uint8Array[] = [];
-        for (const [id, bytes] of doc.entries) {
-          if (session.ledger.has(id)) continue;
-          fresh.push(bytes);
-          // Verify with WebCrypto first; the ledger reuses the verdict [LED-9, SIG-1].
-          const decoded = decodeEntry(bytes);
-          if (decoded.ok && entryId(bytes) === id) {
-            const e = decoded.entry;
-            session.ledger.params.verdicts.set(
-              id,
-              await verifyFast(e.author, signedMessage(session.groupId, e.body), e.signature)
-            );
-          }
-        }
+        const fresh = await freshEntries(session, doc);
         if (fresh.length > 0 || !this.#group) {
           session.addAll(fresh);
           this.#publish();

@@ -1,3 +1,4 @@
+import type { TransferError } from '$core/identity/transfer';
 import type { VoteProgress } from '$core/group/explain';
 import type { Proposal } from '$core/governance/state';
 import type { ProposalKind, Reason, Tier } from '$core/governance/types';
@@ -121,4 +122,13 @@ export const ENTRY_WORDS: Record<string, string> = {
   Invite: 'made an invitation',
   RevokeInvite: 'withdrew an invitation',
   Profile: 'set their name'
+};
+
+/** Why a backup or link text can't be used [ID-5]. */
+export const TRANSFER_ERROR_WORDS: Record<TransferError, string> = {
+  'not-hearth':
+    'This isn’t a Hearth backup or link. Please check you chose the right file or code.',
+  damaged:
+    'This backup or link is damaged or incomplete. If you copied it, please copy all of it again.',
+  'too-new': 'This was made by a newer version of Hearth. Please update Hearth on this phone first.'
 };

@@ -84,7 +84,7 @@ export function decodeTransfer(text: string): Result<Transfer, TransferError> {
     !w.groups.every((g) => typeof g === 'string' && looksLikeDocumentId(g))
   )
     return err('damaged');
-  const groups = [...new Set(w.groups as string[])];
+  const groups = [...new Set(w.groups)];
   if (typeof w.seed === 'string') {
     const seed = fromHex(w.seed);
     if (!seed || seed.length !== 32 || w.sealed !== undefined) return err('damaged');
