@@ -58,8 +58,15 @@ test('[PWA-1] the service worker installs; offline, a reload shows the app and t
   await shot(page, 'group-offline');
   expect(fromNetwork).toEqual([]);
 
-  // Back online, the offline proposal reaches the relay and the other member.
+  // The group list marks the group too [APP-9].
+  await page.getByRole('link', { name: 'Groups' }).click();
+  await expect(page.getByTestId('group-unsynced')).toHaveText('1 not shared yet');
+
+  // Back online, the offline proposal reaches the relay and the other member; the list's badge
+  // clears without opening the group.
   await context.setOffline(false);
+  await expect(page.getByTestId('group-unsynced')).toHaveCount(0, { timeout: 30_000 });
+  await page.getByRole('link', { name: 'Morning walkers' }).click();
   await expectSyncStatus(page, 'synced', 30_000);
   await expect(page.getByTestId('unsynced')).toHaveCount(0);
   await tab(second, 'Decisions');

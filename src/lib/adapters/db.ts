@@ -25,6 +25,8 @@ export interface GroupRow {
   name: string;
   addedAt: number;
   lastOpenedAt: number;
+  /** Entries written here that the relay has not confirmed yet (for the list's badge). */
+  unsynced?: number;
 }
 
 export interface SettingRow {

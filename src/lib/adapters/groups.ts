@@ -15,7 +15,8 @@ export async function rememberGroup(db: HearthDB, documentId: string, name: stri
       documentId,
       name: name || existing?.name || '',
       addedAt: existing?.addedAt ?? t,
-      lastOpenedAt: t
+      lastOpenedAt: t,
+      unsynced: existing?.unsynced ?? 0
     });
   });
 }
@@ -37,4 +38,9 @@ export async function forgetGroup(db: HearthDB, documentId: string): Promise<Gro
 
 export async function restoreGroup(db: HearthDB, row: GroupRow): Promise<void> {
   await db.groups.put(row);
+}
+
+/** Records how many entries of a group the relay has not confirmed yet. */
+export async function setUnsynced(db: HearthDB, documentId: string, count: number): Promise<void> {
+  await db.groups.update(documentId, { unsynced: count });
 }

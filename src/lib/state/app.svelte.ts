@@ -1,11 +1,12 @@
-import { syncStatus, type SyncStatus } from '$core/sync/status';
+import { sameHeads, syncStatus, type SyncStatus } from '$core/sync/status';
 import { HearthDB, type GroupRow, type IdentityRow } from '$lib/adapters/db';
 import {
   cacheGroupName,
   forgetGroup,
   listGroups,
   rememberGroup,
-  restoreGroup
+  restoreGroup,
+  setUnsynced
 } from '$lib/adapters/groups';
 import {
   createIdentity,
@@ -96,11 +97,13 @@ class AppState {
   /** automerge-repo, started on first use (after the shell has rendered). */
   repo(): Promise<HearthRepo> {
     this.#repo ??= import('$lib/adapters/repo').then(({ startRepo }) =>
-      startRepo(
-        this.db,
-        effectiveRelayUrl(this.#relaySetting, location),
-        (facts) => (this.#connection = facts)
-      )
+      startRepo(this.db, effectiveRelayUrl(this.#relaySetting, location), (facts) => {
+        const reconnected =
+          facts.relayStorageId !== this.#connection.relayStorageId ||
+          (facts.connected && !this.#connection.connected);
+        this.#connection = facts;
+        if (reconnected && facts.relayStorageId) void this.#confirmUnsynced();
+      })
     );
     return this.#repo;
   }
@@ -159,6 +162,40 @@ class AppState {
     this.#groups = await listGroups(this.db);
   }
 
+  /** Keeps the group list's "not shared yet" badge current [APP-9]. */
+  async setUnsynced(documentId: string, count: number): Promise<void> {
+    const row = this.#groups.find((g) => g.documentId === documentId);
+    if (!row || (row.unsynced ?? 0) === count) return;
+    await setUnsynced(this.db, documentId, count);
+    this.#groups = await listGroups(this.db);
+  }
+
+  /**
+   * Clears the badge of groups whose writes the relay has since confirmed, even if they are not
+   * open: automerge-repo syncs every group on the device in the background.
+   */
+  async #confirmUnsynced(): Promise<void> {
+    const storageId = this.#connection.relayStorageId;
+    if (!storageId || !this.#repo) return;
+    const hearth = await this.#repo;
+    for (const row of this.#groups.filter((g) => (g.unsynced ?? 0) > 0)) {
+      try {
+        const handle = await hearth.findGroup(row.documentId as never, AbortSignal.timeout(5000));
+        const check = () => {
+          const remote = handle.getSyncInfo(storageId)?.lastHeads;
+          if (remote && sameHeads(handle.heads(), remote)) {
+            handle.off('remote-heads', check);
+            void this.setUnsynced(row.documentId, 0);
+          }
+        };
+        handle.on('remote-heads', check);
+        check();
+      } catch {
+        // Not on this device any more or not loadable now: the badge stays until it is.
+      }
+    }
+  }
+
   /** Removes a group from this device's list; returns an undo. The document itself stays stored. */
   async forgetGroup(documentId: string): Promise<() => Promise<void>> {
     const row = await forgetGroup(this.db, documentId);
@@ -183,6 +220,16 @@ class AppState {
 
   async savePendingInvite(documentId: string, entry: string, secret: string): Promise<void> {
     await this.db.settings.put({ key: `invite:${documentId}`, value: { entry, secret } });
+  }
+
+  /** The version of a group's rules this person accepted on this device (0 when none). */
+  async acceptedRules(documentId: string): Promise<number> {
+    const row = await this.db.settings.get(`rules-accepted:${documentId}`);
+    return typeof row?.value === 'number' ? row.value : 0;
+  }
+
+  async acceptRules(documentId: string, version: number): Promise<void> {
+    await this.db.settings.put({ key: `rules-accepted:${documentId}`, value: version });
   }
 
   /** Saves the relay address; it takes effect on the next start of the app. */

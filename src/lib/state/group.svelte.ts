@@ -188,6 +188,7 @@ export class GroupView {
       ...this.#unsynced,
       ...entries.map(entryId).filter((id) => !this.#unsynced.includes(id))
     ];
+    void app.setUnsynced(this.documentId, this.#unsynced.length);
     this.#publish();
     this.checkSync();
   }
@@ -252,5 +253,6 @@ export class GroupView {
     const inSync = remote ? sameHeads(handle.heads(), remote) : false;
     app.documentInSync = inSync;
     if (inSync && this.#unsynced.length > 0) this.#unsynced = [];
+    if (inSync) void app.setUnsynced(this.documentId, 0);
   }
 }

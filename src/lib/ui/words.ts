@@ -1,7 +1,7 @@
 import type { TransferError } from '$core/identity/transfer';
 import type { VoteProgress } from '$core/group/explain';
 import type { Proposal } from '$core/governance/state';
-import type { ProposalKind, Reason, Tier } from '$core/governance/types';
+import type { ProposalKind, Reason, Tier, VotingRules } from '$core/governance/types';
 
 /** Plain words for what the ledger holds. Calm, short, no jargon. */
 
@@ -132,3 +132,14 @@ export const TRANSFER_ERROR_WORDS: Record<TransferError, string> = {
     'This backup or link is damaged or incomplete. If you copied it, please copy all of it again.',
   'too-new': 'This was made by a newer version of Hearth. Please update Hearth on this phone first.'
 };
+
+/** How one kind of decision is made, in a sentence [GOV-2]. */
+export function rulesWords(r: VotingRules): string {
+  const who = r.electorate.map((t) => `${TIER_NAME[t].toLowerCase()}s`).join(', ');
+  const days = Math.round(r.period / 86_400);
+  const how =
+    r.method === 'consent'
+      ? 'passes unless someone objects'
+      : `passes with more than ${r.threshold}% “yes”`;
+  return `Voters: ${who}. At least ${r.quorum}% must take part; it ${how}; ${days} day${days === 1 ? '' : 's'} to vote.`;
+}

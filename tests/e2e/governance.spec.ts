@@ -1,0 +1,131 @@
+import { expect, test } from '@playwright/test';
+import {
+  admit,
+  applyToJoin,
+  createGroup,
+  createIdentity,
+  expectAdmitted,
+  makeInvite,
+  openProposal,
+  shot,
+  tab
+} from './helpers';
+
+test('[APP-7] [APP-8] [GOV-2] [GOV-11] onboarding, mentoring, delegation, points, a rule change, an outcome and an emergency pause with its countdown', async ({
+  browser
+}) => {
+  test.setTimeout(120_000);
+  const founderCtx = await browser.newContext();
+  const memberCtx = await browser.newContext();
+  const founder = await founderCtx.newPage();
+  const member = await memberCtx.newPage();
+
+  await createIdentity(founder, 'Rowan');
+  const groupUrl = await createGroup(founder, 'Evening circle');
+  // The founder wrote the first rules: no onboarding card for them.
+  await expect(founder.getByTestId('onboarding')).toHaveCount(0);
+  const invite = await makeInvite(founder);
+  await applyToJoin(member, invite, 'Sam', 'I would like company on hard evenings.');
+  await admit(founder, 'Sam');
+  await expectAdmitted(member, 'Evening circle');
+
+  // Onboarding: the rules and the mentor.
+  await tab(member, 'Home');
+  await expect(member.getByTestId('onboarding')).toContainText('Welcome, Sam');
+  await expect(member.getByTestId('onboarding-mentor')).toContainText('will be chosen');
+  await founder.goto(groupUrl);
+  await tab(founder, 'People');
+  await founder.getByRole('button', { name: 'Be their mentor' }).click();
+  await expect(founder.locator('main').getByRole('status')).toContainText(
+    'You are now Sam’s mentor'
+  );
+  await expect(member.getByTestId('onboarding-mentor')).toContainText('Your mentor is Rowan', {
+    timeout: 30_000
+  });
+  await shot(member, 'onboarding');
+  await member.getByTestId('accept-rules').click();
+  await expect(member.getByTestId('onboarding')).toHaveCount(0);
+  await member.reload();
+  await expect(member.getByTestId('group-name')).toBeVisible();
+  await expect(member.getByTestId('onboarding')).toHaveCount(0);
+
+  // Mentoring earned reputation, with the reason.
+  await expect(founder.getByTestId('members-leader')).toContainText('6 reputation');
+
+  // Delegation: Sam gives their vote on general decisions to Rowan, then takes it back.
+  await tab(member, 'People');
+  await member.getByLabel('On which decisions').selectOption({ label: 'A group decision' });
+  await member.getByLabel('Who votes for you').selectOption({ label: 'Rowan' });
+  await member.getByRole('button', { name: 'Give my vote' }).click();
+  await expect(member.getByTestId('my-delegations')).toContainText(
+    'Rowan votes for you on “A group decision”'
+  );
+  await member.getByRole('button', { name: 'Take it back' }).click();
+  await expect(member.getByTestId('my-delegations')).toHaveCount(0);
+
+  // Points from the treasury, with the reason, on the People page.
+  await tab(founder, 'Decisions');
+  await founder
+    .getByLabel('What kind of decision?')
+    .selectOption({ label: 'Give points from the treasury' });
+  await founder.getByLabel('Member').selectOption({ label: 'Sam' });
+  await founder.getByLabel('Points').fill('5');
+  await founder.getByLabel('Describe it').fill('For setting up the room');
+  await founder.getByRole('button', { name: 'Start the vote' }).click();
+  await openProposal(founder, 'For setting up the room');
+  await founder.getByRole('button', { name: 'Yes', exact: true }).click();
+  await founder.getByRole('button', { name: 'Close the vote and record the result' }).click();
+  await expect(founder.getByTestId('execution')).toContainText('5 points allocated');
+  // The outcome statement and a review date.
+  await founder.getByLabel('What the group decided, in plain words').fill('Sam gets 5 points.');
+  await founder.getByLabel('Look at it again on (optional)').fill('2099-03-01');
+  await founder.getByRole('button', { name: 'Save the outcome' }).click();
+  await expect(founder.getByTestId('outcome')).toContainText('Sam gets 5 points.');
+  await expect(founder.getByTestId('outcome')).toContainText('2099');
+  await tab(founder, 'People');
+  await expect(founder.getByTestId('treasury')).toContainText('95 points');
+  await founder.getByText('· 5 points').click();
+  await expect(founder.locator('main')).toContainText(
+    '+5 points from the treasury: For setting up the room'
+  );
+  await shot(founder, 'people-earned');
+
+  // Changing how general decisions are made.
+  await tab(founder, 'Decisions');
+  await founder
+    .getByLabel('What kind of decision?')
+    .selectOption({ label: 'Change how we decide' });
+  await founder.getByLabel('Which decisions').selectOption({ label: 'A group decision' });
+  await founder.getByLabel('How many must take part (quorum, %)').fill('30');
+  await founder.getByLabel('Days to vote').fill('3');
+  await founder.getByRole('button', { name: 'Start the vote' }).click();
+  await founder
+    .getByTestId('proposal-item')
+    .filter({ hasText: 'Change how we decide' })
+    .first()
+    .getByRole('link')
+    .click();
+  await expect(founder.getByTestId('proposal')).toContainText('At least 30% must take part');
+  await founder.getByRole('button', { name: 'Yes', exact: true }).click();
+  await founder.getByRole('button', { name: 'Close the vote and record the result' }).click();
+  await expect(founder.getByTestId('proposal-status')).toHaveText('Passed');
+
+  // An emergency pause: countdown on the home page, the vote on it, and the paused member told.
+  await tab(founder, 'People');
+  await founder.getByLabel('Whose posting to pause').selectOption({ label: 'Sam' });
+  await founder.getByLabel('For how many hours (1–72)').fill('24');
+  await founder.getByLabel('Why (members read this)').fill('A cooling-off evening');
+  await founder.getByRole('button', { name: 'Pause their posting' }).click();
+  await expect(founder.locator('main').getByRole('status')).toContainText('A vote has started');
+  await tab(founder, 'Home');
+  await expect(founder.getByTestId('countdown')).toContainText(/23 hours|1 day/);
+  await shot(founder, 'emergency-countdown');
+  await founder.getByRole('link', { name: 'The vote on it' }).click();
+  await expect(founder.getByTestId('proposal')).toContainText('paused Sam’s posting');
+  await expect(member.getByTestId('group-name')).toBeVisible();
+  await tab(member, 'Decisions');
+  await openProposal(member, 'Confirm an emergency action');
+  await expect(member.getByTestId('muted-notice')).toBeVisible({ timeout: 30_000 });
+  await founderCtx.close();
+  await memberCtx.close();
+});
