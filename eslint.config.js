@@ -58,6 +58,7 @@ const coreForbiddenGlobals = [
 export default ts.config(
   {
     ignores: [
+      'src/lib/paraglide/',
       'build/',
       '.svelte-kit/',
       'node_modules/',

@@ -1,9 +1,17 @@
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   plugins: [
+    // Messages in messages/{en,es,ar}.json compile to src/lib/paraglide (generated, not committed).
+    paraglideVitePlugin({
+      project: './project.inlang',
+      outdir: './src/lib/paraglide',
+      strategy: ['localStorage', 'preferredLanguage', 'baseLocale'],
+      emitTsDeclarations: true
+    }),
     sveltekit(),
     SvelteKitPWA({
       strategies: 'generateSW',

@@ -32,7 +32,8 @@ for (const f of ['test-results/vitest.json', 'test-results/playwright.json'])
 const step = (title) => console.log(`\n━━ ${title}`);
 // Generate .svelte-kit/ (route types, the $core alias) first: lint and types both read it.
 step('svelte-kit sync');
-check('sync', run('npx', ['svelte-kit', 'sync']));
+// Compile the messages (src/lib/paraglide is generated) before anything reads them.
+check('sync', run('npm', ['run', '-s', 'i18n']) && run('npx', ['svelte-kit', 'sync']));
 step('lint (eslint, prettier)');
 check(
   'lint',

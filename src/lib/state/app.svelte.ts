@@ -1,3 +1,4 @@
+import { m } from '$lib/paraglide/messages.js';
 import { sameHeads, syncStatus, type SyncStatus } from '$core/sync/status';
 import { HearthDB, type GroupRow, type IdentityRow } from '$lib/adapters/db';
 import {
@@ -242,11 +243,10 @@ class AppState {
 /** Storage can be full, blocked (private mode) or broken; say so calmly instead of crashing. */
 export function describeStorageError(e: unknown): string {
   const name = e instanceof Error ? e.name : '';
-  if (name === 'QuotaExceededError')
-    return 'This device is out of storage space. Free some space, then reload.';
+  if (name === 'QuotaExceededError') return m.storage_full();
   if (name === 'InvalidStateError' || name === 'SecurityError' || name === 'MissingAPIError')
-    return 'This browser is not letting Hearth store data (private browsing can do this). Try a normal window.';
-  return 'Hearth could not read its data on this device. Reloading usually helps.';
+    return m.storage_blocked();
+  return m.storage_broken();
 }
 
 export const app = new AppState();

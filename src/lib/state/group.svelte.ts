@@ -1,3 +1,4 @@
+import { m } from '$lib/paraglide/messages.js';
 import { decodeEntry, entryId, signedMessage } from '$core/ledger/envelope';
 import { putEntry, readLedgerDoc, type LedgerDoc } from '$core/ledger/doc';
 import { deviceKeys, GroupSession, NoKeyError } from '$core/group/session';
@@ -199,24 +200,20 @@ export class GroupView {
    */
   act(run: (session: GroupSession, now: number) => Uint8Array[]): string | undefined {
     const session = this.#session;
-    if (!session || !this.#handle) return 'This group is still loading. Please try again.';
+    if (!session || !this.#handle) return m.act_loading();
     try {
       this.#write(run(session, nowSeconds()));
       return undefined;
     } catch (e) {
-      if (e instanceof NoKeyError)
-        return 'This phone is still waiting for the group’s key from another member. It arrives when you are both connected; please try again then.';
-      return 'Hearth could not save that on this device. Please try again.';
+      if (e instanceof NoKeyError) return m.act_no_key();
+      return m.save_failed();
     }
   }
 
   /** What a text says, for this device; a calm placeholder when it cannot be opened. */
   text(t: Text | null | undefined, invite?: string | null): string {
     if (t === null || t === undefined) return '';
-    return (
-      this.#session?.open(t, invite) ??
-      '(you can’t read this: it was written before you joined, or your key hasn’t arrived yet)'
-    );
+    return this.#session?.open(t, invite) ?? m.text_locked();
   }
 
   /** Whether this device can open a text (used to style locked texts). */
@@ -226,7 +223,8 @@ export class GroupView {
 
   nameOf(member: string): string {
     return (
-      this.#session?.nameOf(member) ?? `Member ${keyFingerprint(hexToBytes(member)).slice(0, 9)}`
+      this.#session?.nameOf(member) ??
+      m.member_fallback({ id: keyFingerprint(hexToBytes(member)).slice(0, 9) })
     );
   }
 

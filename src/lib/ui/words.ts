@@ -1,145 +1,227 @@
 import type { TransferError } from '$core/identity/transfer';
 import type { VoteProgress } from '$core/group/explain';
+import type { PseudonymError } from '$core/identity/pseudonym';
+import { PSEUDONYM_MAX, PSEUDONYM_MIN } from '$core/identity/pseudonym';
 import type { Proposal } from '$core/governance/state';
 import type { ProposalKind, Reason, Tier, VotingRules } from '$core/governance/types';
+import { m } from '$lib/paraglide/messages.js';
+import { getLocale } from '$lib/paraglide/runtime.js';
 
-/** Plain words for what the ledger holds. Calm, short, no jargon. */
+/**
+ * Plain words for what the ledger holds, in the reader's language [I18N-1]. Calm, short, no
+ * jargon. The core speaks in codes; every sentence a person reads is made here or in a component.
+ */
 
-export const KIND_TITLE: Record<ProposalKind, string> = {
-  admit: 'Welcome a new member',
-  remove: 'Ask a member to leave',
-  tier: 'Change a member’s role',
-  rules: 'Change the rules',
-  moderation: 'Moderation policy',
-  allocate: 'Give points from the treasury',
-  partnership: 'Partnership',
-  governance: 'Change how we decide',
-  general: 'A group decision',
-  ratify: 'Confirm an emergency action'
+const KIND: Record<ProposalKind, () => string> = {
+  admit: m.kind_admit,
+  remove: m.kind_remove,
+  tier: m.kind_tier,
+  rules: m.kind_rules,
+  moderation: m.kind_moderation,
+  allocate: m.kind_allocate,
+  partnership: m.kind_partnership,
+  governance: m.kind_governance,
+  general: m.kind_general,
+  ratify: m.kind_ratify
 };
+export const kindTitle = (k: ProposalKind): string => KIND[k]();
 
-export const TIER_NAME: Record<Tier, string> = {
-  new: 'New member',
-  regular: 'Member',
-  senior: 'Senior member',
-  leader: 'Leader'
+const TIER: Record<Tier, () => string> = {
+  new: m.tier_new,
+  regular: m.tier_regular,
+  senior: m.tier_senior,
+  leader: m.tier_leader
 };
+export const tierName = (t: Tier): string => TIER[t]();
+const TIERS_PLURAL: Record<Tier, () => string> = {
+  new: m.tier_new_plural,
+  regular: m.tier_regular_plural,
+  senior: m.tier_senior_plural,
+  leader: m.tier_leader_plural
+};
+export const tierPlural = (t: Tier): string => TIERS_PLURAL[t]();
+
+/** Whole numbers in the reader's digits (Arabic-Indic in Arabic). */
+export function num(n: number): string {
+  return new Intl.NumberFormat(getLocale()).format(n);
+}
 
 export function duration(seconds: number): string {
   const days = Math.floor(seconds / 86_400);
   const hours = Math.floor((seconds % 86_400) / 3600);
-  if (days >= 1) return `${days} day${days === 1 ? '' : 's'}${hours ? ` ${hours} h` : ''}`;
-  if (hours >= 1) return `${hours} hour${hours === 1 ? '' : 's'}`;
-  return `${Math.max(1, Math.ceil(seconds / 60))} min`;
+  if (days >= 1)
+    return hours
+      ? m.duration_days_hours({ days: num(days), hours: num(hours) })
+      : days === 1
+        ? m.duration_one_day()
+        : m.duration_days({ days: num(days) });
+  if (hours >= 1)
+    return hours === 1 ? m.duration_one_hour() : m.duration_hours({ hours: num(hours) });
+  return m.duration_minutes({ minutes: num(Math.max(1, Math.ceil(seconds / 60))) });
+}
+
+export function dateWords(seconds: number, withYear = false): string {
+  return new Date(seconds * 1000).toLocaleDateString(getLocale(), {
+    day: 'numeric',
+    month: 'long',
+    ...(withYear ? { year: 'numeric' } : {})
+  });
 }
 
 export function progressWords(p: Proposal, v: VoteProgress): string[] {
-  if (p.status !== 'voting')
-    return [p.status === 'passed' ? 'This proposal passed.' : 'This proposal did not pass.'];
+  if (p.status !== 'voting') return [p.status === 'passed' ? m.tally_passed() : m.tally_failed()];
   const lines = [
-    `Taking part so far: ${v.participation} of ${v.electorateWeight} (votes of longer-standing members weigh more).`
+    m.tally_participation({ part: num(v.participation), total: num(v.electorateWeight) })
   ];
   lines.push(
     v.quorumNeeded > 0
-      ? `${v.quorumNeeded} more needed to reach the quorum of ${p.rules.quorum}%.`
-      : 'Enough members have taken part.'
+      ? m.tally_quorum_needed({ needed: num(v.quorumNeeded), quorum: num(p.rules.quorum) })
+      : m.tally_quorum_reached()
   );
   if (p.rules.method === 'consent')
-    lines.push(
-      v.passingNow ? 'No objections so far: it would pass.' : 'It passes if nobody objects.'
-    );
+    lines.push(v.passingNow ? m.tally_consent_passing() : m.tally_consent_rule());
   else
     lines.push(
       v.passingNow
-        ? 'If the vote closed now, it would pass.'
+        ? m.tally_would_pass()
         : v.yesNeeded > 0
-          ? `${v.yesNeeded} more “yes” needed to pass (more than ${p.rules.threshold}% of yes and no).`
-          : 'If the vote closed now, it would not pass.'
+          ? m.tally_yes_needed({ needed: num(v.yesNeeded), threshold: num(p.rules.threshold) })
+          : m.tally_would_fail()
     );
   lines.push(
-    v.secondsLeft > 0
-      ? `Voting closes in ${duration(v.secondsLeft)}.`
-      : 'The voting time is over; anyone can close the vote.'
+    v.secondsLeft > 0 ? m.tally_closes_in({ time: duration(v.secondsLeft) }) : m.tally_time_over()
   );
   return lines;
 }
 
 /** Why an entry was not applied, in plain words (the activity log). */
-export const REASON_WORDS: Partial<Record<Reason, string>> = {
-  'bad-signature': 'its signature is not valid',
-  'bad-payload': 'it is not written the way Hearth expects',
-  'missing-prev': 'it is waiting for earlier entries to arrive',
-  equivocation: 'the same device wrote two different entries in one place',
-  'unknown-author': 'its author is not a member',
-  'not-member-yet': 'its author was not a member yet',
-  removed: 'its author had left the group',
-  'removed-concurrently': 'its author was removed at the same time',
-  'lost-power': 'its author’s role changed at the same time',
-  'already-member': 'that person is already a member',
-  'already-applied': 'that person has already applied',
-  'tier-too-low': 'its author’s role does not allow it',
-  'probation-restricted': 'new members can’t do that yet',
-  'not-leader': 'only a leader can do that',
-  'unknown-proposal': 'the proposal it refers to is unknown',
-  'not-in-electorate': 'its author cannot vote on this',
-  'after-close': 'the vote had already closed',
-  'already-closed': 'the vote had already been closed',
-  'not-decided': 'the vote was not over yet',
-  'unknown-target': 'what it refers to is unknown',
-  'bad-invite-proof': 'the invitation proof is not valid',
-  'invite-expired': 'the invitation had expired',
-  'invite-revoked': 'the invitation had been withdrawn',
-  'invite-used': 'the invitation had already been used',
-  superseded: 'the same member voted again later',
-  'not-counted': 'the vote closed before it arrived',
-  muted: 'its author was muted',
-  'rotation-not-due': 'no new key was due',
-  'wrong-key': 'another member started the new key first',
-  'box-for-outsider': 'it gave a key to someone who is not a member'
+const REASON: Partial<Record<Reason, () => string>> = {
+  'bad-signature': m.reason_bad_signature,
+  'bad-payload': m.reason_bad_payload,
+  'missing-prev': m.reason_missing_prev,
+  equivocation: m.reason_equivocation,
+  'unknown-author': m.reason_unknown_author,
+  'not-member-yet': m.reason_not_member_yet,
+  removed: m.reason_removed,
+  'removed-concurrently': m.reason_removed_concurrently,
+  'lost-power': m.reason_lost_power,
+  'already-member': m.reason_already_member,
+  'already-applied': m.reason_already_applied,
+  'tier-too-low': m.reason_tier_too_low,
+  'probation-restricted': m.reason_probation_restricted,
+  'not-leader': m.reason_not_leader,
+  'unknown-proposal': m.reason_unknown_proposal,
+  'not-in-electorate': m.reason_not_in_electorate,
+  'after-close': m.reason_after_close,
+  'already-closed': m.reason_already_closed,
+  'not-decided': m.reason_not_decided,
+  'unknown-target': m.reason_unknown_target,
+  'bad-invite-proof': m.reason_bad_invite_proof,
+  'invite-expired': m.reason_invite_expired,
+  'invite-revoked': m.reason_invite_revoked,
+  'invite-used': m.reason_invite_used,
+  superseded: m.reason_superseded,
+  'not-counted': m.reason_not_counted,
+  muted: m.reason_muted,
+  'rotation-not-due': m.reason_rotation_not_due,
+  'wrong-key': m.reason_wrong_key,
+  'box-for-outsider': m.reason_box_for_outsider
 };
 
 export function reasonWords(r: Reason | null): string {
-  return r ? (REASON_WORDS[r] ?? r.replace(/-/g, ' ')) : '';
+  return r ? (REASON[r]?.() ?? r.replace(/-/g, ' ')) : '';
 }
 
-export const ENTRY_WORDS: Record<string, string> = {
-  Genesis: 'started the group',
-  DeviceAdd: 'added a device',
-  DeviceRemove: 'removed a device',
-  Apply: 'applied to join',
-  Propose: 'made a proposal',
-  Ballot: 'voted',
-  Delegate: 'gave their vote to someone',
-  RevokeDelegation: 'took their vote back',
-  Comment: 'commented',
-  Close: 'closed a vote',
-  Outcome: 'wrote an outcome',
-  Mentor: 'set up mentoring',
-  Helped: 'said a post helped',
-  Emergency: 'took an emergency action',
-  Settings: 'changed the group’s details',
-  Lockboxes: 'shared the group key',
-  Invite: 'made an invitation',
-  RevokeInvite: 'withdrew an invitation',
-  Profile: 'set their name'
+const ENTRY: Record<string, () => string> = {
+  Genesis: m.entry_genesis,
+  DeviceAdd: m.entry_device_add,
+  DeviceRemove: m.entry_device_remove,
+  Apply: m.entry_apply,
+  Propose: m.entry_propose,
+  Ballot: m.entry_ballot,
+  Delegate: m.entry_delegate,
+  RevokeDelegation: m.entry_revoke_delegation,
+  Comment: m.entry_comment,
+  Close: m.entry_close,
+  Outcome: m.entry_outcome,
+  Mentor: m.entry_mentor,
+  Helped: m.entry_helped,
+  Emergency: m.entry_emergency,
+  Settings: m.entry_settings,
+  Lockboxes: m.entry_lockboxes,
+  Invite: m.entry_invite,
+  RevokeInvite: m.entry_revoke_invite,
+  Profile: m.entry_profile
 };
+export const entryWords = (kind: string): string => ENTRY[kind]?.() ?? kind;
+
+/**
+ * What the reducer did when a proposal closed. The reducer records a fixed English phrase (the
+ * same on every device); this turns each known phrase into the reader's language.
+ */
+export function executionWords(text: string): string {
+  const known: Record<string, () => string> = {
+    'admitted as a new member': m.exec_admitted,
+    'already a member': m.exec_already_member,
+    'not admitted: the application did not follow the removal': m.exec_not_admitted,
+    'already removed': m.exec_already_removed,
+    'removed from the group': m.exec_removed,
+    'not a member any more': m.exec_not_member,
+    'moderation policy adopted': m.exec_moderation,
+    'not paid: the treasury has too few points': m.exec_not_paid,
+    'emergency action ratified': m.exec_ratified,
+    'decision recorded': m.exec_recorded
+  };
+  const fixed = known[text];
+  if (fixed) return fixed();
+  let match = /^tier is now (\w+)$/.exec(text);
+  if (match && match[1] && match[1] in TIER)
+    return m.exec_tier({ tier: tierName(match[1] as Tier) });
+  match = /^rules are now version (\d+)$/.exec(text);
+  if (match?.[1]) return m.exec_rules({ version: num(Number(match[1])) });
+  match = /^(\d+) points allocated$/.exec(text);
+  if (match?.[1]) return m.exec_points({ points: num(Number(match[1])) });
+  match = /^voting rules for (\w+) changed$/.exec(text);
+  if (match?.[1] && match[1] in KIND)
+    return m.exec_voting_rules({ kind: kindTitle(match[1] as ProposalKind) });
+  if (text === 'newcomers may now be given the keys to earlier messages')
+    return m.exec_history_open();
+  if (text === 'earlier messages stay closed to newcomers') return m.exec_history_closed();
+  return text;
+}
+
+/** Why reputation was earned (the reducer's fixed phrases). */
+export function earnedWords(text: string): string {
+  const known: Record<string, () => string> = {
+    mentoring: m.earned_mentoring,
+    'marked as helpful': m.earned_helpful,
+    'emergency action ratified': m.earned_ratified,
+    'proposal passed': m.earned_proposal,
+    'starting treasury': m.earned_starting_treasury
+  };
+  return known[text]?.() ?? text;
+}
 
 /** Why a backup or link text can't be used [ID-5]. */
-export const TRANSFER_ERROR_WORDS: Record<TransferError, string> = {
-  'not-hearth':
-    'This isn’t a Hearth backup or link. Please check you chose the right file or code.',
-  damaged:
-    'This backup or link is damaged or incomplete. If you copied it, please copy all of it again.',
-  'too-new': 'This was made by a newer version of Hearth. Please update Hearth on this phone first.'
-};
+export function transferErrorWords(e: TransferError): string {
+  return {
+    'not-hearth': m.transfer_not_hearth,
+    damaged: m.transfer_damaged,
+    'too-new': m.transfer_too_new
+  }[e]();
+}
+
+export function pseudonymErrorWords(e: PseudonymError): string {
+  if (e === 'too-short') return m.pseudonym_too_short({ min: num(PSEUDONYM_MIN) });
+  if (e === 'too-long') return m.pseudonym_too_long({ max: num(PSEUDONYM_MAX) });
+  return m.pseudonym_invalid();
+}
 
 /** How one kind of decision is made, in a sentence [GOV-2]. */
 export function rulesWords(r: VotingRules): string {
-  const who = r.electorate.map((t) => `${TIER_NAME[t].toLowerCase()}s`).join(', ');
+  const who = r.electorate.map(tierPlural).join(', ');
   const days = Math.round(r.period / 86_400);
   const how =
-    r.method === 'consent'
-      ? 'passes unless someone objects'
-      : `passes with more than ${r.threshold}% “yes”`;
-  return `Voters: ${who}. At least ${r.quorum}% must take part; it ${how}; ${days} day${days === 1 ? '' : 's'} to vote.`;
+    r.method === 'consent' ? m.rules_consent() : m.rules_majority({ threshold: num(r.threshold) });
+  return m.rules_sentence({ who, quorum: num(r.quorum), how, days: duration(days * 86_400) });
 }

@@ -59,8 +59,12 @@ export const RULE_TEMPLATES: RuleTemplate[] = [
 ];
 
 /** The rules text a set of chosen templates makes, numbered in the order above. */
-export function rulesFromTemplates(ids: readonly string[], extra = ''): string {
-  const chosen = RULE_TEMPLATES.filter((t) => ids.includes(t.id));
+export function rulesFromTemplates(
+  ids: readonly string[],
+  extra = '',
+  templates: readonly RuleTemplate[] = RULE_TEMPLATES
+): string {
+  const chosen = templates.filter((t) => ids.includes(t.id));
   const lines = chosen.map((t, i) => `${i + 1}. ${t.title}: ${t.text}`);
   const more = extra.trim();
   if (more) lines.push(`${lines.length + 1}. ${more}`);
