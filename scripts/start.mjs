@@ -18,6 +18,7 @@ const built = existsSync('build/index.html') ? statSync('build/index.html').mtim
 const sources = Math.max(
   newest('src'),
   newest('static'),
+  newest('messages'),
   statSync('vite.config.ts').mtimeMs,
   statSync('svelte.config.js').mtimeMs
 );

@@ -13,7 +13,7 @@ import {
   waitForServiceWorker
 } from './helpers';
 
-test('[PWA-1] the service worker installs; offline, a reload shows the app and the local groups, and what is written offline reaches the other member later', async ({
+test('[PWA-1] [APP-9] the service worker installs; offline, a reload shows the app and the local groups, and what is written offline reaches the other member later', async ({
   page,
   context,
   browser
