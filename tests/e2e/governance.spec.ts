@@ -129,3 +129,26 @@ test('[APP-7] [APP-8] [GOV-2] [GOV-11] onboarding, mentoring, delegation, points
   await founderCtx.close();
   await memberCtx.close();
 });
+
+test('[GOV-2] the founder changes how one kind of decision is made before the group starts', async ({
+  page
+}) => {
+  await createIdentity(page, 'Ines');
+  await page.getByTestId('start-group').click();
+  await page.getByLabel('Group name').fill('Quorum test');
+  await page.getByText('How decisions are made').click();
+  await page.getByLabel('Which decisions').selectOption({ label: 'A group decision' });
+  await page.getByLabel('How many must take part (quorum, %)').fill('25');
+  await page.getByLabel('Days to vote').fill('2');
+  await page.getByRole('button', { name: 'Use these rules for this kind of decision' }).click();
+  await expect(page.getByTestId('custom-rules')).toContainText('At least 25% must take part');
+  await shot(page, 'new-group-rules');
+  await page.getByRole('button', { name: 'Create the group' }).click();
+  await expect(page.getByTestId('group-name')).toHaveText('Quorum test');
+  await tab(page, 'Decisions');
+  await page.getByLabel('Describe it').fill('Meet on Fridays');
+  await page.getByRole('button', { name: 'Start the vote' }).click();
+  await openProposal(page, 'Meet on Fridays');
+  await expect(page.getByTestId('tally')).toContainText('quorum of 25%');
+  await expect(page.getByTestId('tally')).toContainText('2 days');
+});

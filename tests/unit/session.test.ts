@@ -330,3 +330,61 @@ describe('Devices, backups and emergencies through the session', () => {
     expect(Object.keys(founder.state.proposals)).toHaveLength(before);
   });
 });
+
+describe('Founding with the founder’s own voting rules', () => {
+  it('[GOV-2] the genesis may change the default rules per kind; proposals use them; a malformed change makes the genesis unusable', () => {
+    const net = new Net();
+    const founderKeys = deviceKeys(seed(110));
+    const general = {
+      method: 'majority' as const,
+      electorate: ['new', 'regular', 'senior', 'leader'] as const,
+      quorum: 30,
+      threshold: 60,
+      period: 3 * 86_400
+    };
+    const { groupId, entries } = foundGroup({
+      device: founderKeys,
+      random: rng(11),
+      now: T0,
+      name: 'Circle',
+      category: '',
+      description: '',
+      rules: 'be kind',
+      displayName: 'Robin',
+      settings: { general: { ...general, electorate: [...general.electorate] } }
+    });
+    net.put(entries);
+    const founder = new GroupSession({ groupId, device: founderKeys, random: rng(12) });
+    net.sync(founder);
+    expect(founder.state.audit.every((a) => a.verdict === 'applied')).toBe(true);
+    expect(founder.state.settings.general).toMatchObject({ quorum: 30, threshold: 60 });
+    // Kinds the founder left alone keep the defaults.
+    expect(founder.state.settings.remove.quorum).toBe(60);
+    net.put(founder.propose({ type: 'general', text: 'picnic' }, T0 + 10));
+    net.sync(founder);
+    const p = Object.values(founder.state.proposals)[0]!;
+    expect(p.rules.quorum).toBe(30);
+    expect(p.deadline - p.start).toBe(3 * 86_400);
+
+    // A rule for a kind that does not exist is a malformed genesis: the group never starts.
+    const bad = foundGroup({
+      device: deviceKeys(seed(111)),
+      random: rng(13),
+      now: T0,
+      name: 'Circle',
+      category: '',
+      description: '',
+      rules: 'be kind',
+      displayName: 'Robin',
+      settings: { bogus: general } as never
+    });
+    const s = new GroupSession({
+      groupId: bad.groupId,
+      device: deviceKeys(seed(111)),
+      random: rng(14)
+    });
+    s.addAll(bad.entries);
+    expect(s.state.audit[0]?.reason).toBe('bad-payload');
+    expect(s.state.founder).toBeNull();
+  });
+});

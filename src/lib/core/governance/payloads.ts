@@ -26,6 +26,8 @@ export type Payload =
       x25519: Uint8Array;
       founders: { identity: string; tier: Tier; x25519: string | null }[];
       treasury: number;
+      /** How the group starts deciding, where the founder changed the defaults [GOV-2]. */
+      settings: Partial<Record<ProposalKind, VotingRules>>;
     }
   | { kind: typeof Kind.DeviceAdd; device: string; x25519: Uint8Array; proof: Uint8Array }
   | { kind: typeof Kind.DeviceRemove; device: string }
@@ -180,6 +182,20 @@ function votingRules(r: Reader): VotingRules {
   };
 }
 
+/** The founder's changes to the default voting rules: kind → rules, each kind at most once. */
+function startingSettings(map: CborMap): Partial<Record<ProposalKind, VotingRules>> {
+  const out: Partial<Record<ProposalKind, VotingRules>> = {};
+  for (const [k, v] of map) {
+    if (typeof k !== 'string' || !(PROPOSAL_KINDS as readonly string[]).includes(k))
+      throw new Bad();
+    if (!(v instanceof Map)) throw new Bad();
+    const inner = new Reader(v);
+    out[k as ProposalKind] = votingRules(inner);
+    inner.done();
+  }
+  return out;
+}
+
 function proposalBody(r: Reader): ProposalBody {
   const type = r.oneOf('k', PROPOSAL_KINDS);
   switch (type) {
@@ -261,7 +277,8 @@ export function parsePayload(kind: number, map: CborMap, origin?: Origin): Paylo
           rules: r.text('rules'),
           x25519: r.bytes('x', 32),
           founders,
-          treasury: r.uint('treasury', 1_000_000)
+          treasury: r.uint('treasury', 1_000_000),
+          settings: map.has('gov') ? startingSettings(r.map_('gov')) : {}
         };
         break;
       }

@@ -62,6 +62,11 @@ function genesis(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Genesis
   if (p.groupId !== state.groupId || toHex(groupIdFor(e.author, p.nonce)) !== state.groupId)
     return 'genesis-invalid';
   state.founder = e.device;
+  // The founder may start the group with other voting rules than the defaults [GOV-2].
+  if (Object.keys(p.settings).length > 0) {
+    ctx.initialSettings = { ...ctx.initialSettings, ...structuredClone(p.settings) };
+    state.settings = structuredClone(ctx.initialSettings);
+  }
   state.name = p.name;
   state.category = p.category;
   state.rules = {

@@ -98,6 +98,8 @@ export interface FoundOptions {
   /** The founder's display name in this group. */
   displayName: string;
   treasury?: number;
+  /** Voting rules the founder changed from the defaults, by kind of decision [GOV-2]. */
+  settings?: Partial<Record<ProposalKind, VotingRules>>;
 }
 
 /**
@@ -136,7 +138,16 @@ export function foundGroup(o: FoundOptions): {
     rules: seal('rules', o.rules),
     x: o.device.xPublic,
     founders: [],
-    treasury: o.treasury ?? 100
+    treasury: o.treasury ?? 100,
+    gov:
+      o.settings && Object.keys(o.settings).length > 0
+        ? new Map(
+            Object.entries(o.settings).map(([k, r]) => [
+              k,
+              cborMap({ ...r, electorate: [...r.electorate] })
+            ])
+          )
+        : undefined
   }));
   write(Kind.Lockboxes, () =>
     lockboxFields(groupId, 1, epochKey, [[o.device.publicKey, o.device.xPublic]], o.random)
