@@ -2,14 +2,32 @@ import { m } from '$lib/paraglide/messages.js';
 import { decodeEntry, entryId, signedMessage } from '$core/ledger/envelope';
 import { putEntry, readLedgerDoc, type LedgerDoc } from '$core/ledger/doc';
 import { deviceKeys, GroupSession, NoKeyError } from '$core/group/session';
-import type { GroupState } from '$core/governance/state';
+import type { GroupState, Proposal } from '$core/governance/state';
 import type { Text } from '$core/governance/text';
 import { keyFingerprint } from '$core/identity/keys';
 import { sameHeads } from '$core/sync/status';
 import { hexToBytes } from '$core/encoding/hex';
-import { isDocumentId, type DocHandle } from '$lib/adapters/repo';
+import { isDocumentId, type DocHandle, type DocumentId } from '$lib/adapters/repo';
 import { verifyFast } from '$lib/adapters/verify';
 import { app, describeStorageError } from './app.svelte';
+
+/**
+ * What a GroupView needs from the app around it: the device key, the repo, a few remembered
+ * facts and the relay connection. `app` is the real one; tests pass their own.
+ */
+export interface GroupHost {
+  readonly secret: Uint8Array | undefined;
+  repo(): Promise<{
+    findGroup(documentId: DocumentId, signal?: AbortSignal): Promise<DocHandle<LedgerDoc>>;
+  }>;
+  pendingInvite(documentId: string): Promise<{ entry: string; secret: string } | undefined>;
+  rememberGroup(documentId: string, name: string): Promise<void>;
+  cacheGroupName(documentId: string, name: string): Promise<void>;
+  setUnsynced(documentId: string, count: number): Promise<void>;
+  readonly connection: { relayStorageId: StorageIdLike | undefined };
+  documentInSync: boolean | undefined;
+}
+type StorageIdLike = Parameters<DocHandle<LedgerDoc>['getSyncInfo']>[0];
 
 export type GroupLoad =
   'loading' | 'ready' | 'unavailable' | 'invalid-link' | 'not-a-group' | 'locked' | 'error';
@@ -42,6 +60,19 @@ export async function freshEntries(
 }
 
 /**
+ * Open votes whose deadline has passed both on this phone's clock and on the group's witnessed
+ * clock (so the close is not refused as early), for a member to close.
+ */
+function dueProposals(session: GroupSession): Proposal[] {
+  if (!session.isMember()) return [];
+  const now = nowSeconds();
+  const witnessed = session.witnessedNow();
+  return Object.values(session.state.proposals).filter(
+    (p) => p.status === 'voting' && now >= p.deadline && witnessed >= p.deadline
+  );
+}
+
+/**
  * One open group, between the ledger and the screen [APP-1]: loads the group document, verifies
  * new entries (WebCrypto where it can), derives the state, opens the texts this device may read,
  * and writes new signed entries. Create one per page and call `close()` when the page goes away.
@@ -65,25 +96,33 @@ export class GroupView {
   readonly error = $derived(this.#error);
   readonly unsynced = $derived(this.#unsynced);
 
-  constructor(readonly documentId: string) {}
+  readonly #host: GroupHost;
+
+  constructor(
+    readonly documentId: string,
+    host: GroupHost = app
+  ) {
+    this.#host = host;
+  }
 
   get session(): GroupSession | undefined {
     return this.#session;
   }
 
   async open(): Promise<void> {
-    if (!isDocumentId(this.documentId)) {
+    const id = this.documentId;
+    if (!isDocumentId(id)) {
       this.#load = 'invalid-link';
       return;
     }
-    const secret = app.secret;
+    const secret = this.#host.secret;
     if (!secret) {
       this.#load = 'locked';
       return;
     }
     try {
-      const hearth = await app.repo();
-      const handle = await hearth.findGroup(this.documentId, this.#abort.signal);
+      const hearth = await this.#host.repo();
+      const handle = await hearth.findGroup(id, this.#abort.signal);
       if (this.#abort.signal.aborted) return;
       this.#handle = handle;
       const doc = readLedgerDoc(handle.doc());
@@ -96,7 +135,7 @@ export class GroupView {
         device: deviceKeys(secret),
         random
       });
-      const invite = await app.pendingInvite(this.documentId);
+      const invite = await this.#host.pendingInvite(this.documentId);
       if (invite) this.#session.knowInvite(invite.entry, hexToBytes(invite.secret));
       const onChange = () => void this.#ingest();
       handle.on('change', onChange);
@@ -109,9 +148,12 @@ export class GroupView {
         () => handle.off('heads-changed', onRemote)
       );
       await this.#ingest();
+      // Deadlines pass while the page is open, with or without new entries.
+      const tick = setInterval(() => this.#maintain(), 30_000);
+      this.#offs.push(() => clearInterval(tick));
       this.#load = 'ready';
       this.checkSync();
-      await app.rememberGroup(this.documentId, this.groupName());
+      await this.#host.rememberGroup(this.documentId, this.groupName());
     } catch (e) {
       if (this.#abort.signal.aborted) return;
       // automerge-repo rejects find() when no peer has the document (e.g. offline, never synced).
@@ -155,7 +197,7 @@ export class GroupView {
     const session = this.#session;
     if (!session) return;
     this.#group = session.state;
-    void app.cacheGroupName(this.documentId, this.groupName());
+    void this.#host.cacheGroupName(this.documentId, this.groupName());
   }
 
   /**
@@ -165,7 +207,12 @@ export class GroupView {
   #maintain(): void {
     const session = this.#session;
     if (!session || this.#healTimer) return;
-    if (!session.rotationPending() && session.missingKeys().length === 0) return;
+    if (
+      !session.rotationPending() &&
+      session.missingKeys().length === 0 &&
+      dueProposals(session).length === 0
+    )
+      return;
     this.#healTimer = setTimeout(
       () => {
         this.#healTimer = undefined;
@@ -173,6 +220,9 @@ export class GroupView {
         const s = this.#session;
         if (!s) return;
         const out = s.rotationPending() ? s.rotateNow(nowSeconds()) : s.heal(nowSeconds());
+        // Votes whose time is up are closed by whichever member's phone gets there first
+        // [APP-10]; a concurrent close by another phone is harmless (GOV-6).
+        for (const p of dueProposals(s)) out.push(...s.close(p.id, nowSeconds()));
         if (out.length > 0) this.#write(out);
       },
       200 + Math.random() * 1500
@@ -189,7 +239,7 @@ export class GroupView {
       ...this.#unsynced,
       ...entries.map(entryId).filter((id) => !this.#unsynced.includes(id))
     ];
-    void app.setUnsynced(this.documentId, this.#unsynced.length);
+    void this.#host.setUnsynced(this.documentId, this.#unsynced.length);
     this.#publish();
     this.checkSync();
   }
@@ -239,18 +289,18 @@ export class GroupView {
     if (this.#healTimer) clearTimeout(this.#healTimer);
     for (const off of this.#offs) off();
     this.#offs = [];
-    app.documentInSync = undefined;
+    this.#host.documentInSync = undefined;
   }
 
   /** Recomputes whether this group is up to date on the relay. */
   checkSync(): void {
     const handle = this.#handle;
-    const storageId = app.connection.relayStorageId;
+    const storageId = this.#host.connection.relayStorageId;
     if (!handle) return;
     const remote = storageId ? handle.getSyncInfo(storageId)?.lastHeads : undefined;
     const inSync = remote ? sameHeads(handle.heads(), remote) : false;
-    app.documentInSync = inSync;
+    this.#host.documentInSync = inSync;
     if (inSync && this.#unsynced.length > 0) this.#unsynced = [];
-    if (inSync) void app.setUnsynced(this.documentId, 0);
+    if (inSync) void this.#host.setUnsynced(this.documentId, 0);
   }
 }

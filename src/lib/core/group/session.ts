@@ -241,6 +241,27 @@ export class GroupSession {
     return this.meCached;
   }
 
+  /**
+   * The time an entry this device writes now would witness [TIME-1]: the second-latest time
+   * claimed by the other members (the latest if only one other has written), never this
+   * member's own clock. A close written before this reaches a deadline would be refused.
+   */
+  witnessedNow(): number {
+    const times: number[] = [];
+    for (const m of Object.values(this.state.members)) {
+      if (m.id === this.me) continue;
+      let latest = -1;
+      for (const d of m.devices) {
+        const tip = this.ledger.tip(d);
+        const e = tip ? this.ledger.entry(tip.id) : undefined;
+        if (e && e.time > latest) latest = e.time;
+      }
+      if (latest >= 0) times.push(latest);
+    }
+    times.sort((a, b) => b - a);
+    return times[1] ?? times[0] ?? 0;
+  }
+
   isMember(): boolean {
     return this.state.members[this.me]?.status === 'active';
   }

@@ -1,0 +1,235 @@
+import 'fake-indexeddb/auto';
+import { Repo, type DocHandle, type DocumentId } from '@automerge/automerge-repo';
+import { describe, expect, it } from 'vitest';
+import { deviceKeys, foundGroup, proposalText } from '../../src/lib/core/group/session';
+import { newLedgerDoc, putEntry, type LedgerDoc } from '../../src/lib/core/ledger/doc';
+import { app } from '../../src/lib/state/app.svelte';
+import { GroupView, type GroupHost } from '../../src/lib/state/group.svelte';
+import { seed, T0 } from '../kit/ledger-kit';
+import { found, join, Net } from '../kit/session-kit';
+
+/**
+ * The state classes between the core and the screens [APP-1]: GroupView with a real
+ * automerge-repo (in memory, no network) behind a test host, and AppState on a real Dexie over
+ * fake-indexeddb.
+ */
+
+function host(repo: Repo, secret: Uint8Array) {
+  const calls = { remembered: [] as string[], unsynced: [] as number[] };
+  const h: GroupHost = {
+    secret,
+    repo: () =>
+      Promise.resolve({
+        findGroup: (id: DocumentId, signal?: AbortSignal) =>
+          repo.find<LedgerDoc>(id, signal ? { signal } : {})
+      }),
+    pendingInvite: () => Promise.resolve(undefined),
+    rememberGroup: (id) => {
+      calls.remembered.push(id);
+      return Promise.resolve();
+    },
+    cacheGroupName: () => Promise.resolve(),
+    setUnsynced: (_id, n) => {
+      calls.unsynced.push(n);
+      return Promise.resolve();
+    },
+    connection: { relayStorageId: undefined },
+    documentInSync: undefined
+  };
+  return { h, calls };
+}
+
+function founded(n: number, name: string) {
+  const device = deviceKeys(seed(n));
+  let c = 0;
+  const random = (len: number) => {
+    const out = new Uint8Array(len);
+    out.fill((n * 31 + c++) & 0xff);
+    out[0] = c & 0xff;
+    return out;
+  };
+  return {
+    device,
+    ...foundGroup({
+      device,
+      random,
+      now: T0,
+      name,
+      category: '',
+      description: 'about us',
+      rules: 'be kind',
+      displayName: 'Robin'
+    })
+  };
+}
+
+function store(repo: Repo, groupId: Uint8Array, entries: Uint8Array[]): DocHandle<LedgerDoc> {
+  const handle = repo.create<LedgerDoc>(newLedgerDoc(groupId));
+  handle.change((d) => {
+    for (const e of entries) putEntry(d, e);
+  });
+  return handle;
+}
+
+const settle = async (view: GroupView, until: () => boolean) => {
+  for (let i = 0; i < 400 && !until(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe('GroupView: one open group between the ledger and the screen', () => {
+  it('[APP-1] opens a group, reads its sealed texts, writes through the session and counts what the relay has not confirmed', async () => {
+    const repo = new Repo({ network: [] });
+    const g = founded(1, 'Tuesday circle');
+    const handle = store(repo, g.groupId, g.entries);
+    const { h, calls } = host(repo, g.device.secret);
+    const view = new GroupView(handle.documentId, h);
+    await view.open();
+    expect(view.load).toBe('ready');
+    expect(view.groupName()).toBe('Tuesday circle');
+    expect(view.text(view.group!.description)).toBe('about us');
+    expect(view.nameOf(view.session!.me)).toBe('Robin');
+    expect(calls.remembered).toEqual([handle.documentId]);
+
+    const error = view.act((s, t) => s.propose({ type: 'general', text: 'picnic' }, t));
+    expect(error).toBeUndefined();
+    const proposal = Object.values(view.group!.proposals)[0]!;
+    expect(view.text(proposalText(proposal))).toBe('picnic');
+    // The entry is in the Automerge document, and marked as not shared yet.
+    expect(Object.keys(handle.doc().entries)).toHaveLength(g.entries.length + 1);
+    expect(view.unsynced).toHaveLength(1);
+    expect(calls.unsynced.at(-1)).toBe(1);
+    view.close();
+  });
+
+  it('[APP-1] entries arriving from another device are verified and applied; a forged one is recorded as not used', async () => {
+    const repo = new Repo({ network: [] });
+    const g = founded(2, 'Circle');
+    const handle = store(repo, g.groupId, g.entries);
+    const view = new GroupView(handle.documentId, host(repo, g.device.secret).h);
+    await view.open();
+    // The same member's other session writes a proposal "elsewhere"; it arrives in the document.
+    const other = new GroupView(handle.documentId, host(repo, g.device.secret).h);
+    await other.open();
+    other.act((s, t) => s.propose({ type: 'general', text: 'from elsewhere' }, t));
+    await settle(view, () => Object.keys(view.group!.proposals).length === 1);
+    expect(Object.keys(view.group!.proposals)).toHaveLength(1);
+    // A forged entry: a real one with one signature byte flipped, under its own id.
+    const [, bytes] = Object.entries(handle.doc().entries).at(-1)!;
+    const forged = Uint8Array.from(bytes);
+    forged[5] = (forged[5] ?? 0) ^ 0xff;
+    handle.change((d) => putEntry(d, forged));
+    await settle(view, () => view.group!.audit.some((a) => a.verdict === 'ignored'));
+    expect(view.group!.audit.some((a) => a.reason === 'bad-signature')).toBe(true);
+    view.close();
+    other.close();
+  });
+
+  it('[APP-1] each way a link can fail gets its own state, not a crash', async () => {
+    const repo = new Repo({ network: [] });
+    const g = founded(3, 'Circle');
+    const bad = new GroupView('not-a-document-id', host(repo, g.device.secret).h);
+    await bad.open();
+    expect(bad.load).toBe('invalid-link');
+
+    const notHearth = repo.create<{ hello: string }>({ hello: 'world' });
+    const foreign = new GroupView(notHearth.documentId, host(repo, g.device.secret).h);
+    await foreign.open();
+    expect(foreign.load).toBe('not-a-group');
+
+    // A valid id this phone has never seen, and no peer to ask: "not here yet".
+    const elsewhere = new Repo({ network: [] }).create({}).documentId;
+    const missing = new GroupView(elsewhere, host(repo, g.device.secret).h);
+    await missing.open();
+    expect(missing.load).toBe('unavailable');
+
+    const locked = new GroupView(notHearth.documentId, {
+      ...host(repo, g.device.secret).h,
+      secret: undefined
+    });
+    await locked.open();
+    expect(locked.load).toBe('locked');
+  });
+
+  it('[APP-1] a person without the group key is told calmly instead of a crash', async () => {
+    const repo = new Repo({ network: [] });
+    const g = founded(4, 'Circle');
+    const handle = store(repo, g.groupId, g.entries);
+    const outsider = new GroupView(handle.documentId, host(repo, seed(99)).h);
+    await outsider.open();
+    expect(outsider.load).toBe('ready');
+    expect(outsider.groupName()).toBe('');
+    expect(outsider.text(outsider.group!.description)).toMatch(/can’t read this/);
+    const error = outsider.act((s, t) => s.profile('Eve', t));
+    expect(error).toMatch(/waiting for the group’s key/);
+  });
+});
+
+describe('GroupView keeps the group moving', () => {
+  it('[APP-10] a vote whose time is up (on this phone and on the group’s witnessed clock) is closed by a member’s phone by itself', async () => {
+    const net = new Net();
+    const { groupId, founder } = found(net);
+    const { applicant } = join(net, groupId, founder, 200, 'Sam');
+    net.put(founder.propose({ type: 'general', text: 'picnic' }, T0 + 300));
+    net.sync(founder, applicant);
+    const [p] = Object.values(founder.state.proposals).filter((x) => x.kind === 'general');
+    // Another member writes after the deadline: the group's witnessed clock passes it.
+    net.put(applicant.profile('Sam', p!.deadline + 60));
+    const repo = new Repo({ network: [] });
+    const handle = store(repo, groupId, [...net.entries.values()]);
+    const view = new GroupView(handle.documentId, host(repo, founder.device.secret).h);
+    await view.open();
+    expect(view.group!.proposals[p!.id]?.status).toBe('voting');
+    await settle(view, () => view.group!.proposals[p!.id]?.status !== 'voting');
+    const closed = view.group!.proposals[p!.id]!;
+    expect(closed.status).toBe('failed');
+    expect(closed.closedBy).not.toBeNull();
+    expect(view.group!.audit.find((a) => a.id === closed.closedBy)?.verdict).toBe('applied');
+    view.close();
+  });
+
+  it('[APP-10] a vote still inside its time is left open', async () => {
+    const net = new Net();
+    const { groupId, founder } = found(net);
+    join(net, groupId, founder, 201, 'Sam');
+    // Far in the future on every clock.
+    net.put(founder.propose({ type: 'general', text: 'later' }, Math.floor(Date.now() / 1000)));
+    const repo = new Repo({ network: [] });
+    const handle = store(repo, groupId, [...net.entries.values()]);
+    const view = new GroupView(handle.documentId, host(repo, founder.device.secret).h);
+    await view.open();
+    await new Promise((r) => setTimeout(r, 2000));
+    const open = Object.values(view.group!.proposals).filter((x) => x.kind === 'general');
+    expect(open.map((x) => x.status)).toEqual(['voting']);
+    view.close();
+  });
+});
+
+describe('AppState: the device’s own facts, on a real Dexie', () => {
+  it('[APP-8] [APP-9] identity, rules accepted, unsynced counts, forgetting a group with undo, and no identity swap on a phone with groups', async () => {
+    await app.createIdentity('Ana');
+    expect(app.identity?.pseudonym).toBe('Ana');
+    expect(app.secret).toHaveLength(32);
+    // A double tap makes no second identity.
+    const first = app.secret;
+    await app.createIdentity('Ana again');
+    expect(app.secret).toEqual(first);
+
+    expect(await app.acceptedRules('doc1')).toBe(0);
+    await app.acceptRules('doc1', 3);
+    expect(await app.acceptedRules('doc1')).toBe(3);
+
+    await app.rememberGroup('doc1', 'Circle');
+    await app.setUnsynced('doc1', 2);
+    expect(app.groups.find((r) => r.documentId === 'doc1')?.unsynced).toBe(2);
+    // Opening the group again keeps the count until the relay confirms.
+    await app.rememberGroup('doc1', 'Circle');
+    expect(app.groups.find((r) => r.documentId === 'doc1')?.unsynced).toBe(2);
+
+    await expect(app.adoptIdentity('Someone else', seed(7))).rejects.toThrow();
+    expect(app.identity?.pseudonym).toBe('Ana');
+
+    const undo = await app.forgetGroup('doc1');
+    expect(app.groups).toHaveLength(0);
+    await undo();
+    expect(app.groups.map((r) => r.name)).toEqual(['Circle']);
+  });
+});
