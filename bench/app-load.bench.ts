@@ -93,13 +93,17 @@ try {
         if (e) resolve(e.startTime);
       }).observe({ type: 'paint', buffered: true });
     });
-    return performance
+    const before = performance
       .getEntriesByType('resource')
       .concat(performance.getEntriesByType('navigation'))
-      .filter((e) => e.startTime <= fcp)
-      .reduce((n, e) => n + (e as PerformanceResourceTiming).transferSize, 0);
+      .filter((e) => e.startTime <= fcp) as PerformanceResourceTiming[];
+    return {
+      all: before.reduce((n, e) => n + e.transferSize, 0),
+      js: before.filter((e) => /\.m?js(\?|$)/.test(e.name)).reduce((n, e) => n + e.transferSize, 0)
+    };
   });
-  report('first-render-bytes', firstRender / 1024, 'KiB', 150);
+  report('first-render-bytes', firstRender.all / 1024, 'KiB', 150);
+  report('first-render-js-bytes', firstRender.js / 1024, 'KiB', 120);
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
   });
