@@ -124,6 +124,8 @@ const REASON: Partial<Record<Reason, () => string>> = {
   'not-counted': m.reason_not_counted,
   muted: m.reason_muted,
   'rotation-not-due': m.reason_rotation_not_due,
+  'unknown-epoch': m.reason_unknown_epoch,
+  'stale-epoch': m.reason_stale_epoch,
   'wrong-key': m.reason_wrong_key,
   'box-for-outsider': m.reason_box_for_outsider
 };

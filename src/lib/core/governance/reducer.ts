@@ -1,3 +1,4 @@
+import type { SealedText } from './text';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
@@ -299,6 +300,41 @@ const MIN_TIER: Record<number, Tier> = {
   [Kind.Profile]: 'new'
 };
 
+/** Every sealed text in a parsed payload (they carry their ENC-3 context in `from`). */
+function sealedTexts(v: unknown, out: SealedText[] = []): SealedText[] {
+  if (!v || typeof v !== 'object' || v instanceof Uint8Array) return out;
+  if (Array.isArray(v)) {
+    for (const x of v) sealedTexts(x, out);
+    return out;
+  }
+  const o = v as Record<string, unknown>;
+  if (typeof o.epoch === 'number' && o.data instanceof Uint8Array && o.from) {
+    out.push(o as unknown as SealedText);
+    return out;
+  }
+  for (const x of Object.values(o)) sealedTexts(x, out);
+  return out;
+}
+
+/**
+ * A member seals text with the newest key epoch in the entry's causal past [ENC-9]: an older one
+ * (which a removed member may still hold) is `stale-epoch`; one not yet defined there is
+ * `unknown-epoch` (epoch 0, the applicants' invitation key, is already refused when the payload is
+ * read). Writers who had not seen a rotation yet (concurrent with it) are fine.
+ */
+function checkTextEpochs(state: GroupState, ctx: Ctx, e: Entry, p: object): Reason | null {
+  const texts = sealedTexts(p);
+  if (texts.length === 0) return null;
+  let seen = 0;
+  for (const epoch of Object.values(state.epochs))
+    if (epoch.number > seen && ctx.ancestor(epoch.definedBy, e.id)) seen = epoch.number;
+  for (const t of texts) {
+    if (t.epoch === 0 || t.epoch > seen) return 'unknown-epoch';
+    if (t.epoch < seen) return 'stale-epoch';
+  }
+  return null;
+}
+
 /** Applies one placed, signature-checked entry; returns null when applied, or why it was ignored. */
 export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
   const p = parsePayload(e.kind, e.payload, { author: e.device, seq: e.seq, kind: e.kind });
@@ -308,6 +344,8 @@ export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
   if (p.kind === Kind.Apply) return apply(state, ctx, e, p);
   const who = authorize(state, ctx, e, MIN_TIER[p.kind]);
   if (typeof who === 'string') return who;
+  const epochProblem = checkTextEpochs(state, ctx, e, p);
+  if (epochProblem) return epochProblem;
   switch (p.kind) {
     case Kind.DeviceAdd:
       return deviceAdd(state, ctx, e, p, who);

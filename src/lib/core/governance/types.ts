@@ -106,6 +106,7 @@ export const REASONS = [
   'not-counted',
   'rotation-not-due',
   'unknown-epoch',
+  'stale-epoch',
   'wrong-key',
   'box-for-outsider',
   'bad-invite-proof',
