@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { looksLikeDocumentId } from '../../src/lib/core/group/links';
 
-/** Everything the relay can be told. Each field is documented in README ("Running a relay"). */
+/** Everything the relay can be told. Each field is documented in docs/OPERATORS.md. */
 export interface RelayConfig {
   port: number;
   host: string;
@@ -13,12 +15,20 @@ export interface RelayConfig {
   maxMessageBytes: number;
   /** How often the relay pings clients and drops those that do not answer. */
   keepAliveMs: number;
+  /** A sync connection that sends nothing for this long is closed (`idle`); 0 keeps it open. */
+  idleTimeoutMs: number;
   /** Open sync connections allowed from one IP address; more are refused (429). */
   maxConnectionsPerIp: number;
   /** Average sync messages per second per connection; bursts up to 4× are allowed. */
   messagesPerSecond: number;
+  /** Different documents one connection may sync; one more closes it (`too many documents`). */
+  maxDocumentsPerConnection: number;
   /** Document ids the relay refuses to store or serve (answered as unavailable) [OPS-4]. */
   denylist: string[];
+  /** When set, the only document ids the relay stores and serves (allowlist mode) [OPS-6]. */
+  allowlist: string[] | null;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>` (a secret). */
+  metricsToken: string | null;
   /** pino log level. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
@@ -30,11 +40,18 @@ export const DEFAULTS: RelayConfig = {
   staticDir: './build',
   maxMessageBytes: 16 * 1024 * 1024,
   keepAliveMs: 10_000,
+  idleTimeoutMs: 30 * 60_000,
   maxConnectionsPerIp: 64,
   messagesPerSecond: 100,
+  maxDocumentsPerConnection: 500,
   denylist: [],
+  allowlist: null,
+  metricsToken: null,
   logLevel: 'info'
 };
+
+/** Fields whose values are never printed or logged. */
+export const SECRETS: readonly (keyof RelayConfig)[] = ['metricsToken'];
 
 /** A config problem, said in one line that tells the operator what to change. */
 export class ConfigError extends Error {
@@ -43,134 +60,204 @@ export class ConfigError extends Error {
 
 type Key = keyof RelayConfig;
 
-const ENV: Record<string, Key> = {
-  PORT: 'port',
-  HOST: 'host',
-  DATA_DIR: 'dataDir',
-  STATIC_DIR: 'staticDir',
-  MAX_MESSAGE_BYTES: 'maxMessageBytes',
-  KEEPALIVE_MS: 'keepAliveMs',
-  MAX_CONNECTIONS_PER_IP: 'maxConnectionsPerIp',
-  MESSAGES_PER_SECOND: 'messagesPerSecond',
-  DENYLIST: 'denylist',
-  LOG_LEVEL: 'logLevel'
+/** Environment variable and flag for each field (the config file uses the field names). */
+const NAMES: Record<Key, { env: string; flag: string; label: string }> = {
+  port: { env: 'PORT', flag: '--port', label: 'port' },
+  host: { env: 'HOST', flag: '--host', label: 'host' },
+  dataDir: { env: 'DATA_DIR', flag: '--data-dir', label: 'data dir' },
+  staticDir: { env: 'STATIC_DIR', flag: '--static-dir', label: 'static dir' },
+  maxMessageBytes: {
+    env: 'MAX_MESSAGE_BYTES',
+    flag: '--max-message-bytes',
+    label: 'max message bytes'
+  },
+  keepAliveMs: { env: 'KEEPALIVE_MS', flag: '--keepalive-ms', label: 'keepalive ms' },
+  idleTimeoutMs: { env: 'IDLE_TIMEOUT_MS', flag: '--idle-timeout-ms', label: 'idle timeout ms' },
+  maxConnectionsPerIp: {
+    env: 'MAX_CONNECTIONS_PER_IP',
+    flag: '--max-connections-per-ip',
+    label: 'max connections per ip'
+  },
+  messagesPerSecond: {
+    env: 'MESSAGES_PER_SECOND',
+    flag: '--messages-per-second',
+    label: 'messages per second'
+  },
+  maxDocumentsPerConnection: {
+    env: 'MAX_DOCUMENTS_PER_CONNECTION',
+    flag: '--max-documents-per-connection',
+    label: 'max documents per connection'
+  },
+  denylist: { env: 'DENYLIST', flag: '--denylist', label: 'denylist' },
+  allowlist: { env: 'ALLOWLIST', flag: '--allowlist', label: 'allowlist' },
+  metricsToken: { env: 'METRICS_TOKEN', flag: '--metrics-token', label: 'metrics token' },
+  logLevel: { env: 'LOG_LEVEL', flag: '--log-level', label: 'log level' }
 };
 
-const FLAGS: Record<string, Key> = {
-  '--port': 'port',
-  '--host': 'host',
-  '--data-dir': 'dataDir',
-  '--static-dir': 'staticDir',
-  '--max-message-bytes': 'maxMessageBytes',
-  '--keepalive-ms': 'keepAliveMs',
-  '--max-connections-per-ip': 'maxConnectionsPerIp',
-  '--messages-per-second': 'messagesPerSecond',
-  '--denylist': 'denylist',
-  '--log-level': 'logLevel'
-};
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
 
 /**
- * Builds the config from defaults, then environment, then command-line flags (later wins), and
- * validates every value. Throws ConfigError with one clear line on the first bad value.
+ * One schema for every layer. Environment variables and flags arrive as strings, the config file
+ * as JSON values: each field accepts both and says what is wrong in the operator's terms.
+ */
+function whole(label: string, min: number, max: number) {
+  return z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const text = String(v).trim();
+    if (!/^\d+$/.test(text)) {
+      ctx.addIssue({ code: 'custom', message: `${label} must be a whole number, got "${v}"` });
+      return z.NEVER;
+    }
+    const n = Number(text);
+    if (n < min || n > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${label} must be between ${min} and ${max}, got ${n}`
+      });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+function text(label: string) {
+  return z.string({ message: `${label} must be text` }).transform((v, ctx) => {
+    if (v.trim() === '') {
+      ctx.addIssue({ code: 'custom', message: `${label} must not be empty` });
+      return z.NEVER;
+    }
+    return v.trim();
+  });
+}
+
+/** Document ids as a list (file) or comma-separated (env, flag); `automerge:` URLs allowed. */
+function documentIds(label: string) {
+  return z
+    .union([z.array(z.string()), z.string(), z.null()], {
+      message: `${label} must be a list of document ids`
+    })
+    .transform((v, ctx) => {
+      if (v === null) return null;
+      const items = (Array.isArray(v) ? v : v.split(','))
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+      const out: string[] = [];
+      for (const raw of items) {
+        const id = raw.replace(/^automerge:/, '');
+        if (!looksLikeDocumentId(id)) {
+          ctx.addIssue({ code: 'custom', message: `${label} entry "${raw}" is not a document id` });
+          return z.NEVER;
+        }
+        out.push(id);
+      }
+      return out;
+    });
+}
+
+const SCHEMA = z.object({
+  port: whole('port', 0, 65535),
+  host: text('host'),
+  dataDir: text('data dir').transform((v) => resolve(v)),
+  staticDir: z.union([z.string(), z.null()]).transform((v, ctx) => {
+    if (v === null || v.trim() === 'none') return null;
+    if (v.trim() === '') {
+      ctx.addIssue({ code: 'custom', message: 'static dir must not be empty' });
+      return z.NEVER;
+    }
+    return resolve(v.trim());
+  }),
+  maxMessageBytes: whole('max message bytes', 1024, 256 * 1024 * 1024),
+  keepAliveMs: whole('keepalive ms', 1000, 600_000),
+  idleTimeoutMs: whole('idle timeout ms', 0, 24 * 3600_000),
+  maxConnectionsPerIp: whole('max connections per ip', 1, 100_000),
+  messagesPerSecond: whole('messages per second', 1, 100_000),
+  maxDocumentsPerConnection: whole('max documents per connection', 1, 1_000_000),
+  denylist: documentIds('denylist').transform((v) => v ?? []),
+  allowlist: documentIds('allowlist'),
+  metricsToken: z.union([z.null(), text('metrics token')]).transform((v, ctx) => {
+    if (v !== null && v.length < 16) {
+      ctx.addIssue({ code: 'custom', message: 'metrics token must be at least 16 characters' });
+      return z.NEVER;
+    }
+    return v;
+  }),
+  logLevel: z.enum(LOG_LEVELS, {
+    message: `log level must be one of ${LOG_LEVELS.join(', ')}`
+  })
+});
+
+/** Reads the config file (JSON object with the field names above); one clear line if it can't. */
+function readConfigFile(path: string): Partial<Record<Key, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const why = e instanceof SyntaxError ? 'is not valid JSON' : 'cannot be read (does it exist?)';
+    throw new ConfigError(`config file ${path} ${why}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError(`config file ${path} must hold one JSON object`);
+  const out: Partial<Record<Key, unknown>> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (!(k in NAMES))
+      throw new ConfigError(
+        `config file ${path}: unknown setting "${k}" (known: ${Object.keys(NAMES).join(', ')})`
+      );
+    out[k as Key] = v;
+  }
+  return out;
+}
+
+/**
+ * Builds the config from defaults, then a config file (`--config <file>` or `HEARTH_CONFIG`),
+ * then environment, then command-line flags (later wins), and validates every value with one
+ * schema [OPS-5]. Throws ConfigError with one clear line on the first bad value.
  */
 export function loadConfig(
   env: Record<string, string | undefined>,
   argv: readonly string[]
 ): RelayConfig {
-  const raw: Partial<Record<Key, string>> = {};
-  for (const [name, key] of Object.entries(ENV)) {
-    const value = env[name];
-    if (value !== undefined && value !== '') raw[key] = value;
-  }
+  const flags: Partial<Record<Key, string>> = {};
+  let configFile = env.HEARTH_CONFIG?.trim() || undefined;
+  const byFlag = new Map(Object.entries(NAMES).map(([k, n]) => [n.flag, k as Key]));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.includes('=')
       ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
       : [arg, undefined];
-    const key = FLAGS[flag];
-    if (!key)
-      throw new ConfigError(`unknown option ${flag} (known: ${Object.keys(FLAGS).join(', ')})`);
+    const key = byFlag.get(flag);
+    if (!key && flag !== '--config')
+      throw new ConfigError(
+        `unknown option ${flag} (known: --config, ${[...byFlag.keys()].join(', ')})`
+      );
     const value = inline ?? argv[++i];
     if (value === undefined) throw new ConfigError(`${flag} needs a value`);
-    raw[key] = value;
+    if (key) flags[key] = value;
+    else configFile = value;
   }
-  return {
-    port: int(raw.port, DEFAULTS.port, 'port', 0, 65535),
-    host: nonEmpty(raw.host, DEFAULTS.host, 'host'),
-    dataDir: resolve(nonEmpty(raw.dataDir, DEFAULTS.dataDir, 'data dir')),
-    staticDir: staticDir(raw.staticDir),
-    maxMessageBytes: int(
-      raw.maxMessageBytes,
-      DEFAULTS.maxMessageBytes,
-      'max message bytes',
-      1024,
-      256 * 1024 * 1024
-    ),
-    keepAliveMs: int(raw.keepAliveMs, DEFAULTS.keepAliveMs, 'keepalive ms', 1000, 600_000),
-    maxConnectionsPerIp: int(
-      raw.maxConnectionsPerIp,
-      DEFAULTS.maxConnectionsPerIp,
-      'max connections per ip',
-      1,
-      100_000
-    ),
-    messagesPerSecond: int(
-      raw.messagesPerSecond,
-      DEFAULTS.messagesPerSecond,
-      'messages per second',
-      1,
-      100_000
-    ),
-    denylist: denylist(raw.denylist),
-    logLevel: logLevel(raw.logLevel)
-  };
+
+  const raw: Record<Key, unknown> = { ...DEFAULTS };
+  if (configFile) Object.assign(raw, readConfigFile(resolve(configFile)));
+  for (const [key, n] of Object.entries(NAMES) as [Key, (typeof NAMES)[Key]][]) {
+    const value = env[n.env];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  Object.assign(raw, flags);
+
+  const result = SCHEMA.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = issue.path[0] as Key | undefined;
+    const label = key ? NAMES[key].label : 'config';
+    throw new ConfigError(
+      issue.message.startsWith(label) ? issue.message : `${label}: ${issue.message}`
+    );
+  }
+  return result.data;
 }
 
-function int(
-  value: string | undefined,
-  fallback: number,
-  name: string,
-  min: number,
-  max: number
-): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value.trim()))
-    throw new ConfigError(`${name} must be a whole number, got "${value}"`);
-  const n = Number(value.trim());
-  if (n < min || n > max)
-    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-function nonEmpty(value: string | undefined, fallback: string, name: string): string {
-  if (value === undefined) return fallback;
-  if (value.trim() === '') throw new ConfigError(`${name} must not be empty`);
-  return value.trim();
-}
-
-/** Comma-separated document ids (or automerge: URLs); each must look like a document id. */
-function denylist(value: string | undefined): string[] {
-  if (value === undefined || value.trim() === '') return [];
-  return value.split(',').map((raw) => {
-    const id = raw.trim().replace(/^automerge:/, '');
-    if (!looksLikeDocumentId(id))
-      throw new ConfigError(`denylist entry "${raw.trim()}" is not a document id`);
-    return id;
-  });
-}
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
-
-function logLevel(value: string | undefined): RelayConfig['logLevel'] {
-  if (value === undefined) return DEFAULTS.logLevel;
-  const level = LOG_LEVELS.find((l) => l === value.trim());
-  if (!level)
-    throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
-  return level;
-}
-
-function staticDir(value: string | undefined): string | null {
-  if (value === undefined) return DEFAULTS.staticDir ? resolve(DEFAULTS.staticDir) : null;
-  if (value === 'none') return null;
-  return resolve(nonEmpty(value, '', 'static dir'));
+/** The config as it may be printed or logged: secrets masked, nothing else hidden. */
+export function describeConfig(c: RelayConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...c };
+  for (const k of SECRETS) if (out[k] !== null) out[k] = '********';
+  return out;
 }

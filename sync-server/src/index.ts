@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, describeConfig, loadConfig } from './config';
 import { createServer } from './server';
 
 /** Bootstrap only: read config, start, stop cleanly on SIGTERM/SIGINT. */
@@ -17,6 +17,8 @@ try {
 
 // JSON logs (pino). Events carry counts and reasons, never document ids or content [OPS-2].
 const logger = pino({ level: config.logLevel, base: { service: 'hearth-relay' } });
+// The effective config, once, with secrets masked [OPS-5].
+logger.info({ event: 'config', config: describeConfig(config) });
 const relay = createServer(config, (event, fields = {}) => logger.info({ event, ...fields }));
 relay.listen().then(
   ({ port }) => {

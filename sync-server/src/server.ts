@@ -1,9 +1,11 @@
-import { Repo, type AutomergeUrl, type PeerId } from '@automerge/automerge-repo';
+import { Repo, type AutomergeUrl, type DocumentId, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketServerAdapter } from '@automerge/automerge-repo-network-websocket';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { decode } from 'cbor-x';
+import { timingSafeEqual } from 'node:crypto';
 import type { RelayConfig } from './config';
 import { createMetrics, RateLimit, timedStorage } from './metrics';
 import { createStaticHandler } from './static';
@@ -39,10 +41,15 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
     this.#attached();
   }
 
+  /** Documents each connection has asked about [OPS-6]. */
+  readonly #documents = new WeakMap<WebSocket, Set<string>>();
+
   constructor(
     server: WebSocketServer,
     keepAliveMs: number,
-    private readonly log: Log
+    private readonly log: Log,
+    private readonly maxDocuments: number,
+    private readonly refuse: (reason: string) => void
   ) {
     // The adapter is typed against isomorphic-ws's re-export of `ws`: the same class at run time.
     super(
@@ -51,6 +58,23 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
     );
   }
   override receiveMessage(messageBytes: Uint8Array, socket: WebSocket): void {
+    // One connection may sync only so many documents: a scraper walking ids is cut off [OPS-6].
+    let documentId: unknown;
+    try {
+      documentId = (decode(messageBytes) as { documentId?: unknown } | null)?.documentId;
+    } catch {
+      documentId = undefined; // the upstream adapter refuses undecodable messages itself
+    }
+    if (typeof documentId === 'string') {
+      const seen = this.#documents.get(socket) ?? new Set<string>();
+      this.#documents.set(socket, seen);
+      if (!seen.has(documentId) && seen.size >= this.maxDocuments) {
+        this.refuse('documents-per-connection');
+        socket.close(1008, 'too many documents');
+        return;
+      }
+      seen.add(documentId);
+    }
     try {
       super.receiveMessage(messageBytes, socket);
     } catch (e) {
@@ -95,7 +119,23 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     // Count traffic and enforce the per-connection message rate [OPS-3]. Listeners added here run
     // before the sync adapter's (it registers its own on the same event, later).
     const limit = new RateLimit(config.messagesPerSecond, config.messagesPerSecond * 4, Date.now());
+    // A connection that says nothing for idleTimeoutMs is closed; the client reconnects when it
+    // has something to sync [OPS-6].
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    const resetIdle = () => {
+      if (config.idleTimeoutMs === 0) return;
+      if (idle) clearTimeout(idle);
+      idle = setTimeout(() => {
+        metrics.refused.inc({ reason: 'idle' });
+        socket.close(1000, 'idle');
+      }, config.idleTimeoutMs);
+    };
+    resetIdle();
+    socket.on('close', () => {
+      if (idle) clearTimeout(idle);
+    });
     socket.on('message', (data: Buffer) => {
+      resetIdle();
       metrics.messages.inc({ direction: 'in' });
       metrics.bytes.inc({ direction: 'in' }, data.length);
       if (!limit.take(Date.now())) {
@@ -111,12 +151,28 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     }) as typeof socket.send;
   });
 
-  const network = new GuardedServerAdapter(wss, config.keepAliveMs, log);
+  const network = new GuardedServerAdapter(
+    wss,
+    config.keepAliveMs,
+    log,
+    config.maxDocumentsPerConnection,
+    (reason) => metrics.refused.inc({ reason })
+  );
+  const allowed = config.allowlist ? new Set<string>(config.allowlist) : null;
   const repo = new Repo({
     network: [network],
     storage: timedStorage(new FileStorageAdapter(config.dataDir), metrics),
     peerId: `hearth-relay-${process.pid}` as PeerId,
-    sharePolicy: () => Promise.resolve(false),
+    shareConfig: {
+      // Never offer documents to anyone: a peer gets one only by asking for its id [REL-1].
+      announce: () => Promise.resolve(false),
+      // Allowlist mode: only registered documents are stored or served [OPS-6].
+      access: (_peer: PeerId, doc: DocumentId) => {
+        const ok = !allowed || allowed.has(doc);
+        if (!ok) metrics.refused.inc({ reason: 'allowlist' });
+        return Promise.resolve(ok);
+      }
+    },
     denylist: config.denylist.map((id) => `automerge:${id}` as AutomergeUrl)
   });
   // Denied documents are answered as unavailable and never stored [OPS-4].
@@ -146,6 +202,16 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       return;
     }
     if (pathname === '/metrics') {
+      if (config.metricsToken && !bearerMatches(req, config.metricsToken)) {
+        metrics.refused.inc({ reason: 'metrics-token' });
+        res
+          .writeHead(401, {
+            'Content-Type': 'text/plain; charset=utf-8',
+            'WWW-Authenticate': 'Bearer'
+          })
+          .end('Unauthorized\n');
+        return;
+      }
       metrics.registry.metrics().then(
         (body) =>
           res
@@ -241,4 +307,12 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       return closing;
     }
   };
+}
+
+/** Constant-time check of `Authorization: Bearer <token>`. */
+function bearerMatches(req: IncomingMessage, token: string): boolean {
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
