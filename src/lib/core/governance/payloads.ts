@@ -1,12 +1,16 @@
 import type { CborMap, CborValue } from '../crypto/cbor';
 import { toHex } from '../encoding/hex';
+import { MAX_ENVELOPE_BYTES } from '../ledger/envelope';
 import { MAX_EMERGENCY_SECONDS, MAX_TEXT } from './settings';
 import type { Text } from './text';
 import {
   Kind,
   PROPOSAL_KINDS,
+  REACTIONS,
+  SpaceKind,
   TIERS,
   type ProposalKind,
+  type Reaction,
   type Tier,
   type VotingRules
 } from './types';
@@ -46,6 +50,7 @@ export type Payload =
       secret: Text | undefined;
     }
   | { kind: typeof Kind.Profile; name: Text }
+  | { kind: typeof Kind.Thread; doc: string; title: Text; topic: Text; cw: Text | undefined }
   | { kind: typeof Kind.RevokeInvite; invite: string }
   | { kind: typeof Kind.Propose; proposal: ProposalBody }
   | { kind: typeof Kind.Ballot; proposal: string; choice: 0 | 1 | 2; reason: Text | undefined }
@@ -56,7 +61,7 @@ export type Payload =
   | ({ kind: typeof Kind.Lockboxes } & LockboxSet)
   | { kind: typeof Kind.Outcome; proposal: string; text: Text; review: number }
   | { kind: typeof Kind.Mentor; mentee: string; mentor: string }
-  | { kind: typeof Kind.Helped; target: string }
+  | { kind: typeof Kind.Helped; target: string; post: Uint8Array | undefined }
   | {
       kind: typeof Kind.Emergency;
       action: 'hide' | 'mute';
@@ -152,6 +157,21 @@ class Reader {
     const v = this.raw(key);
     if (!Array.isArray(v)) throw new Bad();
     return v;
+  }
+  /** Bytes of any length up to `max`. */
+  bytesUpTo(key: string, max: number): Uint8Array {
+    const v = this.raw(key);
+    if (!(v instanceof Uint8Array) || v.length === 0 || v.length > max) throw new Bad();
+    return v;
+  }
+  /** A plain string matching `pattern` (identifiers, never people's words). */
+  str(key: string, pattern: RegExp): string {
+    const v = this.raw(key);
+    if (typeof v !== 'string' || !pattern.test(v)) throw new Bad();
+    return v;
+  }
+  has(key: string): boolean {
+    return this.map.has(key);
   }
   map_(key: string): CborMap {
     const v = this.raw(key);
@@ -354,7 +374,20 @@ export function parsePayload(kind: number, map: CborMap, origin?: Origin): Paylo
         p = { kind, mentee: r.id('mentee'), mentor: r.id('mentor') };
         break;
       case Kind.Helped:
-        p = { kind, target: r.id('e') };
+        p = {
+          kind,
+          target: r.id('e'),
+          post: map.has('pe') ? r.bytesUpTo('pe', MAX_ENVELOPE_BYTES) : undefined
+        };
+        break;
+      case Kind.Thread:
+        p = {
+          kind,
+          doc: r.str('d', /^[1-9A-HJ-NP-Za-km-z]{20,40}$/),
+          title: r.text('title', 120, 1),
+          topic: r.text('topic', 40),
+          cw: r.optText('cw', 200)
+        };
         break;
       case Kind.Emergency: {
         const action = r.oneOf('a', ['hide', 'mute'] as const);
@@ -386,4 +419,42 @@ export function parsePayload(kind: number, map: CborMap, origin?: Origin): Paylo
 
 export function isKnownKind(kind: number): boolean {
   return Object.values(Kind).includes(kind as (typeof Kind)[keyof typeof Kind]);
+}
+
+/** What a thread document's entries say [SPACE-2]. */
+export type SpacePayload =
+  | {
+      kind: typeof SpaceKind.Post;
+      thread: string;
+      text: Text;
+      replyTo: string | undefined;
+      cw: Text | undefined;
+    }
+  | { kind: typeof SpaceKind.React; thread: string; post: string; reaction: Reaction };
+
+export function parseSpacePayload(
+  kind: number,
+  map: CborMap,
+  origin?: Origin
+): SpacePayload | undefined {
+  const r = new Reader(map, origin);
+  try {
+    let p: SpacePayload;
+    if (kind === SpaceKind.Post)
+      p = {
+        kind,
+        thread: r.id('t'),
+        text: r.text('text', MAX_TEXT, 1),
+        replyTo: map.has('re') ? r.id('re') : undefined,
+        cw: r.optText('cw', 200)
+      };
+    else if (kind === SpaceKind.React)
+      p = { kind, thread: r.id('t'), post: r.id('p'), reaction: r.oneOf('r', REACTIONS) };
+    else return undefined;
+    r.done();
+    return p;
+  } catch (e) {
+    if (e instanceof Bad) return undefined;
+    throw e;
+  }
 }

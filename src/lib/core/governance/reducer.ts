@@ -2,7 +2,7 @@ import type { SealedText } from './text';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
-import type { Entry } from '../ledger/envelope';
+import { decodeEntry, signedMessage, type Entry } from '../ledger/envelope';
 import { authorize, type Ctx, type Who } from './context';
 import { applyLockboxes } from './epochs';
 import { checkInvite, invite, markInviteUsed, revokeInvite } from './invites';
@@ -10,7 +10,7 @@ import { parsePayload, type Payload } from './payloads';
 import { ballot, close, comment, earn, outcome, POINTS, propose } from './proposals';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
 import type { GroupState, Member } from './state';
-import { Kind, tierRank, type Reason, type Tier } from './types';
+import { Kind, SpaceKind, tierRank, type Reason, type Tier } from './types';
 
 type P<K extends number> = Extract<Payload, { kind: K }>;
 
@@ -49,6 +49,7 @@ export function emptyState(groupId: string): GroupState {
     profiles: {},
     delegations: {},
     hidden: [],
+    threads: {},
     epochs: {},
     currentEpoch: 0,
     rotationDue: true,
@@ -232,6 +233,66 @@ function helped(
 }
 
 /**
+ * "This helped" on a support post [SPACE-3]. Posts live in their thread's own document, so the
+ * entry carries the post's signed envelope: the reducer checks that it is that post (id), that its
+ * signature is valid for this group, and that its author device belongs to a member; then the
+ * author earns reputation as for any helpful entry (not for one's own, once per person and post).
+ */
+function helpedPost(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Helped>,
+  envelope: Uint8Array,
+  who: Who
+): Reason | null {
+  const decoded = decodeEntry(envelope);
+  if (!decoded.ok || decoded.entry.id !== p.target) return 'unknown-target';
+  const post = decoded.entry;
+  if (post.kind !== SpaceKind.Post) return 'unknown-target';
+  const owner = ctx.owner.get(post.device);
+  const author = owner ? state.members[owner.member] : undefined;
+  if (!author) return 'unknown-target';
+  const groupId = hexToBytes(state.groupId);
+  if (!ctx.verifyProof(e.id, post.author, signedMessage(groupId, post.body), post.signature))
+    return 'bad-signature';
+  if (author.id === who.member.id) return 'self-mark';
+  const key = `${who.member.id}:${p.target}`;
+  if (ctx.marks.has(key)) return 'duplicate-mark';
+  ctx.marks.add(key);
+  earn(
+    state,
+    author,
+    e.id,
+    POINTS.helped,
+    'marked as helpful',
+    ctx.tierAt(state, author, e) === 'new'
+  );
+  return null;
+}
+
+/** Opens a support thread [SPACE-1]; a member whose posting is paused cannot. */
+function thread(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Thread>,
+  who: Who
+): Reason | null {
+  if (ctx.isMuted(state, who.member.id, e)) return 'muted';
+  state.threads[e.id] = {
+    id: e.id,
+    by: who.member.id,
+    doc: p.doc,
+    title: p.title,
+    topic: p.topic,
+    cw: p.cw ?? null,
+    time: ctx.dag.time.get(e.id) ?? e.time
+  };
+  return null;
+}
+
+/**
  * A leader's emergency action [GOV-11]: it starts at the witnessed time of its causal past (the
  * leader's own clock cannot lengthen it) and lapses after its duration unless a 'ratify' proposal
  * passes.
@@ -297,7 +358,8 @@ const MIN_TIER: Record<number, Tier> = {
   [Kind.Lockboxes]: 'new',
   [Kind.Invite]: 'regular',
   [Kind.RevokeInvite]: 'new',
-  [Kind.Profile]: 'new'
+  [Kind.Profile]: 'new',
+  [Kind.Thread]: 'new'
 };
 
 /** Every sealed text in a parsed payload (they carry their ENC-3 context in `from`). */
@@ -368,7 +430,9 @@ export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
     case Kind.Mentor:
       return mentor(state, ctx, e, p);
     case Kind.Helped:
-      return helped(state, ctx, e, p, who);
+      return p.post ? helpedPost(state, ctx, e, p, p.post, who) : helped(state, ctx, e, p, who);
+    case Kind.Thread:
+      return thread(state, ctx, e, p, who);
     case Kind.Emergency:
       return emergency(state, ctx, e, p, who);
     case Kind.Settings:

@@ -119,6 +119,18 @@ export interface Epoch {
   lockboxes: Record<string, { entry: string; sealed: string }[]>;
 }
 
+/** A support thread [SPACE-1]: its posts live in their own document (`doc`). */
+export interface ThreadRecord {
+  id: string;
+  by: string;
+  doc: string;
+  title: Text;
+  topic: Text;
+  /** A content warning; readers see the thread's posts blurred until they choose to open them. */
+  cw: Text | null;
+  time: number;
+}
+
 export interface AuditRecord {
   id: string;
   kind: string;
@@ -158,6 +170,8 @@ export interface GroupState {
   /** member → scope → delegate. */
   delegations: Record<string, Partial<Record<ProposalKind | 'all', string>>>;
   hidden: string[];
+  /** Support threads by the id of the entry that opened them [SPACE-1]. */
+  threads: Record<string, ThreadRecord>;
   /** Key epochs; the current one is the highest defined [ENC-4]. */
   epochs: Record<number, Epoch>;
   currentEpoch: number;

@@ -38,8 +38,15 @@ export const Kind = {
   Lockboxes: 15,
   Invite: 16,
   RevokeInvite: 17,
-  Profile: 18
+  Profile: 18,
+  /** A support thread: its own document, listed in the ledger [SPACE-1]. */
+  Thread: 19
 } as const;
+
+/** Kinds that live in a thread's own document, never in the group ledger [SPACE-2]. */
+export const SpaceKind = { Post: 20, React: 21 } as const;
+export const REACTIONS = ['heart', 'hug', 'same'] as const;
+export type Reaction = (typeof REACTIONS)[number];
 export type KindName = keyof typeof Kind;
 export const KIND_NAMES = Object.fromEntries(
   Object.entries(Kind).map(([k, v]) => [v, k])

@@ -11,7 +11,14 @@ import { parsePayload } from '../governance/payloads';
 import { deviceProofMessage, groupIdFor } from '../governance/reducer';
 import type { GroupState, Proposal } from '../governance/state';
 import { isSealed, openStateText, type Text } from '../governance/text';
-import { Kind, type ProposalKind, type Tier, type VotingRules } from '../governance/types';
+import {
+  Kind,
+  SpaceKind,
+  type ProposalKind,
+  type Reaction,
+  type Tier,
+  type VotingRules
+} from '../governance/types';
 
 /**
  * A device's view of one group, and everything it writes to it [APP-1]. It wraps the ledger
@@ -666,6 +673,88 @@ export class GroupSession {
       name: o.name !== undefined ? seal('name', o.name) : undefined,
       desc: o.description !== undefined ? seal('desc', o.description) : undefined
     }));
+  }
+
+  /**
+   * Opens a support thread [SPACE-1]: the ledger lists it (title, topic, optional content warning,
+   * all sealed) and names the thread's own document, which the app made first.
+   */
+  openThread(
+    doc: string,
+    o: { title: string; topic: string; cw?: string },
+    now: number
+  ): Uint8Array[] {
+    return this.write(Kind.Thread, now, (seal) => ({
+      d: doc,
+      title: seal('title', o.title),
+      topic: seal('topic', o.topic),
+      cw: o.cw?.trim() ? seal('cw', o.cw.trim()) : undefined
+    }));
+  }
+
+  /**
+   * Signs an entry for a thread's own document [SPACE-2] (not the ledger): sealed with the current
+   * epoch, linked to this device's previous entry in that thread (`tip`).
+   */
+  private signForThread(
+    kind: number,
+    tip: { seq: number; id: string } | null,
+    now: number,
+    build: (seal: Seal) => Fields
+  ): Uint8Array {
+    const seq = (tip?.seq ?? 0) + 1;
+    const epoch = this.state.currentEpoch;
+    const seal = sealer(
+      this.groupId,
+      this.device.publicKey,
+      seq,
+      kind,
+      epoch,
+      this.keys().get(epoch),
+      this.random
+    );
+    return sealEntry(this.device.secret, this.groupId, {
+      author: this.device.publicKey,
+      seq,
+      backlink: tip?.id ?? null,
+      prev: [],
+      kind,
+      payload: cborMap(build(seal)),
+      time: Math.floor(now)
+    }).bytes;
+  }
+
+  post(
+    thread: string,
+    tip: { seq: number; id: string } | null,
+    o: { text: string; replyTo?: string; cw?: string },
+    now: number
+  ): Uint8Array {
+    return this.signForThread(SpaceKind.Post, tip, now, (seal) => ({
+      t: hexToBytes(thread),
+      text: seal('text', o.text),
+      re: o.replyTo ? hexToBytes(o.replyTo) : undefined,
+      cw: o.cw?.trim() ? seal('cw', o.cw.trim()) : undefined
+    }));
+  }
+
+  react(
+    thread: string,
+    tip: { seq: number; id: string } | null,
+    post: string,
+    reaction: Reaction,
+    now: number
+  ): Uint8Array {
+    return this.signForThread(SpaceKind.React, tip, now, () => ({
+      t: hexToBytes(thread),
+      p: hexToBytes(post),
+      r: reaction
+    }));
+  }
+
+  /** "This helped" for a post: the ledger entry carries the post's envelope [SPACE-3]. */
+  helpedPost(post: string, envelope: Uint8Array, now: number): Uint8Array[] {
+    return this.write(Kind.Helped, now, () => ({ e: hexToBytes(post), pe: envelope }));
   }
 
   /** What this device's second device signs to join its identity [LED-8]. */

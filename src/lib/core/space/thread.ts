@@ -1,0 +1,167 @@
+import { decodeEntry, entryId, type Entry } from '../ledger/envelope';
+import { parseSpacePayload } from '../governance/payloads';
+import type { GroupState } from '../governance/state';
+import { isSealed, type SealedText, type Text } from '../governance/text';
+import { REACTIONS, SpaceKind, type Reaction } from '../governance/types';
+
+/**
+ * A support thread's own document [SPACE-2]: signed envelopes (posts and reactions) in the same
+ * format as the ledger's, bound to the group id, sealed with the group's key epochs. A phone loads
+ * the group ledger (governance, small) and only the threads it opens — never years of
+ * conversation to show today's posts. Each device reads a thread the same way: no order, no
+ * clock, only these rules.
+ */
+
+export type SpaceReason =
+  | 'bad-envelope'
+  | 'bad-signature'
+  | 'bad-payload'
+  | 'wrong-thread'
+  | 'not-member'
+  | 'not-entitled'
+  | 'equivocation'
+  | 'unknown-post'
+  | 'duplicate';
+
+export interface PostView {
+  id: string;
+  device: string;
+  /** The member the device belongs to. */
+  author: string;
+  text: SealedText;
+  replyTo: string | undefined;
+  cw: SealedText | undefined;
+  time: number;
+  /** Reaction → members who reacted so. */
+  reactions: Record<Reaction, string[]>;
+  /** The signed envelope (a "this helped" mark carries it into the ledger, SPACE-3). */
+  envelope: Uint8Array;
+}
+
+export interface ThreadContent {
+  posts: PostView[];
+  ignored: { id: string; reason: SpaceReason }[];
+}
+
+/**
+ * The active member a device belongs to. A thread document has no causal link to the ledger, so
+ * a removed member's posts cannot be told apart from ones they wrote after leaving (with a key
+ * they kept): all of them are hidden [SPACE-2].
+ */
+function ownerOf(state: GroupState, device: string): string | undefined {
+  for (const m of Object.values(state.members))
+    if (m.status === 'active' && m.devices.includes(device)) return m.id;
+  return undefined;
+}
+
+/** Sealed with an epoch whose key this device was given: it really held it [SPACE-2]. */
+function entitled(state: GroupState, device: string, t: Text | undefined): boolean {
+  if (t === undefined) return true;
+  if (!isSealed(t) || t.epoch === 0) return false;
+  return (state.epochs[t.epoch]?.lockboxes[device]?.length ?? 0) > 0;
+}
+
+export function readThread(o: {
+  state: GroupState;
+  thread: string;
+  entries: Iterable<[string, Uint8Array]>;
+  /** Signature check (the app caches WebCrypto verdicts; tests use noble). */
+  verify: (e: Entry) => boolean;
+}): ThreadContent {
+  const ignored: ThreadContent['ignored'] = [];
+  const valid: { e: Entry; owner: string }[] = [];
+  const bySlot = new Map<string, string[]>();
+  for (const [id, bytes] of o.entries) {
+    const d = decodeEntry(bytes);
+    if (!d.ok || entryId(bytes) !== id) {
+      ignored.push({ id, reason: 'bad-envelope' });
+      continue;
+    }
+    if (!o.verify(d.entry)) {
+      ignored.push({ id, reason: 'bad-signature' });
+      continue;
+    }
+    const owner = ownerOf(o.state, d.entry.device);
+    if (!owner) {
+      ignored.push({ id, reason: 'not-member' });
+      continue;
+    }
+    const slot = `${d.entry.device}:${d.entry.seq}`;
+    bySlot.set(slot, [...(bySlot.get(slot) ?? []), id]);
+    valid.push({ e: d.entry, owner });
+  }
+  // Two different entries in one place of a device's chain: neither is shown.
+  const twice = new Set([...bySlot.values()].filter((ids) => ids.length > 1).flat());
+
+  const posts = new Map<string, PostView>();
+  const reactions: { id: string; owner: string; post: string; reaction: Reaction }[] = [];
+  for (const { e, owner } of valid) {
+    if (twice.has(e.id)) {
+      ignored.push({ id: e.id, reason: 'equivocation' });
+      continue;
+    }
+    const p = parseSpacePayload(e.kind, e.payload, { author: e.device, seq: e.seq, kind: e.kind });
+    if (!p) {
+      ignored.push({ id: e.id, reason: 'bad-payload' });
+      continue;
+    }
+    if (p.thread !== o.thread) {
+      ignored.push({ id: e.id, reason: 'wrong-thread' });
+      continue;
+    }
+    if (p.kind === SpaceKind.React) {
+      reactions.push({ id: e.id, owner, post: p.post, reaction: p.reaction });
+      continue;
+    }
+    if (
+      !isSealed(p.text) ||
+      !entitled(o.state, e.device, p.text) ||
+      !entitled(o.state, e.device, p.cw)
+    ) {
+      ignored.push({ id: e.id, reason: 'not-entitled' });
+      continue;
+    }
+    posts.set(e.id, {
+      id: e.id,
+      device: e.device,
+      author: owner,
+      text: p.text,
+      replyTo: p.replyTo,
+      cw: p.cw && isSealed(p.cw) ? p.cw : undefined,
+      time: e.time,
+      reactions: Object.fromEntries(REACTIONS.map((r) => [r, []])) as unknown as Record<
+        Reaction,
+        string[]
+      >,
+      envelope: e.bytes
+    });
+  }
+  for (const r of reactions) {
+    const post = posts.get(r.post);
+    if (!post) {
+      ignored.push({ id: r.id, reason: 'unknown-post' });
+      continue;
+    }
+    const who = post.reactions[r.reaction];
+    if (who.includes(r.owner)) ignored.push({ id: r.id, reason: 'duplicate' });
+    else who.push(r.owner);
+  }
+  return {
+    posts: [...posts.values()].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1)),
+    ignored
+  };
+}
+
+/** Where a device's chain in a thread document ends, so its next entry links on. */
+export function threadTip(
+  entries: Iterable<[string, Uint8Array]>,
+  device: string
+): { seq: number; id: string } | null {
+  let tip: { seq: number; id: string } | null = null;
+  for (const [id, bytes] of entries) {
+    const d = decodeEntry(bytes);
+    if (d.ok && d.entry.device === device && (!tip || d.entry.seq > tip.seq))
+      tip = { seq: d.entry.seq, id };
+  }
+  return tip;
+}
