@@ -27,7 +27,12 @@ const M = {
   motivation: 'QXMOTIVATIONQX',
   proposal: 'QXPROPOSALQX',
   comment: 'QXCOMMENTQX',
-  reason: 'QXREASONQX'
+  reason: 'QXREASONQX',
+  threadTitle: 'QXTHREADTITLEQX',
+  topic: 'QXTOPICQX',
+  warning: 'QXWARNINGQX',
+  post: 'QXPOSTQX',
+  reply: 'QXREPLYQX'
 };
 
 function files(dir: string): string[] {
@@ -81,6 +86,23 @@ test('[ENC-7] [INV-4] the relay stores no plaintext: every marker written throug
     await expect(founder.getByTestId('proposal')).toContainText(M.comment);
     await expect(founder.getByTestId('proposal')).toContainText(M.reason);
     await expect(founder.getByTestId('proposal')).toContainText(M.applicant);
+    // A support conversation: title, topic, warning, a post and a reply (SPACE-1, SPACE-2).
+    await tab(founder, 'Support');
+    await founder.getByLabel('Title').fill(M.threadTitle);
+    await founder.getByLabel('Topic (optional)').fill(M.topic);
+    await founder.getByLabel('Add a content warning').check();
+    await founder.getByLabel('What the warning says').fill(M.warning);
+    await founder.getByLabel('First post').fill(M.post);
+    await founder.getByRole('button', { name: 'Start the conversation' }).click();
+    await expect(founder.getByTestId('thread')).toContainText(M.threadTitle);
+    await tab(applicant, 'Support');
+    await applicant.getByTestId('thread-item').getByRole('link').click();
+    await applicant.getByRole('button', { name: 'Show this post' }).click();
+    await expect(applicant.getByTestId('post-text')).toHaveText(M.post);
+    await applicant.getByLabel('Your post').fill(M.reply);
+    await applicant.getByRole('button', { name: 'Post', exact: true }).click();
+    await expect(founder.getByTestId('posts')).toContainText(M.warning, { timeout: 30_000 });
+    await expect(founder.getByTestId('post')).toHaveCount(2, { timeout: 30_000 });
     await expectSyncStatus(founder, 'synced');
     await expectSyncStatus(applicant, 'synced');
     await a.close();
@@ -97,14 +119,23 @@ test('[ENC-7] [INV-4] the relay stores no plaintext: every marker written throug
       for (const m of Object.values(M)) expect(text, `${m} in ${f}`).not.toContain(m);
     }
     // 2. The document decoded (Automerge may compress columns): every entry, every string.
-    const repo = new Repo({ storage: new FileStorageAdapter(dataDir), network: [] });
-    const handle = await repo.find<{ entries: Record<string, Uint8Array> }>(
-      documentId as DocumentId
+    // Every document the relay holds: the group's ledger and the conversation's own document.
+    const storage = new FileStorageAdapter(dataDir);
+    const ids = [...new Set((await storage.loadRange([])).map((c) => c.key[0]!))].filter(
+      (k) => k !== 'storage-adapter-id'
     );
-    const entries = Object.values(handle.doc().entries);
-    expect(entries.length).toBeGreaterThan(10);
-    const decoded = entries.map((e) => Buffer.from(e).toString('latin1')).join('\n');
-    for (const m of Object.values(M)) expect(decoded).not.toContain(m);
+    expect(ids).toContain(documentId);
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    const repo = new Repo({ storage, network: [] });
+    let total = 0;
+    for (const id of ids) {
+      const handle = await repo.find<{ entries?: Record<string, Uint8Array> }>(id as DocumentId);
+      const entries = Object.values(handle.doc().entries ?? {});
+      total += entries.length;
+      const decoded = entries.map((e) => Buffer.from(e).toString('latin1')).join('\n');
+      for (const m of Object.values(M)) expect(decoded, `${m} in ${id}`).not.toContain(m);
+    }
+    expect(total).toBeGreaterThan(12);
     await repo.shutdown();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

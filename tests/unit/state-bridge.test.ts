@@ -21,7 +21,9 @@ function host(repo: Repo, secret: Uint8Array) {
     repo: () =>
       Promise.resolve({
         findGroup: (id: DocumentId, signal?: AbortSignal) =>
-          repo.find<LedgerDoc>(id, signal ? { signal } : {})
+          repo.find<LedgerDoc>(id, signal ? { signal } : {}),
+        createGroup: (groupId: Uint8Array, entries: Uint8Array[]) =>
+          store(repo, groupId, entries).documentId
       }),
     pendingInvite: () => Promise.resolve(undefined),
     rememberGroup: (id) => {

@@ -19,6 +19,8 @@ export interface GroupHost {
   readonly secret: Uint8Array | undefined;
   repo(): Promise<{
     findGroup(documentId: DocumentId, signal?: AbortSignal): Promise<DocHandle<LedgerDoc>>;
+    /** Makes a new document of signed entries (a group or one of its threads). */
+    createGroup(groupId: Uint8Array, entries: Uint8Array[]): DocumentId;
   }>;
   pendingInvite(documentId: string): Promise<{ entry: string; secret: string } | undefined>;
   rememberGroup(documentId: string, name: string): Promise<void>;
@@ -107,6 +109,42 @@ export class GroupView {
 
   get session(): GroupSession | undefined {
     return this.#session;
+  }
+
+  get host(): GroupHost {
+    return this.#host;
+  }
+
+  /**
+   * Starts a support thread [SPACE-1]: makes the thread's own document, lists it in the ledger,
+   * and puts the first post in it. Returns the thread's id, or an error message.
+   */
+  async startThread(o: {
+    title: string;
+    topic: string;
+    cw: string;
+    text: string;
+  }): Promise<{ thread: string } | { error: string }> {
+    const session = this.#session;
+    if (!session || !this.#handle) return { error: m.act_loading() };
+    try {
+      const hearth = await this.#host.repo();
+      const doc = hearth.createGroup(session.groupId, []);
+      let thread = '';
+      const error = this.act((s, t) => {
+        const out = s.openThread(doc, { title: o.title, topic: o.topic, cw: o.cw }, t);
+        thread = entryId(out[out.length - 1]!);
+        return out;
+      });
+      if (error) return { error };
+      if (!this.#session?.state.threads[thread]) return { error: m.np_not_accepted() };
+      const handle = await hearth.findGroup(doc);
+      const first = session.post(thread, null, { text: o.text }, nowSeconds());
+      handle.change((d) => putEntry(d, first));
+      return { thread };
+    } catch (e) {
+      return { error: e instanceof NoKeyError ? m.act_no_key() : m.save_failed() };
+    }
   }
 
   async open(): Promise<void> {

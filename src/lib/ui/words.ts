@@ -153,7 +153,8 @@ const ENTRY: Record<string, () => string> = {
   Lockboxes: m.entry_lockboxes,
   Invite: m.entry_invite,
   RevokeInvite: m.entry_revoke_invite,
-  Profile: m.entry_profile
+  Profile: m.entry_profile,
+  Thread: m.entry_thread
 };
 export const entryWords = (kind: string): string => ENTRY[kind]?.() ?? kind;
 

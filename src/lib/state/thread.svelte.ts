@@ -1,0 +1,133 @@
+import { toHex } from '$core/encoding/hex';
+import { NoKeyError } from '$core/group/session';
+import { parsePayload } from '$core/governance/payloads';
+import { Kind, type Reaction } from '$core/governance/types';
+import { putEntry, readLedgerDoc, type LedgerDoc } from '$core/ledger/doc';
+import { decodeEntry, signedMessage } from '$core/ledger/envelope';
+import { readThread, threadTip, type PostView, type ThreadContent } from '$core/space/thread';
+import type { DocHandle } from '$lib/adapters/repo';
+import { isDocumentId } from '$lib/adapters/repo';
+import { verifyFast } from '$lib/adapters/verify';
+import { m } from '$lib/paraglide/messages.js';
+import type { GroupView } from './group.svelte';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * One open support thread [SPACE-2]: its own document, read with the group's current state (who
+ * is a member, which keys each device was given). Loads only when opened.
+ */
+export class ThreadView {
+  #handle: DocHandle<LedgerDoc> | undefined;
+  // A plain cache of signature verdicts (never shown, so not reactive).
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #verdicts = new Map<string, boolean>();
+  #abort = new AbortController();
+  #off: (() => void) | undefined;
+  #load = $state<'loading' | 'ready' | 'unavailable' | 'missing'>('loading');
+  #content = $state.raw<ThreadContent | undefined>();
+
+  readonly load = $derived(this.#load);
+  readonly content = $derived(this.#content);
+
+  constructor(
+    readonly group: GroupView,
+    readonly thread: string
+  ) {}
+
+  async open(): Promise<void> {
+    const record = this.group.group?.threads[this.thread];
+    if (!record || !isDocumentId(record.doc)) {
+      this.#load = 'missing';
+      return;
+    }
+    try {
+      const hearth = await this.group.host.repo();
+      const handle = await hearth.findGroup(record.doc, this.#abort.signal);
+      if (this.#abort.signal.aborted) return;
+      this.#handle = handle;
+      const onChange = () => void this.refresh();
+      handle.on('change', onChange);
+      this.#off = () => handle.off('change', onChange);
+      await this.refresh();
+      this.#load = 'ready';
+    } catch {
+      if (!this.#abort.signal.aborted) this.#load = 'unavailable';
+    }
+  }
+
+  /** Verifies new entries (WebCrypto, cached) and reads the thread again. */
+  async refresh(): Promise<void> {
+    const session = this.group.session;
+    const doc = readLedgerDoc(this.#handle?.doc());
+    if (!session || !doc || toHex(doc.groupId) !== toHex(session.groupId)) return;
+    for (const [id, bytes] of doc.entries) {
+      if (this.#verdicts.has(id)) continue;
+      const d = decodeEntry(bytes);
+      this.#verdicts.set(
+        id,
+        d.ok &&
+          (await verifyFast(
+            d.entry.author,
+            signedMessage(session.groupId, d.entry.body),
+            d.entry.signature
+          ))
+      );
+    }
+    this.#content = readThread({
+      state: session.state,
+      thread: this.thread,
+      entries: doc.entries,
+      verify: (e) => this.#verdicts.get(e.id) ?? false
+    });
+  }
+
+  #write(build: (tip: { seq: number; id: string } | null) => Uint8Array): string | undefined {
+    const session = this.group.session;
+    const handle = this.#handle;
+    const doc = readLedgerDoc(handle?.doc());
+    if (!session || !handle || !doc) return m.act_loading();
+    try {
+      const bytes = build(threadTip(doc.entries, session.device.id));
+      handle.change((d) => putEntry(d, bytes));
+      void this.refresh();
+      return undefined;
+    } catch (e) {
+      return e instanceof NoKeyError ? m.act_no_key() : m.save_failed();
+    }
+  }
+
+  post(o: { text: string; replyTo?: string; cw?: string }): string | undefined {
+    const session = this.group.session;
+    return this.#write((tip) => session!.post(this.thread, tip, o, nowSeconds()));
+  }
+
+  react(post: string, reaction: Reaction): string | undefined {
+    const session = this.group.session;
+    return this.#write((tip) => session!.react(this.thread, tip, post, reaction, nowSeconds()));
+  }
+
+  /** "This helped": a ledger entry carrying the post [SPACE-3]. */
+  helped(post: PostView): string | undefined {
+    return this.group.act((s, t) => s.helpedPost(post.id, post.envelope, t));
+  }
+
+  /** Posts this member has already said helped (from their applied ledger entries). */
+  helpedByMe(): string[] {
+    const session = this.group.session;
+    const out: string[] = [];
+    if (!session) return out;
+    for (const a of session.state.audit) {
+      if (a.kind !== 'Helped' || a.verdict !== 'applied' || a.author !== session.me) continue;
+      const e = session.ledger.entry(a.id);
+      const p = e ? parsePayload(e.kind, e.payload) : undefined;
+      if (p?.kind === Kind.Helped) out.push(p.target);
+    }
+    return out;
+  }
+
+  close(): void {
+    this.#abort.abort();
+    this.#off?.();
+  }
+}

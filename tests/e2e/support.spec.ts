@@ -1,0 +1,96 @@
+import { expect, test } from '@playwright/test';
+import {
+  admit,
+  applyToJoin,
+  createGroup,
+  createIdentity,
+  expectAdmitted,
+  expectSyncStatus,
+  makeInvite,
+  shot,
+  tab
+} from './helpers';
+
+test('[SPACE-1] [SPACE-2] [SPACE-3] two browsers talk in an encrypted support thread, offline and back: content warnings, replies, reactions, "this helped", a topic filter', async ({
+  browser
+}) => {
+  test.setTimeout(120_000);
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  const founder = await a.newPage();
+  const member = await b.newPage();
+  await createIdentity(founder, 'Rowan');
+  const groupUrl = await createGroup(founder, 'Evening circle');
+  await applyToJoin(member, await makeInvite(founder), 'Sam', 'Hello.');
+  await admit(founder, 'Sam');
+  await expectAdmitted(member, 'Evening circle');
+
+  // Rowan starts a conversation with a content warning.
+  await tab(founder, 'Support');
+  await expect(founder.getByTestId('threads-empty')).toBeVisible();
+  await founder.getByLabel('Title').fill('Hard evenings');
+  await founder.getByLabel('Topic (optional)').fill('evenings');
+  await founder.getByLabel('Add a content warning').check();
+  await founder.getByLabel('What the warning says').fill('talk of loss');
+  await founder.getByLabel('First post').fill('It was a long day. I miss her.');
+  await founder.getByRole('button', { name: 'Start the conversation' }).click();
+  await expect(founder.getByTestId('thread')).toContainText('Hard evenings');
+  const threadUrl = founder.url();
+
+  // Sam sees it listed, opens it: the post stays covered until Sam chooses to read it.
+  await tab(member, 'Support');
+  await member
+    .getByTestId('thread-item')
+    .filter({ hasText: 'Hard evenings' })
+    .getByRole('link')
+    .click();
+  await expect(member.getByTestId('post-covered')).toContainText('talk of loss', {
+    timeout: 30_000
+  });
+  await expect(member.getByTestId('post-text')).toHaveCount(0);
+  await shot(member, 'thread-covered');
+  await member.getByRole('button', { name: 'Show this post' }).click();
+  await expect(member.getByTestId('post-text')).toHaveText('It was a long day. I miss her.');
+
+  // Sam goes offline, replies and reacts; Rowan writes meanwhile.
+  await b.setOffline(true);
+  await expectSyncStatus(member, 'offline');
+  await member.getByRole('button', { name: 'Reply' }).click();
+  await member.getByLabel('Your post').fill('I hear you. Evenings are the hardest for me too.');
+  await member.getByRole('button', { name: 'Post', exact: true }).click();
+  await member.getByRole('button', { name: /A hug/ }).first().click();
+  await founder.getByLabel('Your post').fill('Thank you for being here.');
+  await founder.getByRole('button', { name: 'Post', exact: true }).click();
+  await b.setOffline(false);
+
+  // Back online, both phones show the same three posts, the reply under the first post.
+  for (const page of [founder, member]) {
+    await expect(page.getByTestId('post')).toHaveCount(3, { timeout: 30_000 });
+    await expect(page.getByTestId('posts')).toContainText(
+      'I hear you. Evenings are the hardest for me too.'
+    );
+  }
+  await expect(founder.getByRole('button', { name: /A hug · 1/ })).toBeVisible();
+  await founder.getByRole('button', { name: 'This helped' }).click();
+  await expect(founder.getByRole('button', { name: 'You said this helped' })).toBeVisible();
+  await shot(founder, 'thread');
+
+  // "This helped" went through the ledger: Sam earned reputation, with the reason.
+  await founder.goto(groupUrl);
+  await tab(founder, 'People');
+  await expect(founder.getByTestId('members-new')).toContainText('1 reputation');
+
+  // Sam's own topic filter hides the thread on Sam's phone only.
+  await member.goto(groupUrl);
+  await tab(member, 'Support');
+  await member.getByText('Topics I’d rather not see').click();
+  await member.getByLabel('evenings').check();
+  await expect(member.getByTestId('thread-item')).toHaveCount(0);
+  await expect(member.getByTestId('threads-hidden')).toContainText('1');
+  await member.getByRole('button', { name: 'Show them this time' }).click();
+  await expect(member.getByTestId('thread-item')).toHaveCount(1);
+  await founder.goto(threadUrl);
+  await expect(founder.getByTestId('post')).toHaveCount(3);
+  await a.close();
+  await b.close();
+});
