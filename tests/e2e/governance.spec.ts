@@ -52,6 +52,20 @@ test('[APP-7] [APP-8] [GOV-2] [GOV-11] onboarding, mentoring, delegation, points
   // Mentoring earned reputation, with the reason.
   await expect(founder.getByTestId('members-leader')).toContainText('6 reputation');
 
+  // A private conversation between mentor and mentee [SPACE-4].
+  await founder.getByRole('button', { name: 'Talk privately with Sam' }).click();
+  await expect(founder.getByTestId('private-note')).toContainText('only you and Sam');
+  await founder.getByLabel('Your post').fill('How was your first week?');
+  await founder.getByRole('button', { name: 'Post', exact: true }).click();
+  await tab(member, 'Support');
+  await expect(member.getByTestId('private-badge')).toBeVisible({ timeout: 30_000 });
+  await member.getByTestId('thread-item').getByRole('link').click();
+  await expect(member.getByTestId('posts')).toContainText('How was your first week?', {
+    timeout: 30_000
+  });
+  await shot(member, 'private-conversation');
+  await founder.goto(groupUrl);
+
   // Delegation: Sam gives their vote on general decisions to Rowan, then takes it back.
   await tab(member, 'People');
   await member.getByLabel('On which decisions').selectOption({ label: 'A group decision' });

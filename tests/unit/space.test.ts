@@ -179,3 +179,73 @@ describe('Support threads', () => {
     expect(reason(mismatch)).toBe('unknown-target');
   });
 });
+
+describe('Mentor–mentee channel', () => {
+  function withMentoring() {
+    const s = setup();
+    const { applicant: ada } = join(s.net, s.groupId, s.founder, 221, 'Ada');
+    // The founder (a leader) mentors Sam.
+    s.net.put(s.founder.mentor(s.sam.me, s.founder.me, T0 + 600));
+    s.net.sync(s.founder, s.sam, ada);
+    return { ...s, ada };
+  }
+
+  it('[SPACE-4] a private conversation is readable by the mentor and mentee only — not by the rest of the group', () => {
+    const { founder, sam, ada, net, verifier } = withMentoring();
+    net.put(
+      founder.openPrivateThread(
+        '5NMNnkMhL8jXrdJ9jKnnP7Ra6H6U',
+        sam.me,
+        { title: 'MARK-PRIVATE just us', topic: '' },
+        T0 + 700
+      )
+    );
+    net.sync(founder, sam, ada);
+    const [id, t] = Object.entries(founder.state.threads).find(([, x]) => x.private)!;
+    expect(founder.state.audit.filter((a) => a.verdict !== 'applied')).toEqual([]);
+    expect(founder.openIn(id, t.title)).toBe('MARK-PRIVATE just us');
+    expect(sam.openIn(id, t.title)).toBe('MARK-PRIVATE just us');
+    expect(ada.openIn(id, t.title)).toBeUndefined();
+    // Even with the group key, Ada cannot open it: it is not sealed with the group key.
+    expect(ada.open(t.title)).toBeUndefined();
+
+    const doc = new ThreadDoc();
+    doc.add(sam.post(id, doc.tip(sam), { text: 'MARK-SECRET thank you' }, T0 + 710));
+    const seen = readThread({
+      state: founder.state,
+      thread: id,
+      entries: doc.entries,
+      verify: verifier(founder)
+    });
+    expect(seen.posts.map((p) => founder.openIn(id, p.text))).toEqual(['MARK-SECRET thank you']);
+    expect(seen.posts.map((p) => ada.openIn(id, p.text))).toEqual([undefined]);
+    // Ada cannot write into it: she has no channel key, and a post sealed with the group key is
+    // not accepted in a private channel.
+    expect(() => ada.post(id, doc.tip(ada), { text: 'hi' }, T0 + 720)).toThrow();
+    for (const bytes of [...doc.entries.values(), ...net.entries.values()])
+      expect(Buffer.from(bytes).toString('latin1')).not.toMatch(/MARK-(PRIVATE|SECRET)/);
+  });
+
+  it('[SPACE-4] only a mentor and their own mentee may open one; lockboxes only for their devices', () => {
+    const { founder, sam, ada, net } = withMentoring();
+    // Ada is nobody's mentee and mentors nobody.
+    const refused = ada.openPrivateThread(
+      '6NMNnkMhL8jXrdJ9jKnnP7Ra6H6U',
+      sam.me,
+      { title: 'x', topic: '' },
+      T0 + 800
+    );
+    const alsoRefused = founder.openPrivateThread(
+      '7NMNnkMhL8jXrdJ9jKnnP7Ra6H6U',
+      ada.me,
+      { title: 'x', topic: '' },
+      T0 + 801
+    );
+    net.put([...refused, ...alsoRefused]);
+    net.sync(founder);
+    const reason = (b: Uint8Array[]) =>
+      founder.state.audit.find((a) => a.id === entryId(b[0]!))?.reason;
+    expect(reason(refused)).toBe('not-mentoring');
+    expect(reason(alsoRefused)).toBe('not-mentoring');
+  });
+});

@@ -124,6 +124,8 @@ export class GroupView {
     topic: string;
     cw: string;
     text: string;
+    /** A private conversation with this member (one's mentor or mentee) [SPACE-4]. */
+    with?: string;
   }): Promise<{ thread: string } | { error: string }> {
     const session = this.#session;
     if (!session || !this.#handle) return { error: m.act_loading() };
@@ -132,7 +134,9 @@ export class GroupView {
       const doc = hearth.createGroup(session.groupId, []);
       let thread = '';
       const error = this.act((s, t) => {
-        const out = s.openThread(doc, { title: o.title, topic: o.topic, cw: o.cw }, t);
+        const out = o.with
+          ? s.openPrivateThread(doc, o.with, { title: o.title, topic: o.topic }, t)
+          : s.openThread(doc, { title: o.title, topic: o.topic, cw: o.cw }, t);
         thread = entryId(out[out.length - 1]!);
         return out;
       });
@@ -302,6 +306,12 @@ export class GroupView {
   text(t: Text | null | undefined, invite?: string | null): string {
     if (t === null || t === undefined) return '';
     return this.#session?.open(t, invite) ?? m.text_locked();
+  }
+
+  /** A text of a thread (a private channel's texts open with its own key) [SPACE-4]. */
+  textIn(thread: string, t: Text | null | undefined): string {
+    if (t === null || t === undefined) return '';
+    return this.#session?.openIn(thread, t) ?? m.text_locked();
   }
 
   /** Whether this device can open a text (used to style locked texts). */

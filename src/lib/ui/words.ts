@@ -126,6 +126,7 @@ const REASON: Partial<Record<Reason, () => string>> = {
   'rotation-not-due': m.reason_rotation_not_due,
   'unknown-epoch': m.reason_unknown_epoch,
   'stale-epoch': m.reason_stale_epoch,
+  'not-mentoring': m.reason_not_mentoring,
   'wrong-key': m.reason_wrong_key,
   'box-for-outsider': m.reason_box_for_outsider
 };

@@ -50,7 +50,15 @@ export type Payload =
       secret: Text | undefined;
     }
   | { kind: typeof Kind.Profile; name: Text }
-  | { kind: typeof Kind.Thread; doc: string; title: Text; topic: Text; cw: Text | undefined }
+  | {
+      kind: typeof Kind.Thread;
+      doc: string;
+      title: Text;
+      topic: Text;
+      cw: Text | undefined;
+      /** A mentor–mentee channel: the two members and the channel key's lockboxes [SPACE-4]. */
+      private: { nonce: Uint8Array; members: [string, string]; lockboxes: LockboxSet } | undefined;
+    }
   | { kind: typeof Kind.RevokeInvite; invite: string }
   | { kind: typeof Kind.Propose; proposal: ProposalBody }
   | { kind: typeof Kind.Ballot; proposal: string; choice: 0 | 1 | 2; reason: Text | undefined }
@@ -260,6 +268,28 @@ function lockboxSet(r: Reader): LockboxSet {
   return set;
 }
 
+function privateChannel(r: Reader): {
+  nonce: Uint8Array;
+  members: [string, string];
+  lockboxes: LockboxSet;
+} {
+  const nonce = r.bytes('n', 16);
+  const members = r.list('m');
+  if (
+    members.length !== 2 ||
+    !members.every((x) => x instanceof Uint8Array && x.length === 32) ||
+    toHex(members[0] as Uint8Array) === toHex(members[1] as Uint8Array)
+  )
+    throw new Bad();
+  const lockboxes = lockboxSet(new Reader(r.map_('lk')));
+  r.done();
+  return {
+    nonce,
+    members: [toHex(members[0] as Uint8Array), toHex(members[1] as Uint8Array)],
+    lockboxes
+  };
+}
+
 const scope = (r: Reader) => r.oneOf('k', [...PROPOSAL_KINDS, 'all'] as const);
 
 /** Parses the payload of an entry of `kind`; undefined means 'bad-payload' (or 'unknown-kind'). */
@@ -386,7 +416,8 @@ export function parsePayload(kind: number, map: CborMap, origin?: Origin): Paylo
           doc: r.str('d', /^[1-9A-HJ-NP-Za-km-z]{20,40}$/),
           title: r.text('title', 120, 1),
           topic: r.text('topic', 40),
-          cw: r.optText('cw', 200)
+          cw: r.optText('cw', 200),
+          private: map.has('pc') ? privateChannel(new Reader(r.map_('pc'))) : undefined
         };
         break;
       case Kind.Emergency: {

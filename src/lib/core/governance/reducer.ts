@@ -3,13 +3,14 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
 import { decodeEntry, signedMessage, type Entry } from '../ledger/envelope';
+import { CHANNEL_EPOCH } from '../space/channel';
 import { authorize, type Ctx, type Who } from './context';
 import { applyLockboxes } from './epochs';
 import { checkInvite, invite, markInviteUsed, revokeInvite } from './invites';
 import { parsePayload, type Payload } from './payloads';
 import { ballot, close, comment, earn, outcome, POINTS, propose } from './proposals';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
-import type { GroupState, Member } from './state';
+import type { GroupState, Member, ThreadRecord } from './state';
 import { Kind, SpaceKind, tierRank, type Reason, type Tier } from './types';
 
 type P<K extends number> = Extract<Payload, { kind: K }>;
@@ -280,6 +281,22 @@ function thread(
   who: Who
 ): Reason | null {
   if (ctx.isMuted(state, who.member.id, e)) return 'muted';
+  let priv: ThreadRecord['private'] = null;
+  if (p.private) {
+    // Only a mentor and their mentee, both active, and lockboxes only for their devices.
+    const [a, b] = p.private.members.map((id) => state.members[id]);
+    if (!a || !b || a.status !== 'active' || b.status !== 'active') return 'unknown-target';
+    if (who.member.id !== a.id && who.member.id !== b.id) return 'not-mentoring';
+    if (a.mentor !== b.id && b.mentor !== a.id) return 'not-mentoring';
+    const devices = new Set([...a.devices, ...b.devices]);
+    if (!p.private.lockboxes.boxes.every((x) => devices.has(x.device))) return 'box-for-outsider';
+    priv = {
+      members: p.private.members,
+      nonce: toHex(p.private.nonce),
+      keyId: p.private.lockboxes.keyId,
+      boxes: Object.fromEntries(p.private.lockboxes.boxes.map((x) => [x.device, toHex(x.sealed)]))
+    };
+  }
   state.threads[e.id] = {
     id: e.id,
     by: who.member.id,
@@ -287,7 +304,8 @@ function thread(
     title: p.title,
     topic: p.topic,
     cw: p.cw ?? null,
-    time: ctx.dag.time.get(e.id) ?? e.time
+    time: ctx.dag.time.get(e.id) ?? e.time,
+    private: priv
   };
   return null;
 }
@@ -384,9 +402,12 @@ function sealedTexts(v: unknown, out: SealedText[] = []): SealedText[] {
  * `unknown-epoch` (epoch 0, the applicants' invitation key, is already refused when the payload is
  * read). Writers who had not seen a rotation yet (concurrent with it) are fine.
  */
-function checkTextEpochs(state: GroupState, ctx: Ctx, e: Entry, p: object): Reason | null {
+function checkTextEpochs(state: GroupState, ctx: Ctx, e: Entry, p: Payload): Reason | null {
   const texts = sealedTexts(p);
   if (texts.length === 0) return null;
+  // A mentor–mentee channel seals its title with the channel's own key [SPACE-4].
+  if (p.kind === Kind.Thread && p.private)
+    return texts.every((t) => t.epoch === CHANNEL_EPOCH) ? null : 'unknown-epoch';
   let seen = 0;
   for (const epoch of Object.values(state.epochs))
     if (epoch.number > seen && ctx.ancestor(epoch.definedBy, e.id)) seen = epoch.number;

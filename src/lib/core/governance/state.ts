@@ -129,6 +129,13 @@ export interface ThreadRecord {
   /** A content warning; readers see the thread's posts blurred until they choose to open them. */
   cw: Text | null;
   time: number;
+  /** A mentor–mentee channel: only these two members' devices hold its key [SPACE-4]. */
+  private: {
+    members: [string, string];
+    nonce: string;
+    keyId: string;
+    boxes: Record<string, string>;
+  } | null;
 }
 
 export interface AuditRecord {

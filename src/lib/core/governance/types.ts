@@ -114,6 +114,7 @@ export const REASONS = [
   'rotation-not-due',
   'unknown-epoch',
   'stale-epoch',
+  'not-mentoring',
   'wrong-key',
   'box-for-outsider',
   'bad-invite-proof',

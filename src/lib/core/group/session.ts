@@ -5,6 +5,7 @@ import type { CborMap, CborValue } from '../crypto/cbor';
 import { publicKeyOf, sign } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
 import { entryId, sealEntry } from '../ledger/envelope';
+import { CHANNEL_EPOCH, channelIdFor } from '../space/channel';
 import { Ledger, type DeriveParams } from '../governance/derive';
 import { inviteKeyPair, signInviteProof } from '../governance/invites';
 import { parsePayload } from '../governance/payloads';
@@ -215,6 +216,7 @@ export class GroupSession {
   private readonly inviteSecrets = new Map<string, Uint8Array>();
   private keysFor: GroupState | undefined;
   private meFor: GroupState | undefined;
+  private readonly channels = new Map<string, { id: Uint8Array; key: Uint8Array }>();
   private meCached = '';
 
   constructor(o: SessionOptions) {
@@ -368,14 +370,22 @@ export class GroupSession {
     kind: number,
     now: number,
     build: (seal: Seal) => Fields,
-    sealWith?: { epoch: number; key: Uint8Array }
+    sealWith?: { epoch: number; key: Uint8Array; context?: Uint8Array }
   ): Uint8Array {
     const state = this.state;
     const tip = this.ledger.tip(this.device.id);
     const seq = (tip?.seq ?? 0) + 1;
     const epoch = sealWith?.epoch ?? state.currentEpoch;
     const key = sealWith ? sealWith.key : this.keys().get(epoch);
-    const seal = sealer(this.groupId, this.device.publicKey, seq, kind, epoch, key, this.random);
+    const seal = sealer(
+      sealWith?.context ?? this.groupId,
+      this.device.publicKey,
+      seq,
+      kind,
+      epoch,
+      key,
+      this.random
+    );
     const { bytes } = sealEntry(this.device.secret, this.groupId, {
       author: this.device.publicKey,
       seq,
@@ -698,19 +708,23 @@ export class GroupSession {
    */
   private signForThread(
     kind: number,
+    thread: string,
     tip: { seq: number; id: string } | null,
     now: number,
     build: (seal: Seal) => Fields
   ): Uint8Array {
     const seq = (tip?.seq ?? 0) + 1;
-    const epoch = this.state.currentEpoch;
+    const channel = this.channel(thread);
+    // A private channel takes only its own key; without it this device cannot write there.
+    if (!channel && this.state.threads[thread]?.private) throw new NoKeyError();
+    const epoch = channel ? CHANNEL_EPOCH : this.state.currentEpoch;
     const seal = sealer(
-      this.groupId,
+      channel?.id ?? this.groupId,
       this.device.publicKey,
       seq,
       kind,
       epoch,
-      this.keys().get(epoch),
+      channel ? channel.key : this.keys().get(epoch),
       this.random
     );
     return sealEntry(this.device.secret, this.groupId, {
@@ -730,7 +744,7 @@ export class GroupSession {
     o: { text: string; replyTo?: string; cw?: string },
     now: number
   ): Uint8Array {
-    return this.signForThread(SpaceKind.Post, tip, now, (seal) => ({
+    return this.signForThread(SpaceKind.Post, thread, tip, now, (seal) => ({
       t: hexToBytes(thread),
       text: seal('text', o.text),
       re: o.replyTo ? hexToBytes(o.replyTo) : undefined,
@@ -745,11 +759,76 @@ export class GroupSession {
     reaction: Reaction,
     now: number
   ): Uint8Array {
-    return this.signForThread(SpaceKind.React, tip, now, () => ({
+    return this.signForThread(SpaceKind.React, thread, tip, now, () => ({
       t: hexToBytes(thread),
       p: hexToBytes(post),
       r: reaction
     }));
+  }
+
+  /**
+   * Opens a private conversation with one's mentor or mentee [SPACE-4]: a fresh key, sealed only to
+   * the two members' devices; the title and topic are sealed with it too.
+   */
+  openPrivateThread(
+    doc: string,
+    withMember: string,
+    o: { title: string; topic: string },
+    now: number
+  ): Uint8Array[] {
+    const key = this.random(32);
+    const nonce = this.random(16);
+    const id = channelIdFor(this.groupId, nonce);
+    const to = this.recipients().filter(([d]) => {
+      const owner = Object.values(this.state.members).find((m) => m.devices.includes(toHex(d)));
+      return owner?.id === this.me || owner?.id === withMember;
+    });
+    const bytes = this.sign(
+      Kind.Thread,
+      now,
+      (seal) => ({
+        d: doc,
+        title: seal('title', o.title),
+        topic: seal('topic', o.topic),
+        pc: cborMap({
+          n: nonce,
+          m: [hexToBytes(this.me), hexToBytes(withMember)],
+          lk: cborMap(lockboxFields(id, CHANNEL_EPOCH, key, to, this.random))
+        })
+      }),
+      { epoch: CHANNEL_EPOCH, key, context: id }
+    );
+    const thread = entryId(bytes);
+    if (this.state.threads[thread]) this.channels.set(thread, { id, key });
+    return [bytes];
+  }
+
+  /** The key and id of a private channel this device holds a lockbox for [SPACE-4]. */
+  channel(thread: string): { id: Uint8Array; key: Uint8Array } | undefined {
+    const known = this.channels.get(thread);
+    if (known) return known;
+    const priv = this.state.threads[thread]?.private;
+    const box = priv?.boxes[this.device.id];
+    if (!priv || !box) return undefined;
+    const id = channelIdFor(this.groupId, hexToBytes(priv.nonce));
+    const key = openLockbox({
+      sealed: hexToBytes(box),
+      recipientSecret: this.device.xSecret,
+      recipientDevice: this.device.publicKey,
+      groupId: id,
+      epoch: CHANNEL_EPOCH
+    });
+    if (!key || toHex(keyId(key)) !== priv.keyId) return undefined;
+    this.channels.set(thread, { id, key });
+    return { id, key };
+  }
+
+  /** Opens a text of a thread: a private channel's texts with its key, others as usual. */
+  openIn(thread: string, t: Text): string | undefined {
+    if (!this.state.threads[thread]?.private) return this.open(t);
+    const channel = this.channel(thread);
+    if (!channel || !isSealed(t)) return undefined;
+    return openStateText(t, (e) => (e === CHANNEL_EPOCH ? channel.key : undefined), channel.id);
   }
 
   /** "This helped" for a post: the ledger entry carries the post's envelope [SPACE-3]. */

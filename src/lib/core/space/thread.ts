@@ -3,6 +3,7 @@ import { parseSpacePayload } from '../governance/payloads';
 import type { GroupState } from '../governance/state';
 import { isSealed, type SealedText, type Text } from '../governance/text';
 import { REACTIONS, SpaceKind, type Reaction } from '../governance/types';
+import { CHANNEL_EPOCH } from './channel';
 
 /**
  * A support thread's own document [SPACE-2]: signed envelopes (posts and reactions) in the same
@@ -69,6 +70,8 @@ export function readThread(o: {
   verify: (e: Entry) => boolean;
 }): ThreadContent {
   const ignored: ThreadContent['ignored'] = [];
+  // A mentor–mentee channel: only its two members write, with its own key [SPACE-4].
+  const priv = o.state.threads[o.thread]?.private ?? null;
   const valid: { e: Entry; owner: string }[] = [];
   const bySlot = new Map<string, string[]>();
   for (const [id, bytes] of o.entries) {
@@ -109,15 +112,22 @@ export function readThread(o: {
       ignored.push({ id: e.id, reason: 'wrong-thread' });
       continue;
     }
+    if (p.kind === SpaceKind.React && priv && !priv.members.includes(owner)) {
+      ignored.push({ id: e.id, reason: 'not-entitled' });
+      continue;
+    }
     if (p.kind === SpaceKind.React) {
       reactions.push({ id: e.id, owner, post: p.post, reaction: p.reaction });
       continue;
     }
-    if (
-      !isSealed(p.text) ||
-      !entitled(o.state, e.device, p.text) ||
-      !entitled(o.state, e.device, p.cw)
-    ) {
+    const ok = priv
+      ? priv.members.includes(owner) &&
+        !!priv.boxes[e.device] &&
+        [p.text, p.cw].every((t) => t === undefined || (isSealed(t) && t.epoch === CHANNEL_EPOCH))
+      : isSealed(p.text) &&
+        entitled(o.state, e.device, p.text) &&
+        entitled(o.state, e.device, p.cw);
+    if (!ok || !isSealed(p.text)) {
       ignored.push({ id: e.id, reason: 'not-entitled' });
       continue;
     }
