@@ -234,4 +234,37 @@ describe('AppState: the device’s own facts, on a real Dexie', () => {
     await undo();
     expect(app.groups.map((r) => r.name)).toEqual(['Circle']);
   });
+
+  it('[KEY-3] several people on one phone: own keys, own passcode, own groups and settings; switching locks the one who leaves', async () => {
+    const first = app.person;
+    const firstSecret = app.secret!;
+    const firstGroups = app.groups.map((g) => g.documentId);
+    await app.acceptRules('doc-shared', 2);
+    await app.addPerson('Bea', 'bea-passcode-1');
+    expect(app.person).not.toBe(first);
+    expect(app.identity?.pseudonym).toBe('Bea');
+    expect(app.secret).toHaveLength(32);
+    expect(app.secret).not.toEqual(firstSecret);
+    expect(app.groups).toEqual([]);
+    expect(await app.acceptedRules('doc-shared')).toBe(0);
+    await app.rememberGroup('doc-bea', 'Bea’s circle');
+    expect(app.people.map((p) => p.pseudonym)).toEqual(['Ana', 'Bea']);
+    expect(app.people.find((p) => p.pseudonym === 'Bea')?.hasPasscode).toBe(true);
+
+    // Back to Ana (no passcode): her groups, her key; Bea's group is not in her list.
+    await app.switchPerson(first);
+    expect(app.secret).toEqual(firstSecret);
+    expect(app.groups.map((g) => g.documentId)).toEqual(firstGroups);
+    expect(await app.acceptedRules('doc-shared')).toBe(2);
+
+    // To Bea: locked until her passcode; a wrong one opens nothing.
+    const bea = app.people.find((p) => p.pseudonym === 'Bea')!.id;
+    await app.switchPerson(bea);
+    expect(app.locked).toBe(true);
+    expect(app.secret).toBeUndefined();
+    expect(await app.unlock('not-her-passcode')).toBe(false);
+    expect(await app.unlock('bea-passcode-1')).toBe(true);
+    expect(app.groups.map((g) => g.documentId)).toEqual(['doc-bea']);
+    await app.switchPerson(first);
+  });
 });

@@ -1,4 +1,4 @@
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { WrappedSecret } from '$core/crypto/passcode';
 
 /** One automerge-repo storage chunk. The key is the StorageKey array itself (an IndexedDB array key). */
@@ -7,9 +7,12 @@ export interface ChunkRow {
   data: Uint8Array;
 }
 
-/** The person's identity on this device. There is at most one row, with id 'self'. */
+/**
+ * A person's identity on this device: 'self' for the first person, `person-…` for others who share
+ * the phone, each with their own keys (and usually their own passcode) [KEY-3].
+ */
 export interface IdentityRow {
-  id: 'self';
+  id: string;
   pseudonym: string;
   /** 32-byte Ed25519 seed, when no passcode protects it. */
   secretKey?: Uint8Array;
@@ -19,8 +22,13 @@ export interface IdentityRow {
   createdAt: number;
 }
 
-/** A group this device knows. `name` is a cache so the list renders before Automerge loads. */
+/**
+ * A group a person on this device belongs to (or asked to join). `name` is a cache so the list
+ * renders before Automerge loads.
+ */
 export interface GroupRow {
+  /** The identity row this group belongs to [KEY-3]. */
+  owner: string;
   documentId: string;
   name: string;
   addedAt: number;
@@ -41,7 +49,10 @@ export interface SettingRow {
 export class HearthDB extends Dexie {
   chunks!: EntityTable<ChunkRow, 'key'>;
   identity!: EntityTable<IdentityRow, 'id'>;
-  groups!: EntityTable<GroupRow, 'documentId'>;
+  /** Version 1's single-person list (kept only to carry it over). */
+  groups!: EntityTable<Omit<GroupRow, 'owner'>, 'documentId'>;
+  /** Each person's groups, keyed by [owner, documentId]. */
+  memberships!: Table<GroupRow, [string, string]>;
   settings!: EntityTable<SettingRow, 'key'>;
 
   constructor(name = 'hearth', options?: ConstructorParameters<typeof Dexie>[1]) {
@@ -52,5 +63,13 @@ export class HearthDB extends Dexie {
       groups: 'documentId, lastOpenedAt',
       settings: 'key'
     });
+    // Several people on one phone [KEY-3]: group lists per person. The first person's list moves
+    // over as it is, so nothing anyone stored is lost.
+    this.version(2)
+      .stores({ memberships: '[owner+documentId], owner, lastOpenedAt' })
+      .upgrade(async (tx) => {
+        const rows = await tx.table('groups').toArray();
+        await tx.table('memberships').bulkPut(rows.map((r: object) => ({ ...r, owner: 'self' })));
+      });
   }
 }

@@ -6,18 +6,32 @@ import { now } from './clock';
  * The person's identity on this device: a pseudonym and an Ed25519 key pair made here from
  * WebCrypto randomness [ID-2]. The secret never leaves the device.
  */
-export async function loadIdentity(db: HearthDB): Promise<IdentityRow | undefined> {
-  return db.identity.get('self');
+export async function loadIdentity(db: HearthDB, id = 'self'): Promise<IdentityRow | undefined> {
+  return db.identity.get(id);
+}
+
+/** Everyone who uses Hearth on this device, first person first [KEY-3]. */
+export async function listPeople(
+  db: HearthDB
+): Promise<{ id: string; pseudonym: string; hasPasscode: boolean }[]> {
+  const rows = await db.identity.toArray();
+  return rows
+    .sort((a, b) => (a.id === 'self' ? -1 : b.id === 'self' ? 1 : a.createdAt - b.createdAt))
+    .map((r) => ({ id: r.id, pseudonym: r.pseudonym, hasPasscode: !!r.wrapped }));
 }
 
 /** Creates the identity once; a second call keeps the first keys (a double tap makes no second identity). */
-export async function createIdentity(db: HearthDB, pseudonym: string): Promise<IdentityRow> {
+export async function createIdentity(
+  db: HearthDB,
+  pseudonym: string,
+  id = 'self'
+): Promise<IdentityRow> {
   return db.transaction('rw', db.identity, async () => {
-    const existing = await db.identity.get('self');
+    const existing = await db.identity.get(id);
     if (existing) return existing;
     const keys = deviceKeyPairFromSeed(crypto.getRandomValues(new Uint8Array(32)));
     const row: IdentityRow = {
-      id: 'self',
+      id,
       pseudonym,
       secretKey: keys.secretKey,
       publicKey: keys.publicKey,
@@ -28,8 +42,8 @@ export async function createIdentity(db: HearthDB, pseudonym: string): Promise<I
   });
 }
 
-export async function renameIdentity(db: HearthDB, pseudonym: string): Promise<void> {
-  await db.identity.update('self', { pseudonym });
+export async function renameIdentity(db: HearthDB, pseudonym: string, id = 'self'): Promise<void> {
+  await db.identity.update(id, { pseudonym });
 }
 
 /**
@@ -37,8 +51,8 @@ export async function renameIdentity(db: HearthDB, pseudonym: string): Promise<v
  * in one transaction, so a crash leaves one or the other, never neither. scrypt runs
  * asynchronously so the screen stays responsive while it works.
  */
-export async function setPasscode(db: HearthDB, passcode: string): Promise<void> {
-  const row = await db.identity.get('self');
+export async function setPasscode(db: HearthDB, passcode: string, id = 'self'): Promise<void> {
+  const row = await db.identity.get(id);
   if (!row?.secretKey) throw new Error('no unprotected key to protect');
   const { PASSCODE_KDF, scryptAsync, wrapSecret } = await passcodeCrypto();
   const salt = crypto.getRandomValues(new Uint8Array(16));
@@ -46,16 +60,17 @@ export async function setPasscode(db: HearthDB, passcode: string): Promise<void>
   const kek = await scryptAsync(passcode.normalize('NFC'), salt, { ...PASSCODE_KDF, dkLen: 32 });
   const wrapped = wrapSecret(row.secretKey, kek, salt, nonce);
   await db.transaction('rw', db.identity, async () => {
-    await db.identity.update('self', { wrapped, secretKey: undefined });
+    await db.identity.update(id, { wrapped, secretKey: undefined });
   });
 }
 
 /** The device key for this passcode, or undefined when the passcode is wrong. */
 export async function unlockIdentity(
   db: HearthDB,
-  passcode: string
+  passcode: string,
+  id = 'self'
 ): Promise<Uint8Array | undefined> {
-  const row = await db.identity.get('self');
+  const row = await db.identity.get(id);
   if (!row?.wrapped) return row?.secretKey;
   const { scryptAsync, unwrapSecret } = await passcodeCrypto();
   const kek = await scryptAsync(passcode.normalize('NFC'), row.wrapped.salt, {
@@ -66,10 +81,14 @@ export async function unlockIdentity(
 }
 
 /** Removes the passcode (the key is stored plainly again); false when the passcode is wrong. */
-export async function removePasscode(db: HearthDB, passcode: string): Promise<boolean> {
-  const secret = await unlockIdentity(db, passcode);
+export async function removePasscode(
+  db: HearthDB,
+  passcode: string,
+  id = 'self'
+): Promise<boolean> {
+  const secret = await unlockIdentity(db, passcode, id);
   if (!secret) return false;
-  await db.identity.update('self', { secretKey: secret, wrapped: undefined });
+  await db.identity.update(id, { secretKey: secret, wrapped: undefined });
   return true;
 }
 
@@ -89,11 +108,12 @@ async function passcodeCrypto() {
 export async function replaceIdentity(
   db: HearthDB,
   pseudonym: string,
-  seed: Uint8Array
+  seed: Uint8Array,
+  id = 'self'
 ): Promise<IdentityRow> {
   const keys = deviceKeyPairFromSeed(seed);
   const row: IdentityRow = {
-    id: 'self',
+    id,
     pseudonym,
     secretKey: keys.secretKey,
     publicKey: keys.publicKey,

@@ -11,6 +11,7 @@ import {
 } from '$lib/adapters/groups';
 import {
   createIdentity,
+  listPeople,
   loadIdentity,
   removePasscode,
   renameIdentity,
@@ -28,6 +29,9 @@ import { effectiveRelayUrl, loadRelayUrl, saveRelayUrl } from '$lib/adapters/set
 class AppState {
   readonly db = new HearthDB();
   #identity = $state<IdentityRow | undefined>();
+  /** Who is using Hearth now, and everyone who uses it on this device [KEY-3]. */
+  #person = $state('self');
+  #people = $state<{ id: string; pseudonym: string; hasPasscode: boolean }[]>([]);
   #groups = $state<GroupRow[]>([]);
   #loading = $state(true);
   #loadError = $state<string | undefined>();
@@ -46,6 +50,8 @@ class AppState {
   #started = false;
 
   readonly identity = $derived(this.#identity);
+  readonly person = $derived(this.#person);
+  readonly people = $derived(this.#people);
   readonly groups = $derived(this.#groups);
   readonly loading = $derived(this.#loading);
   readonly loadError = $derived(this.#loadError);
@@ -76,9 +82,13 @@ class AppState {
     addEventListener('online', () => (this.#online = true));
     addEventListener('offline', () => (this.#online = false));
     try {
+      const people = await listPeople(this.db);
+      const last = (await this.db.settings.get('current-person'))?.value;
+      this.#people = people;
+      this.#person = people.some((p) => p.id === last) ? (last as string) : 'self';
       const [identity, groups, relay] = await Promise.all([
-        loadIdentity(this.db),
-        listGroups(this.db),
+        loadIdentity(this.db, this.#person),
+        listGroups(this.db, this.#person),
         loadRelayUrl(this.db)
       ]);
       this.#identity = identity;
@@ -110,8 +120,47 @@ class AppState {
   }
 
   async createIdentity(pseudonym: string): Promise<void> {
-    this.#identity = await createIdentity(this.db, pseudonym);
+    this.#identity = await createIdentity(this.db, pseudonym, this.#person);
     this.#secret = this.#identity.secretKey;
+    this.#people = await listPeople(this.db);
+  }
+
+  /** A settings key that belongs to the person using Hearth now [KEY-3]. */
+  personKey(key: string): string {
+    return this.#person === 'self' ? key : `${this.#person}/${key}`;
+  }
+
+  /**
+   * Adds another person on this phone, with their own keys behind their own passcode, and
+   * switches to them [KEY-3].
+   */
+  async addPerson(pseudonym: string, passcode: string): Promise<void> {
+    const id = `person-${Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) =>
+      b.toString(16).padStart(2, '0')
+    ).join('')}`;
+    const row = await createIdentity(this.db, pseudonym, id);
+    await setPasscode(this.db, passcode, id);
+    this.#person = id;
+    this.#identity = await loadIdentity(this.db, id);
+    this.#secret = row.secretKey;
+    this.#groups = await listGroups(this.db, id);
+    this.#people = await listPeople(this.db);
+    await this.db.settings.put({ key: 'current-person', value: id });
+  }
+
+  /**
+   * Switches to another person on this phone. The current person's key leaves memory; the next
+   * person opens with their passcode if they have one.
+   */
+  async switchPerson(id: string): Promise<void> {
+    const identity = await loadIdentity(this.db, id);
+    if (!identity) return;
+    await this.db.settings.put({ key: 'current-person', value: id });
+    this.#secret = undefined;
+    this.#person = id;
+    this.#identity = identity;
+    this.#secret = identity.wrapped ? undefined : identity.secretKey;
+    this.#groups = await listGroups(this.db, id);
   }
 
   /**
@@ -120,25 +169,28 @@ class AppState {
    */
   async adoptIdentity(pseudonym: string, seed: Uint8Array): Promise<void> {
     if (this.#groups.length > 0) throw new Error('this phone already has groups');
-    this.#identity = await replaceIdentity(this.db, pseudonym, seed);
+    this.#identity = await replaceIdentity(this.db, pseudonym, seed, this.#person);
+    this.#people = await listPeople(this.db);
     this.#secret = seed;
   }
 
   /** Opens the app with the passcode; false (and still locked) when it is wrong. */
   async unlock(passcode: string): Promise<boolean> {
-    const secret = await unlockIdentity(this.db, passcode);
+    const secret = await unlockIdentity(this.db, passcode, this.#person);
     if (secret) this.#secret = secret;
     return !!secret;
   }
 
   async setPasscode(passcode: string): Promise<void> {
-    await setPasscode(this.db, passcode);
-    this.#identity = await loadIdentity(this.db);
+    await setPasscode(this.db, passcode, this.#person);
+    this.#identity = await loadIdentity(this.db, this.#person);
+    this.#people = await listPeople(this.db);
   }
 
   async removePasscode(passcode: string): Promise<boolean> {
-    const ok = await removePasscode(this.db, passcode);
-    this.#identity = await loadIdentity(this.db);
+    const ok = await removePasscode(this.db, passcode, this.#person);
+    this.#identity = await loadIdentity(this.db, this.#person);
+    this.#people = await listPeople(this.db);
     return ok;
   }
 
@@ -148,27 +200,28 @@ class AppState {
   }
 
   async renameIdentity(pseudonym: string): Promise<void> {
-    await renameIdentity(this.db, pseudonym);
-    this.#identity = await loadIdentity(this.db);
+    await renameIdentity(this.db, pseudonym, this.#person);
+    this.#identity = await loadIdentity(this.db, this.#person);
+    this.#people = await listPeople(this.db);
   }
 
   async rememberGroup(documentId: string, name: string): Promise<void> {
-    await rememberGroup(this.db, documentId, name);
-    this.#groups = await listGroups(this.db);
+    await rememberGroup(this.db, this.#person, documentId, name);
+    this.#groups = await listGroups(this.db, this.#person);
   }
 
   async cacheGroupName(documentId: string, name: string): Promise<void> {
     if (this.#groups.find((g) => g.documentId === documentId)?.name === name) return;
-    await cacheGroupName(this.db, documentId, name);
-    this.#groups = await listGroups(this.db);
+    await cacheGroupName(this.db, this.#person, documentId, name);
+    this.#groups = await listGroups(this.db, this.#person);
   }
 
   /** Keeps the group list's "not shared yet" badge current [APP-9]. */
   async setUnsynced(documentId: string, count: number): Promise<void> {
     const row = this.#groups.find((g) => g.documentId === documentId);
     if (!row || (row.unsynced ?? 0) === count) return;
-    await setUnsynced(this.db, documentId, count);
-    this.#groups = await listGroups(this.db);
+    await setUnsynced(this.db, this.#person, documentId, count);
+    this.#groups = await listGroups(this.db, this.#person);
   }
 
   /**
@@ -199,11 +252,12 @@ class AppState {
 
   /** Removes a group from this device's list; returns an undo. The document itself stays stored. */
   async forgetGroup(documentId: string): Promise<() => Promise<void>> {
-    const row = await forgetGroup(this.db, documentId);
-    this.#groups = await listGroups(this.db);
+    const owner = this.#person;
+    const row = await forgetGroup(this.db, owner, documentId);
+    this.#groups = await listGroups(this.db, owner);
     return async () => {
       if (row) await restoreGroup(this.db, row);
-      this.#groups = await listGroups(this.db);
+      this.#groups = await listGroups(this.db, this.#person);
     };
   }
 
@@ -212,7 +266,7 @@ class AppState {
    * before it holds the group key [INV-4].
    */
   async pendingInvite(documentId: string): Promise<{ entry: string; secret: string } | undefined> {
-    const row = await this.db.settings.get(`invite:${documentId}`);
+    const row = await this.db.settings.get(this.personKey(`invite:${documentId}`));
     const v = row?.value as { entry?: unknown; secret?: unknown } | undefined;
     return typeof v?.entry === 'string' && typeof v.secret === 'string'
       ? { entry: v.entry, secret: v.secret }
@@ -220,17 +274,23 @@ class AppState {
   }
 
   async savePendingInvite(documentId: string, entry: string, secret: string): Promise<void> {
-    await this.db.settings.put({ key: `invite:${documentId}`, value: { entry, secret } });
+    await this.db.settings.put({
+      key: this.personKey(`invite:${documentId}`),
+      value: { entry, secret }
+    });
   }
 
   /** The version of a group's rules this person accepted on this device (0 when none). */
   async acceptedRules(documentId: string): Promise<number> {
-    const row = await this.db.settings.get(`rules-accepted:${documentId}`);
+    const row = await this.db.settings.get(this.personKey(`rules-accepted:${documentId}`));
     return typeof row?.value === 'number' ? row.value : 0;
   }
 
   async acceptRules(documentId: string, version: number): Promise<void> {
-    await this.db.settings.put({ key: `rules-accepted:${documentId}`, value: version });
+    await this.db.settings.put({
+      key: this.personKey(`rules-accepted:${documentId}`),
+      value: version
+    });
   }
 
   /** Saves the relay address; it takes effect on the next start of the app. */
