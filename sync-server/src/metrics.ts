@@ -115,3 +115,31 @@ export class RateLimit {
     return true;
   }
 }
+
+/**
+ * Storage that can be closed: once the relay has flushed and stopped, late writes (a document that
+ * finished loading after the flush) are dropped instead of landing in a data directory that may be
+ * gone, and `close()` waits for writes already under way.
+ */
+export function closableStorage(inner: StorageAdapterInterface): StorageAdapterInterface & {
+  close(): Promise<void>;
+} {
+  let closed = false;
+  const pending = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p)).catch(() => undefined);
+    return p;
+  };
+  return {
+    load: (key) => inner.load(key),
+    loadRange: (prefix) => inner.loadRange(prefix),
+    save: (key, data) => (closed ? Promise.resolve() : track(inner.save(key, data))),
+    remove: (key) => (closed ? Promise.resolve() : track(inner.remove(key))),
+    removeRange: (prefix) => (closed ? Promise.resolve() : track(inner.removeRange(prefix))),
+    async close() {
+      closed = true;
+      await Promise.allSettled([...pending]);
+    }
+  };
+}

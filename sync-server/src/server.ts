@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { decode } from 'cbor-x';
 import { timingSafeEqual } from 'node:crypto';
 import type { RelayConfig } from './config';
-import { createMetrics, RateLimit, timedStorage } from './metrics';
+import { closableStorage, createMetrics, RateLimit, timedStorage } from './metrics';
 import { createStaticHandler } from './static';
 import { FileStorageAdapter } from './storage/file-storage';
 
@@ -159,9 +159,10 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     (reason) => metrics.refused.inc({ reason })
   );
   const allowed = config.allowlist ? new Set<string>(config.allowlist) : null;
+  const storage = closableStorage(timedStorage(new FileStorageAdapter(config.dataDir), metrics));
   const repo = new Repo({
     network: [network],
-    storage: timedStorage(new FileStorageAdapter(config.dataDir), metrics),
+    storage,
     peerId: `hearth-relay-${process.pid}` as PeerId,
     shareConfig: {
       // Never offer documents to anyone: a peer gets one only by asking for its id [REL-1].
@@ -300,6 +301,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
         // Not repo.shutdown(): in automerge-repo 2.5.6 it flushes every handle, and one that is
         // still loading throws. It is "disconnect the adapters, then flush": done here, safely.
         for (const adapter of repo.networkSubsystem.adapters) adapter.disconnect();
+        await storage.close();
         http.closeAllConnections();
         await new Promise<void>((done) => http.close(() => done()));
         log('closed');

@@ -1,6 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import {
+  expectNoViolations,
   createGroup,
   createIdentity,
   makeInvite,
@@ -9,16 +9,6 @@ import {
   shot,
   tab
 } from './helpers';
-
-async function expectNoViolations(page: Page, label: string) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const summary = results.violations.map(
-    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
-  );
-  expect(summary, `axe violations on ${label}`).toEqual([]);
-}
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`[A11Y-1] every route passes an axe scan (${scheme})`, async ({ page }) => {

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -166,4 +167,15 @@ export async function expectAdmitted(page: Page, groupName?: string): Promise<vo
   else await expect(page.getByTestId('application-waiting')).toHaveCount(0, { timeout: 30_000 });
   await expect(page.getByTestId('group-name')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('waiting-key')).toHaveCount(0, { timeout: 30_000 });
+}
+
+/** An axe scan (WCAG 2.1 A/AA and best practices) that lists every violation by rule and place. */
+export async function expectNoViolations(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
+  );
+  expect(summary, `axe violations on ${label}`).toEqual([]);
 }

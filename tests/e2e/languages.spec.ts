@@ -1,16 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { shot } from './helpers';
-
-async function expectNoViolations(page: Page, label: string) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const summary = results.violations.map(
-    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
-  );
-  expect(summary, `axe violations on ${label}`).toEqual([]);
-}
+import { expect, test } from '@playwright/test';
+import { expectNoViolations, shot } from './helpers';
 
 test('[I18N-1] [I18N-2] Arabic, chosen on the first screen: the whole app reads right to left, in Arabic, and passes axe', async ({
   page

@@ -80,3 +80,14 @@ export async function eventually(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** One value from Prometheus text (`name` or `name{labels}`), NaN when absent. */
+export function metric(text: string, name: string): number {
+  return Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'))
+      ?.split(' ')
+      .pop() ?? NaN
+  );
+}

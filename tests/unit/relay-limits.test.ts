@@ -7,19 +7,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode } from 'cbor-x';
 import { ConfigError, describeConfig, loadConfig } from '../../sync-server/src/config';
-import { eventually, openSocket, RelayKit } from '../kit/relay-kit';
+import { eventually, metric, openSocket, RelayKit } from '../kit/relay-kit';
 
 const kit = new RelayKit();
 afterEach(() => kit.cleanup());
-
-const metric = (text: string, name: string) =>
-  Number(
-    text
-      .split('\n')
-      .find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'))
-      ?.split(' ')
-      .pop() ?? NaN
-  );
 
 function configFile(contents: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-config-'));

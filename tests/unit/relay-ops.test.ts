@@ -3,7 +3,7 @@ import { Repo, type PeerId } from '@automerge/automerge-repo';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sync-server/src/config';
 import { RateLimit } from '../../sync-server/src/metrics';
-import { eventually, openSocket, RelayKit } from '../kit/relay-kit';
+import { eventually, metric, openSocket, RelayKit } from '../kit/relay-kit';
 
 const kit = new RelayKit();
 afterEach(() => kit.cleanup());
@@ -12,15 +12,6 @@ async function relay(flags: string[] = []) {
   const { relay: r, base, url } = await kit.start({ flags });
   return { r, base, ws: url };
 }
-
-const metric = (text: string, name: string) =>
-  Number(
-    text
-      .split('\n')
-      .find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'))
-      ?.split(' ')
-      .pop() ?? NaN
-  );
 
 describe('relay operations', () => {
   it('[OPS-1] /readyz says ready while serving and not ready once closing', async () => {

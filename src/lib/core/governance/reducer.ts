@@ -218,8 +218,20 @@ function helped(
   const author: Member | undefined = targetOwner ? state.members[targetOwner.member] : undefined;
   if (!target || !author || ctx.ignored.has(p.target) || !ctx.ancestor(p.target, e.id))
     return 'unknown-target';
+  return markHelpful(state, ctx, e, p.target, author, who);
+}
+
+/** One person's "this helped" on one target: not one's own, once, then reputation [REP-1]. */
+function markHelpful(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  target: string,
+  author: Member,
+  who: Who
+): Reason | null {
   if (author.id === who.member.id) return 'self-mark';
-  const key = `${who.member.id}:${p.target}`;
+  const key = `${who.member.id}:${target}`;
   if (ctx.marks.has(key)) return 'duplicate-mark';
   ctx.marks.add(key);
   earn(
@@ -257,19 +269,7 @@ function helpedPost(
   const groupId = hexToBytes(state.groupId);
   if (!ctx.verifyProof(e.id, post.author, signedMessage(groupId, post.body), post.signature))
     return 'bad-signature';
-  if (author.id === who.member.id) return 'self-mark';
-  const key = `${who.member.id}:${p.target}`;
-  if (ctx.marks.has(key)) return 'duplicate-mark';
-  ctx.marks.add(key);
-  earn(
-    state,
-    author,
-    e.id,
-    POINTS.helped,
-    'marked as helpful',
-    ctx.tierAt(state, author, e) === 'new'
-  );
-  return null;
+  return markHelpful(state, ctx, e, p.target, author, who);
 }
 
 /** Opens a support thread [SPACE-1]; a member whose posting is paused cannot. */
