@@ -23,6 +23,8 @@ export interface RelayConfig {
   messagesPerSecond: number;
   /** Different documents one connection may sync; one more closes it (`too many documents`). */
   maxDocumentsPerConnection: number;
+  /** A document that takes this many bytes in storage accepts no more changes here [OPS-6]. */
+  maxDocumentBytes: number;
   /** Document ids the relay refuses to store or serve (answered as unavailable) [OPS-4]. */
   denylist: string[];
   /** When set, the only document ids the relay stores and serves (allowlist mode) [OPS-6]. */
@@ -44,6 +46,7 @@ export const DEFAULTS: RelayConfig = {
   maxConnectionsPerIp: 64,
   messagesPerSecond: 100,
   maxDocumentsPerConnection: 500,
+  maxDocumentBytes: 64 * 1024 * 1024,
   denylist: [],
   allowlist: null,
   metricsToken: null,
@@ -87,6 +90,11 @@ const NAMES: Record<Key, { env: string; flag: string; label: string }> = {
     env: 'MAX_DOCUMENTS_PER_CONNECTION',
     flag: '--max-documents-per-connection',
     label: 'max documents per connection'
+  },
+  maxDocumentBytes: {
+    env: 'MAX_DOCUMENT_BYTES',
+    flag: '--max-document-bytes',
+    label: 'max document bytes'
   },
   denylist: { env: 'DENYLIST', flag: '--denylist', label: 'denylist' },
   allowlist: { env: 'ALLOWLIST', flag: '--allowlist', label: 'allowlist' },
@@ -171,6 +179,7 @@ const SCHEMA = z.object({
   maxConnectionsPerIp: whole('max connections per ip', 1, 100_000),
   messagesPerSecond: whole('messages per second', 1, 100_000),
   maxDocumentsPerConnection: whole('max documents per connection', 1, 1_000_000),
+  maxDocumentBytes: whole('max document bytes', 1024, 16 * 1024 * 1024 * 1024),
   denylist: documentIds('denylist').transform((v) => v ?? []),
   allowlist: documentIds('allowlist'),
   metricsToken: z.union([z.null(), text('metrics token')]).transform((v, ctx) => {

@@ -143,3 +143,52 @@ export function closableStorage(inner: StorageAdapterInterface): StorageAdapterI
     }
   };
 }
+
+/**
+ * Bytes each document takes in storage, learned from what is saved, removed and loaded [OPS-6]:
+ * enough to stop a document growing past the operator's limit.
+ */
+export class DocumentSizes {
+  readonly #chunks = new Map<string, Map<string, number>>();
+
+  size(documentId: string): number {
+    let n = 0;
+    for (const v of this.#chunks.get(documentId)?.values() ?? []) n += v;
+    return n;
+  }
+
+  #set(key: StorageKey, bytes: number | undefined): void {
+    const [doc, ...rest] = key;
+    if (!doc || rest.length === 0) return;
+    const chunks = this.#chunks.get(doc) ?? new Map<string, number>();
+    this.#chunks.set(doc, chunks);
+    if (bytes === undefined) chunks.delete(rest.join('/'));
+    else chunks.set(rest.join('/'), bytes);
+  }
+
+  wrap(inner: StorageAdapterInterface): StorageAdapterInterface {
+    return {
+      load: (key) => inner.load(key),
+      loadRange: async (prefix) => {
+        const chunks = await inner.loadRange(prefix);
+        for (const c of chunks) this.#set(c.key, c.data?.byteLength);
+        return chunks;
+      },
+      save: async (key, data) => {
+        await inner.save(key, data);
+        this.#set(key, data.byteLength);
+      },
+      remove: async (key) => {
+        await inner.remove(key);
+        this.#set(key, undefined);
+      },
+      removeRange: async (prefix) => {
+        await inner.removeRange(prefix);
+        const [doc, ...rest] = prefix;
+        const chunks = doc ? this.#chunks.get(doc) : undefined;
+        if (!chunks) return;
+        for (const k of [...chunks.keys()]) if (k.startsWith(rest.join('/'))) chunks.delete(k);
+      }
+    };
+  }
+}

@@ -5,9 +5,10 @@ import type { Duplex } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decode } from 'cbor-x';
+import { decodeSyncMessage } from '@automerge/automerge';
 import { timingSafeEqual } from 'node:crypto';
 import type { RelayConfig } from './config';
-import { closableStorage, createMetrics, RateLimit, timedStorage } from './metrics';
+import { closableStorage, createMetrics, DocumentSizes, RateLimit, timedStorage } from './metrics';
 import { createStaticHandler } from './static';
 import { FileStorageAdapter } from './storage/file-storage';
 
@@ -49,7 +50,9 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
     keepAliveMs: number,
     private readonly log: Log,
     private readonly maxDocuments: number,
-    private readonly refuse: (reason: string) => void
+    private readonly refuse: (reason: string) => void,
+    /** Whether a document has reached the size limit (its changes are no longer accepted). */
+    private readonly full: (documentId: string) => boolean
   ) {
     // The adapter is typed against isomorphic-ws's re-export of `ws`: the same class at run time.
     super(
@@ -60,8 +63,11 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
   override receiveMessage(messageBytes: Uint8Array, socket: WebSocket): void {
     // One connection may sync only so many documents: a scraper walking ids is cut off [OPS-6].
     let documentId: unknown;
+    let data: unknown;
     try {
-      documentId = (decode(messageBytes) as { documentId?: unknown } | null)?.documentId;
+      const message = decode(messageBytes) as { documentId?: unknown; data?: unknown } | null;
+      documentId = message?.documentId;
+      data = message?.data;
     } catch {
       documentId = undefined; // the upstream adapter refuses undecodable messages itself
     }
@@ -74,6 +80,12 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
         return;
       }
       seen.add(documentId);
+      // A document at its size limit accepts no more changes here, but can still be read; the
+      // connection stays [OPS-6].
+      if (this.full(documentId) && carriesChanges(data)) {
+        this.refuse('document-size');
+        return;
+      }
     }
     try {
       super.receiveMessage(messageBytes, socket);
@@ -151,15 +163,19 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     }) as typeof socket.send;
   });
 
+  const sizes = new DocumentSizes();
   const network = new GuardedServerAdapter(
     wss,
     config.keepAliveMs,
     log,
     config.maxDocumentsPerConnection,
-    (reason) => metrics.refused.inc({ reason })
+    (reason) => metrics.refused.inc({ reason }),
+    (doc) => sizes.size(doc) >= config.maxDocumentBytes
   );
   const allowed = config.allowlist ? new Set<string>(config.allowlist) : null;
-  const storage = closableStorage(timedStorage(new FileStorageAdapter(config.dataDir), metrics));
+  const storage = closableStorage(
+    sizes.wrap(timedStorage(new FileStorageAdapter(config.dataDir), metrics))
+  );
   const repo = new Repo({
     network: [network],
     storage,
@@ -317,4 +333,14 @@ function bearerMatches(req: IncomingMessage, token: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Whether a sync message brings changes (a reader's request or acknowledgement brings none). */
+function carriesChanges(data: unknown): boolean {
+  if (!(data instanceof Uint8Array)) return false;
+  try {
+    return decodeSyncMessage(data).changes.length > 0;
+  } catch {
+    return true;
+  }
 }

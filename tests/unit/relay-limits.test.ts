@@ -153,6 +153,42 @@ describe('[OPS-6] limits answer with a reason and a metric, never a crash', () =
     );
   });
 
+  it('a document that reached the size limit accepts no more changes at this relay; other documents still sync', async () => {
+    const { relay, base, url } = await kit.start({ flags: ['--max-document-bytes', '4096'] });
+    const a = await kit.peer(url, 'size-a');
+    // Random text, so compression cannot shrink it under the limit.
+    const blob = Buffer.from(crypto.getRandomValues(new Uint8Array(9000))).toString('base64');
+    const big = a.create<{ blob: string; more?: string; final?: string }>({ blob });
+    await eventually(
+      async () =>
+        (await relay.repo.find<{ blob?: string }>(big.documentId)).doc()?.blob?.length ===
+        blob.length
+    );
+    // The relay saves with a short debounce; once the document is stored it is over the limit,
+    // and from then on changes from the client are not taken (earlier ones may have been).
+    let attempt = 0;
+    await eventually(async () => {
+      big.change((d) => {
+        d.more = `attempt ${++attempt}`;
+      });
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return metric(text, 'hearth_relay_refused_total{reason="document-size"}') >= 1;
+    });
+    big.change((d) => {
+      d.final = 'after the limit';
+    });
+    const small = a.create<{ note: string }>({ note: 'still fine' });
+    const b = await kit.peer(url, 'size-b');
+    expect((await b.find<{ note: string }>(small.documentId)).doc().note).toBe('still fine');
+    const seen = (await b.find<{ blob: string; final?: string }>(big.documentId)).doc();
+    expect(seen.blob).toBe(blob);
+    expect(seen.final).toBeUndefined();
+    expect(
+      (relay.repo.handles[big.documentId]?.doc() as { final?: string })?.final
+    ).toBeUndefined();
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
   it('with a metrics token, /metrics answers only the bearer of it', async () => {
     const { base } = await kit.start({ flags: ['--metrics-token', TOKEN] });
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
