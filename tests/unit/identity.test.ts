@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deviceKeyPairFromSeed, keyFingerprint } from '../../src/lib/core/identity/keys';
-import { describePseudonymError, parsePseudonym } from '../../src/lib/core/identity/pseudonym';
+import { parsePseudonym } from '../../src/lib/core/identity/pseudonym';
+import { pseudonymErrorWords } from '../../src/lib/ui/words';
 
 describe('pseudonyms', () => {
   it('[ID-1] trims and collapses whitespace, and NFC-normalizes', () => {
@@ -23,7 +24,7 @@ describe('pseudonyms', () => {
 
   it('[ID-1] every error has calm words', () => {
     for (const e of ['too-short', 'too-long', 'invalid-characters'] as const) {
-      expect(describePseudonymError(e)).toMatch(/^Please|^Some/);
+      expect(pseudonymErrorWords(e)).toMatch(/^Please|^Some/);
     }
   });
 });

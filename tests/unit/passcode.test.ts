@@ -1,3 +1,4 @@
+import { passcodeProblemWords } from '../../src/lib/ui/words';
 import { describe, expect, it } from 'vitest';
 import {
   checkNewPasscode,
@@ -30,8 +31,8 @@ describe('passcode at rest', () => {
   });
 
   it('[KEY-1] a new passcode needs 6 characters and the same text twice', () => {
-    expect(checkNewPasscode('12345', '12345')).toMatch(/at least 6/);
-    expect(checkNewPasscode('123456', '123457')).toMatch(/different/);
+    expect(passcodeProblemWords(checkNewPasscode('12345', '12345')!)).toMatch(/at least 6/);
+    expect(passcodeProblemWords(checkNewPasscode('123456', '123457')!)).toMatch(/different/);
     expect(checkNewPasscode('123456', '123456')).toBeUndefined();
   });
 });

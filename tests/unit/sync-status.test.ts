@@ -1,10 +1,6 @@
+import { syncWords } from '../../src/lib/ui/words';
 import { describe, expect, it } from 'vitest';
-import {
-  describeSyncStatus,
-  sameHeads,
-  syncStatus,
-  type SyncStatus
-} from '../../src/lib/core/sync/status';
+import { sameHeads, syncStatus, type SyncStatus } from '../../src/lib/core/sync/status';
 
 describe('sync status', () => {
   const base = { online: true, connected: true, failedAttempts: 0, documentInSync: undefined };
@@ -30,11 +26,11 @@ describe('sync status', () => {
 
   it('[SYNC-1] every status has a label and a reassuring detail', () => {
     for (const s of ['offline', 'connecting', 'syncing', 'synced', 'unreachable'] as SyncStatus[]) {
-      const d = describeSyncStatus(s);
+      const d = syncWords(s);
       expect(d.label.length).toBeGreaterThan(0);
       expect(d.detail.length).toBeGreaterThan(0);
     }
-    expect(describeSyncStatus('unreachable').detail).toMatch(/safe/);
+    expect(syncWords('unreachable').detail).toMatch(/safe/);
   });
 
   it('[SYNC-1] heads compare as sets', () => {

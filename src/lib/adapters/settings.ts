@@ -23,27 +23,22 @@ export function effectiveRelayUrl(
   return `${scheme}//${location.host}/sync`;
 }
 
-/** Checks a relay address typed by a person; returns a calm message when it can't be used. */
-export function checkRelayUrl(
-  input: string
-): { ok: true; url: string } | { ok: false; message: string } {
+/** Checks a relay address typed by a person (the screen says what is wrong, in their words). */
+export function checkRelayUrl(input: string): { ok: true; url: string } | { ok: false } {
   const text = input.trim();
   if (text === '') return { ok: true, url: '' };
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return {
-      ok: false,
-      message: 'That doesn’t look like an address. It should start with ws:// or wss://.'
-    };
+    return { ok: false };
   }
   if (url.protocol === 'http:' || url.protocol === 'https:') {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     if (url.pathname === '/') url.pathname = '/sync';
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    return { ok: false, message: 'A relay address starts with ws:// or wss://.' };
+    return { ok: false };
   }
   return { ok: true, url: url.toString() };
 }

@@ -1,6 +1,8 @@
 import type { TransferError } from '$core/identity/transfer';
 import type { VoteProgress } from '$core/group/explain';
 import type { PseudonymError } from '$core/identity/pseudonym';
+import { PASSCODE_MIN, type PasscodeProblem } from '$core/crypto/passcode';
+import type { SyncStatus } from '$core/sync/status';
 import { PSEUDONYM_MAX, PSEUDONYM_MIN } from '$core/identity/pseudonym';
 import type { Proposal } from '$core/governance/state';
 import type { ProposalKind, Reason, Tier, VotingRules } from '$core/governance/types';
@@ -228,4 +230,27 @@ export function rulesWords(r: VotingRules): string {
   const how =
     r.method === 'consent' ? m.rules_consent() : m.rules_majority({ threshold: num(r.threshold) });
   return m.rules_sentence({ who, quorum: num(r.quorum), how, days: duration(days * 86_400) });
+}
+
+/** What a new passcode needs, in words [KEY-1]. */
+export function passcodeProblemWords(p: PasscodeProblem): string {
+  return p === 'too-short'
+    ? m.passcode_too_short({ min: num(PASSCODE_MIN) })
+    : m.passcode_mismatch();
+}
+
+/** Calm, plain words for each sync status; nothing here should sound like an alarm [SYNC-1]. */
+export function syncWords(status: SyncStatus): { label: string; detail: string } {
+  switch (status) {
+    case 'offline':
+      return { label: m.sync_offline(), detail: m.sync_offline_detail() };
+    case 'connecting':
+      return { label: m.sync_connecting(), detail: m.sync_connecting_detail() };
+    case 'syncing':
+      return { label: m.sync_syncing(), detail: m.sync_syncing_detail() };
+    case 'synced':
+      return { label: m.sync_synced(), detail: m.sync_synced_detail() };
+    case 'unreachable':
+      return { label: m.sync_unreachable(), detail: m.sync_unreachable_detail() };
+  }
 }

@@ -73,10 +73,14 @@ export function unwrapSecret(w: WrappedSecret, kek: Uint8Array): Uint8Array | un
   }
 }
 
-/** Checks a new passcode; a calm sentence when it can't be used. */
-export function checkNewPasscode(passcode: string, confirmation: string): string | undefined {
-  if ([...passcode].length < PASSCODE_MIN) return `Please use at least ${PASSCODE_MIN} characters.`;
-  if (passcode !== confirmation)
-    return 'The two passcodes are different. Please type the same one twice.';
+export type PasscodeProblem = 'too-short' | 'mismatch';
+
+/** Checks a new passcode (typed twice); what is wrong with it, if anything [KEY-1]. */
+export function checkNewPasscode(
+  passcode: string,
+  confirmation: string
+): PasscodeProblem | undefined {
+  if ([...passcode].length < PASSCODE_MIN) return 'too-short';
+  if (passcode !== confirmation) return 'mismatch';
   return undefined;
 }

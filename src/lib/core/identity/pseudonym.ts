@@ -18,15 +18,3 @@ export function parsePseudonym(input: string): Result<string, PseudonymError> {
   if (length > PSEUDONYM_MAX) return err('too-long');
   return ok(name);
 }
-
-/** Plain words for each error, written to be read calmly. */
-export function describePseudonymError(error: PseudonymError): string {
-  switch (error) {
-    case 'too-short':
-      return `Please use at least ${PSEUDONYM_MIN} characters.`;
-    case 'too-long':
-      return `Please keep it to ${PSEUDONYM_MAX} characters or fewer.`;
-    case 'invalid-characters':
-      return 'Some characters can’t be shown to others. Please use letters, numbers, spaces or emoji.';
-  }
-}

@@ -29,28 +29,6 @@ export function syncStatus(f: SyncFacts): SyncStatus {
   return 'synced';
 }
 
-/** Calm, plain words for each status; nothing here should sound like an alarm. */
-export function describeSyncStatus(status: SyncStatus): { label: string; detail: string } {
-  switch (status) {
-    case 'offline':
-      return {
-        label: 'Offline',
-        detail: 'Your changes are saved on this device and will be shared when you are back online.'
-      };
-    case 'connecting':
-      return { label: 'Connecting…', detail: 'Trying to reach the relay.' };
-    case 'syncing':
-      return { label: 'Sharing changes…', detail: 'Sending and receiving the latest changes.' };
-    case 'synced':
-      return { label: 'Up to date', detail: 'Everything on this device has reached the relay.' };
-    case 'unreachable':
-      return {
-        label: 'Relay unreachable',
-        detail: 'Your changes are safe on this device. Hearth keeps trying in the background.'
-      };
-  }
-}
-
 /**
  * True when two sets of heads are the same set. Heads are unordered hashes, so order must not
  * matter; duplicates do not occur in valid heads.
