@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { lineDiff, voteProgress } from '../../src/lib/core/group/explain';
+import {
+  emergenciesInForce,
+  lineDiff,
+  pausedUntil,
+  voteProgress
+} from '../../src/lib/core/group/explain';
+import type { GroupState } from '../../src/lib/core/governance/state';
 import { CATEGORIES, RULE_TEMPLATES, rulesFromTemplates } from '../../src/lib/core/group/templates';
 import { DAY, Kind, P, standardGroup, T0 } from '../kit/ledger-kit';
 
@@ -62,5 +68,40 @@ describe('what the screens say', () => {
       { kind: 'removed', line: '' },
       { kind: 'added', line: 'x' }
     ]);
+  });
+});
+
+describe('Emergency actions on screen', () => {
+  it('[GOV-11] [APP-7] in force: ratified ones, and active ones until their time is up; a paused member knows until when', () => {
+    const base = { by: 'L', action: 'mute' as const, reason: 'why', start: 100, ratifiedBy: null };
+    const state = {
+      emergencies: {
+        a: { ...base, id: 'a', target: 'S', expiresAt: 200, status: 'active' as const },
+        b: { ...base, id: 'b', target: 'T', expiresAt: 150, status: 'ratified' as const },
+        c: { ...base, id: 'c', target: 'S', expiresAt: 120, status: 'expired' as const },
+        d: {
+          ...base,
+          id: 'd',
+          action: 'hide' as const,
+          target: 'E',
+          expiresAt: 300,
+          status: 'active' as const
+        }
+      }
+    } as unknown as GroupState;
+    expect(
+      emergenciesInForce(state, 180)
+        .map((a) => a.id)
+        .sort()
+    ).toEqual(['a', 'b', 'd']);
+    expect(
+      emergenciesInForce(state, 250)
+        .map((a) => a.id)
+        .sort()
+    ).toEqual(['b', 'd']);
+    expect(pausedUntil(state, 'S', 180)).toBe(200);
+    expect(pausedUntil(state, 'S', 250)).toBe(0);
+    expect(pausedUntil(state, 'T', 250)).toBe(Infinity);
+    expect(pausedUntil(state, 'E', 180)).toBe(0);
   });
 });

@@ -47,6 +47,8 @@ class AppState {
   /** The device key while unlocked (only in memory when a passcode protects it). */
   #secret = $state<Uint8Array | undefined>();
   #repo: Promise<HearthRepo> | undefined;
+  /** Groups (`person/document`) whose relay confirmation is being watched. */
+  readonly #watching = new Set<string>();
   #started = false;
 
   readonly identity = $derived(this.#identity);
@@ -156,7 +158,6 @@ class AppState {
     const identity = await loadIdentity(this.db, id);
     if (!identity) return;
     await this.db.settings.put({ key: 'current-person', value: id });
-    this.#secret = undefined;
     this.#person = id;
     this.#identity = identity;
     this.#secret = identity.wrapped ? undefined : identity.secretKey;
@@ -232,15 +233,23 @@ class AppState {
     const storageId = this.#connection.relayStorageId;
     if (!storageId || !this.#repo) return;
     const hearth = await this.#repo;
+    const owner = this.#person;
     for (const row of this.#groups.filter((g) => (g.unsynced ?? 0) > 0)) {
+      // One watcher per group, however often the connection comes back.
+      const watch = `${owner}/${row.documentId}`;
+      if (this.#watching.has(watch)) continue;
       try {
         const handle = await hearth.findGroup(row.documentId as never, AbortSignal.timeout(5000));
+        this.#watching.add(watch);
         const check = () => {
           const remote = handle.getSyncInfo(storageId)?.lastHeads;
-          if (remote && sameHeads(handle.heads(), remote)) {
-            handle.off('remote-heads', check);
-            void this.setUnsynced(row.documentId, 0);
-          }
+          if (!remote || !sameHeads(handle.heads(), remote)) return;
+          handle.off('remote-heads', check);
+          this.#watching.delete(watch);
+          // The group belongs to `owner`, whoever is using the phone by now.
+          void setUnsynced(this.db, owner, row.documentId, 0).then(async () => {
+            if (this.#person === owner) this.#groups = await listGroups(this.db, owner);
+          });
         };
         handle.on('remote-heads', check);
         check();

@@ -1,5 +1,5 @@
 import { decided } from '../governance/tally';
-import type { Proposal, Tally } from '../governance/state';
+import type { EmergencyAction, GroupState, Proposal, Tally } from '../governance/state';
 
 /**
  * Where a vote stands, as numbers a sentence can be made of [APP-6]. Vote weights count (a
@@ -84,4 +84,21 @@ export function lineDiff(
   while (i < n) out.push({ kind: 'removed', line: a[i++]! });
   while (j < m) out.push({ kind: 'added', line: b[j++]! });
   return out;
+}
+
+/**
+ * Emergency actions in force at `now` [GOV-11]: ratified ones, and active ones whose time is not
+ * up on this phone's clock (the reducer lapses them by witnessed time; screens count down).
+ */
+export function emergenciesInForce(state: GroupState, now: number): EmergencyAction[] {
+  return Object.values(state.emergencies).filter(
+    (a) => a.status === 'ratified' || (a.status === 'active' && a.expiresAt > now)
+  );
+}
+
+/** Until when a member's posting is paused: 0 when it is not, Infinity when the group confirmed it. */
+export function pausedUntil(state: GroupState, member: string, now: number): number {
+  return emergenciesInForce(state, now)
+    .filter((a) => a.action === 'mute' && a.target === member)
+    .reduce((end, a) => Math.max(end, a.status === 'ratified' ? Infinity : a.expiresAt), 0);
 }
