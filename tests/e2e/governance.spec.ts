@@ -1,33 +1,20 @@
 import { expect, test } from '@playwright/test';
-import {
-  admit,
-  applyToJoin,
-  createGroup,
-  createIdentity,
-  expectAdmitted,
-  makeInvite,
-  openProposal,
-  shot,
-  tab
-} from './helpers';
+import { createIdentity, foundWithMember, openProposal, shot, tab } from './helpers';
 
 test('[APP-7] [APP-8] [GOV-2] [GOV-11] onboarding, mentoring, delegation, points, a rule change, an outcome and an emergency pause with its countdown', async ({
   browser
 }) => {
   test.setTimeout(120_000);
-  const founderCtx = await browser.newContext();
-  const memberCtx = await browser.newContext();
-  const founder = await founderCtx.newPage();
-  const member = await memberCtx.newPage();
-
-  await createIdentity(founder, 'Rowan');
-  const groupUrl = await createGroup(founder, 'Evening circle');
+  const {
+    a: founderCtx,
+    b: memberCtx,
+    founder,
+    member,
+    groupUrl
+  } = await foundWithMember(browser, 'I would like company on hard evenings.');
   // The founder wrote the first rules: no onboarding card for them.
+  await tab(founder, 'Home');
   await expect(founder.getByTestId('onboarding')).toHaveCount(0);
-  const invite = await makeInvite(founder);
-  await applyToJoin(member, invite, 'Sam', 'I would like company on hard evenings.');
-  await admit(founder, 'Sam');
-  await expectAdmitted(member, 'Evening circle');
 
   // Onboarding: the rules and the mentor.
   await tab(member, 'Home');

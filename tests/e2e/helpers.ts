@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 
@@ -178,4 +178,21 @@ export async function expectNoViolations(page: Page, label: string): Promise<voi
     (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
   );
   expect(summary, `axe violations on ${label}`).toEqual([]);
+}
+
+/**
+ * Two phones in one group: Rowan founds "Evening circle" and admits Sam (who has the group key
+ * when this returns). Close the two contexts at the end of the test.
+ */
+export async function foundWithMember(browser: Browser, why = 'Hello.') {
+  const a = await browser.newContext();
+  const b = await browser.newContext();
+  const founder = await a.newPage();
+  const member = await b.newPage();
+  await createIdentity(founder, 'Rowan');
+  const groupUrl = await createGroup(founder, 'Evening circle');
+  await applyToJoin(member, await makeInvite(founder), 'Sam', why);
+  await admit(founder, 'Sam');
+  await expectAdmitted(member, 'Evening circle');
+  return { a, b, founder, member, groupUrl };
 }

@@ -1,29 +1,10 @@
 import { expect, test } from '@playwright/test';
-import {
-  admit,
-  applyToJoin,
-  createGroup,
-  createIdentity,
-  expectAdmitted,
-  makeInvite,
-  openProposal,
-  propose,
-  shot,
-  tab
-} from './helpers';
+import { foundWithMember, openProposal, propose, shot, tab } from './helpers';
 
 test('[ENC-6] [ENC-9] a member the group asks to leave is told calmly and cannot read what is written afterwards', async ({
   browser
 }) => {
-  const a = await browser.newContext();
-  const b = await browser.newContext();
-  const founder = await a.newPage();
-  const member = await b.newPage();
-  await createIdentity(founder, 'Rowan');
-  const groupUrl = await createGroup(founder, 'Evening circle');
-  await applyToJoin(member, await makeInvite(founder), 'Sam', 'Hello.');
-  await admit(founder, 'Sam');
-  await expectAdmitted(member, 'Evening circle');
+  const { a, b, founder, member, groupUrl } = await foundWithMember(browser);
   await propose(founder, 'Written while Sam was a member');
   await tab(member, 'Decisions');
   await expect(member.locator('main')).toContainText('Written while Sam was a member');

@@ -1,29 +1,11 @@
 import { expect, test } from '@playwright/test';
-import {
-  admit,
-  applyToJoin,
-  createGroup,
-  createIdentity,
-  expectAdmitted,
-  expectSyncStatus,
-  makeInvite,
-  shot,
-  tab
-} from './helpers';
+import { expectSyncStatus, foundWithMember, shot, tab } from './helpers';
 
 test('[SPACE-1] [SPACE-2] [SPACE-3] two browsers talk in an encrypted support thread, offline and back: content warnings, replies, reactions, "this helped", a topic filter', async ({
   browser
 }) => {
   test.setTimeout(120_000);
-  const a = await browser.newContext();
-  const b = await browser.newContext();
-  const founder = await a.newPage();
-  const member = await b.newPage();
-  await createIdentity(founder, 'Rowan');
-  const groupUrl = await createGroup(founder, 'Evening circle');
-  await applyToJoin(member, await makeInvite(founder), 'Sam', 'Hello.');
-  await admit(founder, 'Sam');
-  await expectAdmitted(member, 'Evening circle');
+  const { a, b, founder, member, groupUrl } = await foundWithMember(browser);
 
   // Rowan starts a conversation with a content warning.
   await tab(founder, 'Support');

@@ -1,6 +1,6 @@
 import { deviceKeyPairFromSeed } from '$core/identity/keys';
 import type { HearthDB, IdentityRow } from './db';
-import { now } from './clock';
+import { now, random } from './clock';
 
 /**
  * The person's identity on this device: a pseudonym and an Ed25519 key pair made here from
@@ -29,7 +29,7 @@ export async function createIdentity(
   return db.transaction('rw', db.identity, async () => {
     const existing = await db.identity.get(id);
     if (existing) return existing;
-    const keys = deviceKeyPairFromSeed(crypto.getRandomValues(new Uint8Array(32)));
+    const keys = deviceKeyPairFromSeed(random(32));
     const row: IdentityRow = {
       id,
       pseudonym,
@@ -55,8 +55,8 @@ export async function setPasscode(db: HearthDB, passcode: string, id = 'self'): 
   const row = await db.identity.get(id);
   if (!row?.secretKey) throw new Error('no unprotected key to protect');
   const { PASSCODE_KDF, scryptAsync, wrapSecret } = await passcodeCrypto();
-  const salt = crypto.getRandomValues(new Uint8Array(16));
-  const nonce = crypto.getRandomValues(new Uint8Array(24));
+  const salt = random(16);
+  const nonce = random(24);
   const kek = await scryptAsync(passcode.normalize('NFC'), salt, { ...PASSCODE_KDF, dkLen: 32 });
   const wrapped = wrapSecret(row.secretKey, kek, salt, nonce);
   await db.transaction('rw', db.identity, async () => {

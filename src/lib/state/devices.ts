@@ -8,6 +8,7 @@ import {
   type TransferError
 } from '$core/identity/transfer';
 import { putEntry, readLedgerDoc } from '$core/ledger/doc';
+import { nowSeconds, random } from '$lib/adapters/clock';
 import { isDocumentId } from '$lib/adapters/repo';
 import { app } from './app.svelte';
 import { freshEntries } from './group.svelte';
@@ -17,9 +18,6 @@ import { freshEntries } from './group.svelte';
  * The core makes and reads the texts and signs the entries; this module finds the groups, runs
  * scrypt off the main path and stores what was signed.
  */
-
-const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export type GroupOutcome = 'done' | 'unavailable' | 'not-member' | 'error';
 

@@ -8,6 +8,7 @@ import { keyFingerprint } from '$core/identity/keys';
 import { sameHeads } from '$core/sync/status';
 import { hexToBytes } from '$core/encoding/hex';
 import { isDocumentId, type DocHandle, type DocumentId } from '$lib/adapters/repo';
+import { nowSeconds, random } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
 import { app, describeStorageError } from './app.svelte';
 
@@ -33,9 +34,6 @@ type StorageIdLike = Parameters<DocHandle<LedgerDoc>['getSyncInfo']>[0];
 
 export type GroupLoad =
   'loading' | 'ready' | 'unavailable' | 'invalid-link' | 'not-a-group' | 'locked' | 'error';
-
-const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
  * The entries of a group document the session has not seen, their signatures checked with

@@ -7,11 +7,10 @@ import { decodeEntry, signedMessage } from '$core/ledger/envelope';
 import { readThread, threadTip, type PostView, type ThreadContent } from '$core/space/thread';
 import type { DocHandle } from '$lib/adapters/repo';
 import { isDocumentId } from '$lib/adapters/repo';
+import { nowSeconds } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
 import { m } from '$lib/paraglide/messages.js';
 import type { GroupView } from './group.svelte';
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
  * One open support thread [SPACE-2]: its own document, read with the group's current state (who
