@@ -7,6 +7,7 @@ import { derive } from '../src/lib/core/governance/derive';
 import type { GroupState } from '../src/lib/core/governance/state';
 import { isSealed, type Text } from '../src/lib/core/governance/text';
 import { readLedgerDoc } from '../src/lib/core/ledger/doc';
+import { describeExecution } from '../src/lib/core/governance/state';
 
 const USAGE = 'usage: npm run ledger -- inspect <group-document-file> [--json]';
 
@@ -53,7 +54,7 @@ function print(state: GroupState, file: string): void {
       ? `yes ${t.yes} no ${t.no} abstain ${t.abstain} of ${t.electorateWeight}`
       : `${p.ballots.length} ballot(s)`;
     console.log(
-      `  ${short(p.id)}  ${p.kind.padEnd(11)} ${p.status.padEnd(7)} ${tally}${p.execution ? `  → ${p.execution}` : ''}`
+      `  ${short(p.id)}  ${p.kind.padEnd(11)} ${p.status.padEnd(7)} ${tally}${p.execution ? `  → ${describeExecution(p.execution)}` : ''}`
     );
   }
   console.log('\nEntries (causal order)');

@@ -20,6 +20,9 @@ test('[ENC-6] [ENC-9] a member the group asks to leave is told calmly and cannot
   await founder.getByRole('button', { name: 'Yes', exact: true }).click();
   await founder.getByRole('button', { name: 'Close the vote and record the result' }).click();
   await expect(founder.getByTestId('execution')).toContainText('removed from the group');
+  // The key rotated in the same step, said in words (not a raw "new key epoch 2").
+  await expect(founder.getByTestId('execution')).toContainText('the group’s key changed');
+  await expect(founder.getByTestId('execution')).not.toContainText('epoch');
 
   // Written after the removal, with the new key.
   await founder.goto(groupUrl);

@@ -1,3 +1,4 @@
+import { describeExecution } from '../../src/lib/core/governance/state';
 import { describe, expect, it } from 'vitest';
 import { decodeCbor, encodeCbor, type CborValue } from '../../src/lib/core/crypto/cbor';
 import { concat, sign } from '../../src/lib/core/crypto/ed25519';
@@ -391,7 +392,7 @@ describe('adversarial catalogue: membership and authority', () => {
     for (const v of [s.founder, a, b, c]) s.write(v, Kind.Ballot, P.ballot(p, 1));
     s.write(s.founder, Kind.Close, P.close(p));
     const st = s.state();
-    expect(st.proposals[p]!.execution).toMatch(/too few points/);
+    expect(describeExecution(st.proposals[p]!.execution!)).toMatch(/too few points/);
     expect(st.treasury.balance).toBe(100);
   });
 

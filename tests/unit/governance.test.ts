@@ -1,3 +1,4 @@
+import { describeExecution } from '../../src/lib/core/governance/state';
 import { describe, expect, it } from 'vitest';
 import { derive, stateHash } from '../../src/lib/core/governance/derive';
 import { DAY, Device, Kind, P, Scenario } from '../kit/ledger-kit';
@@ -27,9 +28,10 @@ describe('governance basics', () => {
     const proposal = Object.values(st.proposals)[0]!;
     expect(proposal).toMatchObject({
       status: 'passed',
-      execution: 'admitted as a new member',
+      execution: { code: 'admitted' },
       closedBy: close
     });
+    expect(describeExecution(proposal.execution!)).toBe('admitted as a new member');
     expect(proposal.tally).toMatchObject({ yes: 6, no: 0, quorumReached: true, passed: true });
   });
 

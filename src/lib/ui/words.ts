@@ -4,7 +4,7 @@ import type { PseudonymError } from '$core/identity/pseudonym';
 import { PASSCODE_MIN, type PasscodeProblem } from '$core/crypto/passcode';
 import type { SyncStatus } from '$core/sync/status';
 import { PSEUDONYM_MAX, PSEUDONYM_MIN } from '$core/identity/pseudonym';
-import type { Proposal } from '$core/governance/state';
+import type { Execution, Proposal } from '$core/governance/state';
 import type { ProposalKind, Reason, Tier, VotingRules } from '$core/governance/types';
 import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
@@ -161,39 +161,28 @@ const ENTRY: Record<string, () => string> = {
 };
 export const entryWords = (kind: string): string => ENTRY[kind]?.() ?? kind;
 
-/**
- * What the reducer did when a proposal closed. The reducer records a fixed English phrase (the
- * same on every device); this turns each known phrase into the reader's language.
- */
-export function executionWords(text: string): string {
-  const known: Record<string, () => string> = {
-    'admitted as a new member': m.exec_admitted,
-    'already a member': m.exec_already_member,
-    'not admitted: the application did not follow the removal': m.exec_not_admitted,
-    'already removed': m.exec_already_removed,
-    'removed from the group': m.exec_removed,
-    'not a member any more': m.exec_not_member,
-    'moderation policy adopted': m.exec_moderation,
-    'not paid: the treasury has too few points': m.exec_not_paid,
-    'emergency action ratified': m.exec_ratified,
-    'decision recorded': m.exec_recorded
+/** What a passed proposal did [GOV-8], in the reader's words. */
+export function executionWords(x: Execution): string {
+  const words: Record<Execution['code'], () => string> = {
+    admitted: m.exec_admitted,
+    'already-member': m.exec_already_member,
+    'not-admitted': m.exec_not_admitted,
+    removed: m.exec_removed,
+    'already-removed': m.exec_already_removed,
+    'not-member': m.exec_not_member,
+    tier: () => m.exec_tier({ tier: x.tier ? tierName(x.tier) : '' }),
+    rules: () => m.exec_rules({ version: num(x.version ?? 0) }),
+    moderation: m.exec_moderation,
+    points: () => m.exec_points({ points: num(x.points ?? 0) }),
+    'not-paid': m.exec_not_paid,
+    'history-open': m.exec_history_open,
+    'history-closed': m.exec_history_closed,
+    'voting-rules': () => m.exec_voting_rules({ kind: x.kind ? kindTitle(x.kind) : '' }),
+    ratified: m.exec_ratified,
+    recorded: m.exec_recorded
   };
-  const fixed = known[text];
-  if (fixed) return fixed();
-  let match = /^tier is now (\w+)$/.exec(text);
-  if (match && match[1] && match[1] in TIER)
-    return m.exec_tier({ tier: tierName(match[1] as Tier) });
-  match = /^rules are now version (\d+)$/.exec(text);
-  if (match?.[1]) return m.exec_rules({ version: num(Number(match[1])) });
-  match = /^(\d+) points allocated$/.exec(text);
-  if (match?.[1]) return m.exec_points({ points: num(Number(match[1])) });
-  match = /^voting rules for (\w+) changed$/.exec(text);
-  if (match?.[1] && match[1] in KIND)
-    return m.exec_voting_rules({ kind: kindTitle(match[1] as ProposalKind) });
-  if (text === 'newcomers may now be given the keys to earlier messages')
-    return m.exec_history_open();
-  if (text === 'earlier messages stay closed to newcomers') return m.exec_history_closed();
-  return text;
+  const key = x.newEpoch !== undefined ? ` ${m.exec_new_key()}` : '';
+  return words[x.code]() + key;
 }
 
 /** Why reputation was earned (the reducer's fixed phrases). */

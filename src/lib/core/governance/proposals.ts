@@ -3,7 +3,7 @@ import type { Ctx, Who } from './context';
 import { applyLockboxes } from './epochs';
 import type { Payload, ProposalBody } from './payloads';
 import { PROBATION_SECONDS, TIER_WEIGHT } from './settings';
-import type { GroupState, Member, Proposal } from './state';
+import type { Execution, GroupState, Member, Proposal } from './state';
 import { decided, tallyAt } from './tally';
 import { Kind, tierRank, type ProposalKind, type Reason, type VotingRules } from './types';
 
@@ -179,14 +179,14 @@ export function close(
       ctx.ignored.set(b.entry, ctx.ancestor(b.entry, e.id) ? 'superseded' : 'not-counted');
   }
   if (tally.passed) {
-    proposal.execution = execute(state, ctx, e, proposal, now);
+    const result = execute(state, ctx, e, proposal, now);
     // A removal's close may carry the next epoch's lockboxes: the key rotates in the same step.
     if (p.lockboxes) {
       const refused = applyLockboxes(state, ctx, e, p.lockboxes);
-      proposal.execution += refused
-        ? ` (lockboxes not used: ${refused})`
-        : `; new key epoch ${p.lockboxes.epoch}`;
+      if (refused) result.lockboxesRefused = refused;
+      else result.newEpoch = p.lockboxes.epoch;
     }
+    proposal.execution = result;
     const author = state.members[proposal.author];
     if (author)
       earn(
@@ -202,15 +202,21 @@ export function close(
 }
 
 /** The "smart contract": what a passed proposal does, applied by every device identically [GOV-8]. */
-function execute(state: GroupState, ctx: Ctx, e: Entry, proposal: Proposal, now: number): string {
+function execute(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  proposal: Proposal,
+  now: number
+): Execution {
   const body = proposal.body;
   switch (body.type) {
     case 'admit': {
       const application = state.applications[body.application]!;
       const existing = state.members[application.applicant];
-      if (existing && existing.status === 'active') return 'already a member';
+      if (existing && existing.status === 'active') return { code: 'already-member' };
       if (existing?.removedBy && !ctx.ancestor(existing.removedBy, application.id))
-        return 'not admitted: the application did not follow the removal';
+        return { code: 'not-admitted' };
       application.status = 'admitted';
       const member: Member = {
         id: application.applicant,
@@ -229,21 +235,21 @@ function execute(state: GroupState, ctx: Ctx, e: Entry, proposal: Proposal, now:
       };
       state.members[member.id] = member;
       ctx.owner.set(application.applicant, { member: member.id, since: application.id });
-      return 'admitted as a new member';
+      return { code: 'admitted' };
     }
     case 'remove': {
       const target = state.members[body.member]!;
-      if (target.status !== 'active') return 'already removed';
+      if (target.status !== 'active') return { code: 'already-removed' };
       target.status = 'removed';
       target.removedBy = e.id;
       state.rotationDue = true;
       ctx.revocations.push({ entry: e.id, member: target.id, kind: 'remove', tier: null });
       ctx.removals.push({ close: e.id, proposer: proposal.author, target: target.id });
-      return 'removed from the group';
+      return { code: 'removed' };
     }
     case 'tier': {
       const target = state.members[body.member]!;
-      if (target.status !== 'active') return 'not a member any more';
+      if (target.status !== 'active') return { code: 'not-member' };
       const before = target.tier;
       target.tier = body.tier;
       target.weight = TIER_WEIGHT[body.tier];
@@ -251,18 +257,18 @@ function execute(state: GroupState, ctx: Ctx, e: Entry, proposal: Proposal, now:
       if (body.tier !== 'new') target.probationEnd = null;
       if (tierRank(body.tier) < tierRank(before))
         ctx.revocations.push({ entry: e.id, member: target.id, kind: 'demote', tier: body.tier });
-      return `tier is now ${body.tier}`;
+      return { code: 'tier', tier: body.tier };
     }
     case 'rules':
       state.rules.version++;
       state.rules.text = body.text;
       state.rules.history.push({ version: state.rules.version, text: body.text, entry: e.id });
-      return `rules are now version ${state.rules.version}`;
+      return { code: 'rules', version: state.rules.version };
     case 'moderation':
       state.moderationPolicy = body.text;
-      return 'moderation policy adopted';
+      return { code: 'moderation' };
     case 'allocate': {
-      if (state.treasury.balance < body.amount) return 'not paid: the treasury has too few points';
+      if (state.treasury.balance < body.amount) return { code: 'not-paid' };
       state.treasury.balance -= body.amount;
       state.treasury.ledger.push({
         entry: e.id,
@@ -273,27 +279,25 @@ function execute(state: GroupState, ctx: Ctx, e: Entry, proposal: Proposal, now:
       const rec = (state.points[body.member] ??= { total: 0, entries: [] });
       rec.total += body.amount;
       rec.entries.push({ entry: e.id, points: body.amount, why: body.text });
-      return `${body.amount} points allocated`;
+      return { code: 'points', points: body.amount };
     }
     case 'governance':
       if (body.target === 'history') {
         state.shareHistory = body.share;
-        return body.share
-          ? 'newcomers may now be given the keys to earlier messages'
-          : 'earlier messages stay closed to newcomers';
+        return { code: body.share ? 'history-open' : 'history-closed' };
       }
       state.settings[body.target] = body.rules;
       ctx.settingsHistory.push({ entry: e.id, kind: body.target, rules: body.rules });
-      return `voting rules for ${body.target} changed`;
+      return { code: 'voting-rules', kind: body.target };
     case 'ratify': {
       const action = state.emergencies[body.action]!;
       action.ratifiedBy = e.id;
       const leader = state.members[action.by];
       if (leader) earn(state, leader, e.id, POINTS.moderation, 'emergency action ratified', false);
-      return 'emergency action ratified';
+      return { code: 'ratified' };
     }
     default:
-      return 'decision recorded';
+      return { code: 'recorded' };
   }
 }
 

@@ -88,8 +88,67 @@ export interface Proposal {
   closedBy: string | null;
   tally: Tally | null;
   /** What the reducer did when the proposal passed [GOV-8]. */
-  execution: string | null;
+  execution: Execution | null;
   outcome: { text: Text; review: number; entry: string } | null;
+}
+
+/**
+ * What a passed proposal did [GOV-8], as a code the screens put in the reader's words
+ * (`describeExecution` says it in English for the CLI and logs).
+ */
+export interface Execution {
+  code:
+    | 'admitted'
+    | 'already-member'
+    | 'not-admitted'
+    | 'removed'
+    | 'already-removed'
+    | 'not-member'
+    | 'tier'
+    | 'rules'
+    | 'moderation'
+    | 'points'
+    | 'not-paid'
+    | 'history-open'
+    | 'history-closed'
+    | 'voting-rules'
+    | 'ratified'
+    | 'recorded';
+  tier?: Tier;
+  version?: number;
+  points?: number;
+  kind?: ProposalKind;
+  /** The key epoch a removal's close started [ENC-6]. */
+  newEpoch?: number;
+  /** Why the lockboxes a close carried were not used. */
+  lockboxesRefused?: Reason;
+}
+
+/** An Execution in plain English (CLI, logs, tests). */
+export function describeExecution(x: Execution): string {
+  const words: Record<Execution['code'], string> = {
+    admitted: 'admitted as a new member',
+    'already-member': 'already a member',
+    'not-admitted': 'not admitted: the application did not follow the removal',
+    removed: 'removed from the group',
+    'already-removed': 'already removed',
+    'not-member': 'not a member any more',
+    tier: `tier is now ${x.tier}`,
+    rules: `rules are now version ${x.version}`,
+    moderation: 'moderation policy adopted',
+    points: `${x.points} points allocated`,
+    'not-paid': 'not paid: the treasury has too few points',
+    'history-open': 'newcomers may now be given the keys to earlier messages',
+    'history-closed': 'earlier messages stay closed to newcomers',
+    'voting-rules': `voting rules for ${x.kind} changed`,
+    ratified: 'emergency action ratified',
+    recorded: 'decision recorded'
+  };
+  return (
+    words[x.code] +
+    (x.lockboxesRefused ? ` (lockboxes not used: ${x.lockboxesRefused})` : '') +
+    (x.newEpoch !== undefined ? `; new key epoch ${x.newEpoch}` : '')
+  );
 }
 
 export interface PointsRecord {
