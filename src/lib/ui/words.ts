@@ -1,13 +1,12 @@
 import type { TransferError } from '$core/identity/transfer';
 import type { VoteProgress } from '$core/group/explain';
-import type { PseudonymError } from '$core/identity/pseudonym';
-import { PASSCODE_MIN, type PasscodeProblem } from '$core/crypto/passcode';
-import type { SyncStatus } from '$core/sync/status';
-import { PSEUDONYM_MAX, PSEUDONYM_MIN } from '$core/identity/pseudonym';
 import type { Execution, Proposal } from '$core/governance/state';
 import type { ProposalKind, Reason, Tier, VotingRules } from '$core/governance/types';
 import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
+import { num } from './basic-words';
+
+export { num, passcodeProblemWords, pseudonymErrorWords, syncWords } from './basic-words';
 
 /**
  * Plain words for what the ledger holds, in the reader's language [I18N-1]. Calm, short, no
@@ -42,11 +41,6 @@ const TIERS_PLURAL: Record<Tier, () => string> = {
   leader: m.tier_leader_plural
 };
 export const tierPlural = (t: Tier): string => TIERS_PLURAL[t]();
-
-/** Whole numbers in the reader's digits (Arabic-Indic in Arabic). */
-export function num(n: number): string {
-  return new Intl.NumberFormat(getLocale()).format(n);
-}
 
 export function duration(seconds: number): string {
   const days = Math.floor(seconds / 86_400);
@@ -206,12 +200,6 @@ export function transferErrorWords(e: TransferError): string {
   }[e]();
 }
 
-export function pseudonymErrorWords(e: PseudonymError): string {
-  if (e === 'too-short') return m.pseudonym_too_short({ min: num(PSEUDONYM_MIN) });
-  if (e === 'too-long') return m.pseudonym_too_long({ max: num(PSEUDONYM_MAX) });
-  return m.pseudonym_invalid();
-}
-
 /** How one kind of decision is made, in a sentence [GOV-2]. */
 export function rulesWords(r: VotingRules): string {
   const who = r.electorate.map(tierPlural).join(', ');
@@ -219,27 +207,4 @@ export function rulesWords(r: VotingRules): string {
   const how =
     r.method === 'consent' ? m.rules_consent() : m.rules_majority({ threshold: num(r.threshold) });
   return m.rules_sentence({ who, quorum: num(r.quorum), how, days: duration(days * 86_400) });
-}
-
-/** What a new passcode needs, in words [KEY-1]. */
-export function passcodeProblemWords(p: PasscodeProblem): string {
-  return p === 'too-short'
-    ? m.passcode_too_short({ min: num(PASSCODE_MIN) })
-    : m.passcode_mismatch();
-}
-
-/** Calm, plain words for each sync status; nothing here should sound like an alarm [SYNC-1]. */
-export function syncWords(status: SyncStatus): { label: string; detail: string } {
-  switch (status) {
-    case 'offline':
-      return { label: m.sync_offline(), detail: m.sync_offline_detail() };
-    case 'connecting':
-      return { label: m.sync_connecting(), detail: m.sync_connecting_detail() };
-    case 'syncing':
-      return { label: m.sync_syncing(), detail: m.sync_syncing_detail() };
-    case 'synced':
-      return { label: m.sync_synced(), detail: m.sync_synced_detail() };
-    case 'unreachable':
-      return { label: m.sync_unreachable(), detail: m.sync_unreachable_detail() };
-  }
 }

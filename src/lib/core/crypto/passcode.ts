@@ -2,6 +2,10 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { concat } from './ed25519';
 
+// The rules for a new passcode live apart from the crypto, so screens can check one without
+// loading scrypt.
+export { checkNewPasscode, PASSCODE_MIN, type PasscodeProblem } from './passcode-rules';
+
 /**
  * Device keys at rest under an optional passcode [KEY-1]. scrypt (memory-hard) turns the passcode
  * into a key-encryption key; XChaCha20-Poly1305 wraps the secret, with the format and parameters
@@ -17,7 +21,6 @@ export interface KdfParams {
 
 /** ≈16 MiB and well under a second on a low-end phone (pure JS); raise as phones get faster. */
 export const PASSCODE_KDF: KdfParams = { N: 2 ** 14, r: 8, p: 1 };
-export const PASSCODE_MIN = 6;
 
 export interface WrappedSecret {
   v: 1;
@@ -71,16 +74,4 @@ export function unwrapSecret(w: WrappedSecret, kek: Uint8Array): Uint8Array | un
   } catch {
     return undefined;
   }
-}
-
-export type PasscodeProblem = 'too-short' | 'mismatch';
-
-/** Checks a new passcode (typed twice); what is wrong with it, if anything [KEY-1]. */
-export function checkNewPasscode(
-  passcode: string,
-  confirmation: string
-): PasscodeProblem | undefined {
-  if ([...passcode].length < PASSCODE_MIN) return 'too-short';
-  if (passcode !== confirmation) return 'mismatch';
-  return undefined;
 }
