@@ -38,6 +38,8 @@ export default defineConfig({
   test: {
     include: ['tests/{unit,property,contract}/**/*.test.ts'],
     environment: 'node',
+    // A real PostgreSQL server for the relay's storage tests [STO-7].
+    globalSetup: ['tests/setup/postgres.global.ts'],
     testTimeout: 20_000
   }
 });

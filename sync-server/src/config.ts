@@ -29,6 +29,18 @@ export interface RelayConfig {
   denylist: string[];
   /** When set, the only document ids the relay stores and serves (allowlist mode) [OPS-6]. */
   allowlist: string[] | null;
+  /**
+   * Which new documents the relay accepts [OPS-7]: `any`; `groups` — a Hearth group whose first
+   * entry is a valid genesis, a document of a group admitted here (its threads), or one on the
+   * allowlist.
+   */
+  admit: 'any' | 'groups';
+  /** PostgreSQL connection string; when set, documents live there instead of `dataDir` [STO-8]. */
+  databaseUrl: string | null;
+  /** Relays to sync with over an outgoing WebSocket (`ws://host:port/sync`) [OPS-10]. */
+  upstream: string[];
+  /** A document nobody has synced for this long is written out and dropped from memory; 0 never [OPS-8]. */
+  evictIdleMs: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>` (a secret). */
   metricsToken: string | null;
   /** pino log level. */
@@ -49,6 +61,10 @@ export const DEFAULTS: RelayConfig = {
   maxDocumentBytes: 64 * 1024 * 1024,
   denylist: [],
   allowlist: null,
+  admit: 'any',
+  databaseUrl: null,
+  upstream: [],
+  evictIdleMs: 5 * 60_000,
   metricsToken: null,
   logLevel: 'info'
 };
@@ -98,6 +114,10 @@ const NAMES: Record<Key, { env: string; flag: string; label: string }> = {
   },
   denylist: { env: 'DENYLIST', flag: '--denylist', label: 'denylist' },
   allowlist: { env: 'ALLOWLIST', flag: '--allowlist', label: 'allowlist' },
+  admit: { env: 'ADMIT', flag: '--admit', label: 'admit' },
+  databaseUrl: { env: 'DATABASE_URL', flag: '--database-url', label: 'database url' },
+  upstream: { env: 'UPSTREAM', flag: '--upstream', label: 'upstream' },
+  evictIdleMs: { env: 'EVICT_IDLE_MS', flag: '--evict-idle-ms', label: 'evict idle ms' },
   metricsToken: { env: 'METRICS_TOKEN', flag: '--metrics-token', label: 'metrics token' },
   logLevel: { env: 'LOG_LEVEL', flag: '--log-level', label: 'log level' }
 };
@@ -182,6 +202,33 @@ const SCHEMA = z.object({
   maxDocumentBytes: whole('max document bytes', 1024, 16 * 1024 * 1024 * 1024),
   denylist: documentIds('denylist').transform((v) => v ?? []),
   allowlist: documentIds('allowlist'),
+  admit: z.enum(['any', 'groups'], { message: 'admit must be "any" or "groups"' }),
+  databaseUrl: z.union([z.null(), text('database url')]).transform((v, ctx) => {
+    if (v === null) return null;
+    if (!/^postgres(ql)?:\/\//.test(v)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'database url must start with postgres:// or postgresql://'
+      });
+      return z.NEVER;
+    }
+    return v;
+  }),
+  upstream: z
+    .union([z.array(z.string()), z.string()], { message: 'upstream must be a list of ws:// URLs' })
+    .transform((v, ctx) => {
+      const items = (Array.isArray(v) ? v : v.split(','))
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+      for (const u of items) {
+        if (!/^wss?:\/\/[^\s/]+/.test(u)) {
+          ctx.addIssue({ code: 'custom', message: `upstream "${u}" is not a ws:// or wss:// URL` });
+          return z.NEVER;
+        }
+      }
+      return items;
+    }),
+  evictIdleMs: whole('evict idle ms', 0, 24 * 3600_000),
   metricsToken: z.union([z.null(), text('metrics token')]).transform((v, ctx) => {
     if (v !== null && v.length < 16) {
       ctx.addIssue({ code: 'custom', message: 'metrics token must be at least 16 characters' });
@@ -268,5 +315,17 @@ export function loadConfig(
 export function describeConfig(c: RelayConfig): Record<string, unknown> {
   const out: Record<string, unknown> = { ...c };
   for (const k of SECRETS) if (out[k] !== null) out[k] = '********';
+  // A database password is a secret too: only the rest of the URL is shown.
+  if (c.databaseUrl) out.databaseUrl = maskPassword(c.databaseUrl);
   return out;
+}
+
+function maskPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '********';
+    return u.toString();
+  } catch {
+    return '********';
+  }
 }

@@ -6,7 +6,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * in and out, refusals by reason, errors, and storage latency. Labels never carry document ids or
  * content.
  */
-export function createMetrics(documentsInMemory: () => number) {
+export function createMetrics(documentsInMemory: () => number, upstreams: () => number = () => 0) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hearth_relay_' });
   const m = {
@@ -45,6 +45,11 @@ export function createMetrics(documentsInMemory: () => number) {
       labelNames: ['kind'] as const,
       registers: [registry]
     }),
+    evicted: new Counter({
+      name: 'hearth_relay_documents_evicted_total',
+      help: 'Idle documents written out and dropped from memory',
+      registers: [registry]
+    }),
     storage: new Histogram({
       name: 'hearth_relay_storage_seconds',
       help: 'Storage operation latency',
@@ -53,6 +58,14 @@ export function createMetrics(documentsInMemory: () => number) {
       registers: [registry]
     })
   };
+  new Gauge({
+    name: 'hearth_relay_upstreams_connected',
+    help: 'Upstream relays this relay is connected to',
+    registers: [registry],
+    collect() {
+      this.set(upstreams());
+    }
+  });
   new Gauge({
     name: 'hearth_relay_documents_in_memory',
     help: 'Documents the relay holds in memory',

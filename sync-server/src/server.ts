@@ -1,16 +1,26 @@
-import { Repo, type AutomergeUrl, type DocumentId, type PeerId } from '@automerge/automerge-repo';
+import {
+  Repo,
+  type AutomergeUrl,
+  type DocumentId,
+  type Message,
+  type PeerId
+} from '@automerge/automerge-repo';
 import { WebSocketServerAdapter } from '@automerge/automerge-repo-network-websocket';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decode } from 'cbor-x';
-import { decodeSyncMessage } from '@automerge/automerge';
-import { timingSafeEqual } from 'node:crypto';
+import * as A from '@automerge/automerge';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { RelayConfig } from './config';
 import { closableStorage, createMetrics, DocumentSizes, RateLimit, timedStorage } from './metrics';
 import { createStaticHandler } from './static';
 import { FileStorageAdapter } from './storage/file-storage';
+import { PostgresStorageAdapter } from './storage/postgres-storage';
+import { AdmissionGate } from './admission';
+import { Evictor } from './eviction';
+import { Federation } from './federation';
 
 export const SYNC_PATH = '/sync';
 
@@ -20,6 +30,12 @@ export interface Relay {
   /** Stops accepting, closes sockets, flushes documents to storage. Safe to call twice. */
   close(): Promise<void>;
   readonly repo: Repo;
+  /** This relay process's peer id (also names it in scale-out notices). */
+  readonly peerId: PeerId;
+  /** Writes out and drops idle documents now (the timer does it every evictIdleMs / 2). */
+  evictIdle(): Promise<number>;
+  /** Offers every stored document to connected upstream relays; resolves with how many. */
+  catchUpUpstream(): Promise<number>;
 }
 
 type Log = (event: string, fields?: Record<string, unknown>) => void;
@@ -45,6 +61,11 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
   /** Documents each connection has asked about [OPS-6]. */
   readonly #documents = new WeakMap<WebSocket, Set<string>>();
 
+  /** Messages of one connection waiting for the admission gate, in order. */
+  readonly #inbox = new WeakMap<WebSocket, Promise<void>>();
+  /** Messages to one peer waiting until what they acknowledge is on disk, in order. */
+  readonly #outbox = new Map<string, Promise<void>>();
+
   constructor(
     server: WebSocketServer,
     keepAliveMs: number,
@@ -52,7 +73,15 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
     private readonly maxDocuments: number,
     private readonly refuse: (reason: string) => void,
     /** Whether a document has reached the size limit (its changes are no longer accepted). */
-    private readonly full: (documentId: string) => boolean
+    private readonly full: (documentId: string) => boolean,
+    private readonly hooks: {
+      /** A document was named by a message in or out (for idle eviction). */
+      touch: (documentId: string) => void;
+      /** Admission mode: whether these changes to this document may be taken [OPS-7]. */
+      gate?: (documentId: string, changes: Uint8Array[]) => Promise<boolean>;
+      /** Resolves when the document's state a message is about to tell of is durable [OPS-11]. */
+      beforeSend: (message: Message) => Promise<boolean>;
+    }
   ) {
     // The adapter is typed against isomorphic-ws's re-export of `ws`: the same class at run time.
     super(
@@ -80,13 +109,35 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
         return;
       }
       seen.add(documentId);
+      this.hooks.touch(documentId);
       // A document at its size limit accepts no more changes here, but can still be read; the
       // connection stays [OPS-6].
-      if (this.full(documentId) && carriesChanges(data)) {
+      const changes = changesOf(data);
+      if (this.full(documentId) && changes.length > 0) {
         this.refuse('document-size');
         return;
       }
+      const gate = this.hooks.gate;
+      if (gate) {
+        // Later messages of this connection wait behind this one: their order matters to sync.
+        const id = documentId;
+        const next = (this.#inbox.get(socket) ?? Promise.resolve()).then(async () => {
+          if (socket.readyState !== socket.OPEN) return;
+          const ok = await gate(id, changes).catch((e: unknown) => {
+            this.log('admission-error', { reason: e instanceof Error ? e.message : String(e) });
+            return false;
+          });
+          if (ok) this.#forward(messageBytes, socket);
+          else this.refuse('not-admitted');
+        });
+        this.#inbox.set(socket, next);
+        return;
+      }
     }
+    this.#forward(messageBytes, socket);
+  }
+
+  #forward(messageBytes: Uint8Array, socket: WebSocket): void {
     try {
       super.receiveMessage(messageBytes, socket);
     } catch (e) {
@@ -96,6 +147,28 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
       });
       socket.close(1008, 'bad message');
     }
+  }
+
+  /**
+   * Sync messages leave only once the document state they describe is written to storage, so a
+   * peer that hears "the relay has these changes" can rely on it surviving a crash [OPS-11]. A
+   * message whose document could not be written (disk full, database down) is not sent: the peer
+   * keeps its changes and offers them again.
+   */
+  override send(message: Message): void {
+    const target = message.targetId;
+    const next = (this.#outbox.get(target) ?? Promise.resolve()).then(async () => {
+      if (message.documentId) this.hooks.touch(message.documentId);
+      if (await this.hooks.beforeSend(message)) super.send(message);
+    });
+    this.#outbox.set(target, next);
+    void next
+      .catch((e: unknown) =>
+        this.log('send-error', { reason: e instanceof Error ? e.message : String(e) })
+      )
+      .finally(() => {
+        if (this.#outbox.get(target) === next) this.#outbox.delete(target);
+      });
   }
 }
 
@@ -108,7 +181,10 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
   const serveStatic = config.staticDir ? createStaticHandler(config.staticDir) : undefined;
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
   // The gauge reads `repo` only when scraped, after it exists.
-  const metrics = createMetrics(() => Object.keys(repo.handles).length);
+  const metrics = createMetrics(
+    () => Object.keys(repo.handles).length,
+    () => federation.connected
+  );
   const perIp = new Map<string, number>();
   let ready = false;
 
@@ -163,35 +239,99 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     }) as typeof socket.send;
   });
 
+  const peerId = `hearth-relay-${randomUUID()}` as PeerId;
   const sizes = new DocumentSizes();
+  // PostgreSQL when DATABASE_URL is set (several relays may share it), else files [STO-8].
+  const backend = config.databaseUrl
+    ? new PostgresStorageAdapter(config.databaseUrl, peerId)
+    : new FileStorageAdapter(config.dataDir);
+  const storage = closableStorage(sizes.wrap(timedStorage(backend, metrics)));
+  const listDocuments = () => backend.documentIds();
+  // eslint-disable-next-line prefer-const -- assigned once the repo exists; hooks run later
+  let evictor: Evictor;
+  // eslint-disable-next-line prefer-const
+  let gate: AdmissionGate | undefined;
   const network = new GuardedServerAdapter(
     wss,
     config.keepAliveMs,
     log,
     config.maxDocumentsPerConnection,
     (reason) => metrics.refused.inc({ reason }),
-    (doc) => sizes.size(doc) >= config.maxDocumentBytes
+    (doc) => sizes.size(doc) >= config.maxDocumentBytes,
+    {
+      touch: (doc) => evictor.touch(doc),
+      gate:
+        config.admit === 'groups'
+          ? (doc, changes) => gate?.admits(doc, changes) ?? Promise.resolve(false)
+          : undefined,
+      beforeSend: (message) => durable(message)
+    }
   );
+  const federation = new Federation(config.upstream, peerId, listDocuments, log);
   const allowed = config.allowlist ? new Set<string>(config.allowlist) : null;
-  const storage = closableStorage(
-    sizes.wrap(timedStorage(new FileStorageAdapter(config.dataDir), metrics))
-  );
   const repo = new Repo({
-    network: [network],
+    network: [network, ...federation.adapters],
     storage,
-    peerId: `hearth-relay-${process.pid}` as PeerId,
+    peerId,
     shareConfig: {
-      // Never offer documents to anyone: a peer gets one only by asking for its id [REL-1].
-      announce: () => Promise.resolve(false),
-      // Allowlist mode: only registered documents are stored or served [OPS-6].
-      access: (_peer: PeerId, doc: DocumentId) => {
-        const ok = !allowed || allowed.has(doc);
+      // Never offer documents to clients: a peer gets one only by asking for its id [REL-1].
+      // Upstream relays are offered everything [OPS-10].
+      announce: (peer: PeerId) => Promise.resolve(federation.isUpstream(peer)),
+      // Allowlist mode: only registered documents are stored or served [OPS-6]. In `groups`
+      // admission mode the list adds to what the gate admits instead [OPS-7].
+      access: (peer: PeerId, doc: DocumentId) => {
+        const ok =
+          !allowed || config.admit === 'groups' || allowed.has(doc) || federation.isUpstream(peer);
         if (!ok) metrics.refused.inc({ reason: 'allowlist' });
         return Promise.resolve(ok);
       }
     },
     denylist: config.denylist.map((id) => `automerge:${id}` as AutomergeUrl)
   });
+  gate = config.admit === 'groups' ? new AdmissionGate(repo, storage, new Set(allowed)) : undefined;
+  evictor = new Evictor(
+    repo,
+    config.evictIdleMs,
+    () => Date.now(),
+    (doc) => {
+      metrics.evicted.inc();
+      gate?.forget(doc);
+    },
+    (e) => {
+      metrics.errors.inc({ kind: 'evict' });
+      log('evict-error', { reason: e instanceof Error ? e.message : String(e) });
+    }
+  );
+
+  /** Writes the document a sync message speaks of before the message leaves [OPS-11]. */
+  async function durable(message: Message): Promise<boolean> {
+    if (message.type !== 'sync' || !message.documentId) return true;
+    const handle = repo.handles[message.documentId];
+    if (!handle?.isReady()) return true;
+    try {
+      await repo.flush([message.documentId]);
+      return true;
+    } catch (e) {
+      metrics.errors.inc({ kind: 'unacknowledged' });
+      log('flush-error', { reason: e instanceof Error ? e.message : String(e) });
+      return false;
+    }
+  }
+
+  // Scale-out [OPS-9]: another relay on the same database saved a chunk of a document this one
+  // holds in memory; load what is new so this relay's clients hear of it too. Notices for one
+  // document within 50 ms are taken together.
+  const pendingRefresh = new Map<string, ReturnType<typeof setTimeout>>();
+  const refresh = async (documentId: string) => {
+    const handle = repo.handles[documentId as DocumentId];
+    if (!handle?.isReady()) return;
+    const chunks = (await storage.loadRange([documentId])).filter(
+      (c) => (c.key[1] === 'snapshot' || c.key[1] === 'incremental') && c.data
+    );
+    if (chunks.length === 0) return;
+    const bytes = concatBytes(chunks.map((c) => c.data!));
+    handle.update((doc) => A.loadIncremental(doc, bytes));
+  };
   // Denied documents are answered as unavailable and never stored [OPS-4].
   repo.synchronizer.on('metrics', (event) => {
     if (event.type === 'doc-denied') metrics.refused.inc({ reason: 'denylist' });
@@ -278,9 +418,40 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
   let closing: Promise<void> | undefined;
   return {
     repo,
+    peerId,
+    evictIdle: () => evictor.sweep(),
+    catchUpUpstream: () => federation.catchUp(repo),
     async listen() {
-      await mkdir(config.dataDir, { recursive: true });
+      if (backend instanceof PostgresStorageAdapter) {
+        // Fails fast (exit 1 with the reason) when the database cannot be reached at start.
+        await backend.ready();
+        await backend.listen(
+          ({ documentId }) => {
+            if (!repo.handles[documentId as DocumentId] || pendingRefresh.has(documentId)) return;
+            pendingRefresh.set(
+              documentId,
+              setTimeout(() => {
+                pendingRefresh.delete(documentId);
+                refresh(documentId).catch((e: unknown) => {
+                  metrics.errors.inc({ kind: 'refresh' });
+                  log('refresh-error', { reason: e instanceof Error ? e.message : String(e) });
+                });
+              }, 50)
+            );
+          },
+          (e) => {
+            metrics.errors.inc({ kind: 'database-listen' });
+            log('database-listen-error', { reason: e.message });
+          }
+        );
+      } else await mkdir(config.dataDir, { recursive: true });
       await network.attached;
+      evictor.start();
+      for (const adapter of federation.adapters)
+        adapter.on('peer-candidate', () => {
+          // Let the link settle, then offer what was written while it was down.
+          setTimeout(() => void federation.catchUp(repo).catch(() => undefined), 100).unref();
+        });
       await new Promise<void>((resolveListen, reject) => {
         http.once('error', reject);
         http.listen(config.port, config.host, () => {
@@ -294,8 +465,11 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       log('listening', {
         port,
         host: config.host,
+        storage: backend instanceof PostgresStorageAdapter ? 'postgresql' : 'files',
         dataDir: config.dataDir,
-        staticDir: config.staticDir
+        staticDir: config.staticDir,
+        admit: config.admit,
+        upstreams: config.upstream.length
       });
       return { port };
     },
@@ -303,6 +477,9 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       closing ??= (async () => {
         ready = false;
         log('closing');
+        evictor.stop();
+        federation.stop();
+        for (const t of pendingRefresh.values()) clearTimeout(t);
         for (const client of wss.clients) client.terminate();
         wss.close();
         // Flush every ready document; one still loading (mid-sync) would make a plain flush()
@@ -318,6 +495,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
         // still loading throws. It is "disconnect the adapters, then flush": done here, safely.
         for (const adapter of repo.networkSubsystem.adapters) adapter.disconnect();
         await storage.close();
+        if (backend instanceof PostgresStorageAdapter) await backend.close();
         http.closeAllConnections();
         await new Promise<void>((done) => http.close(() => done()));
         log('closed');
@@ -335,12 +513,25 @@ function bearerMatches(req: IncomingMessage, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Whether a sync message brings changes (a reader's request or acknowledgement brings none). */
-function carriesChanges(data: unknown): boolean {
-  if (!(data instanceof Uint8Array)) return false;
+/**
+ * The changes a sync message brings (a reader's request or acknowledgement brings none). A message
+ * that does not decode is treated as bringing a change: the limits apply to it.
+ */
+function changesOf(data: unknown): Uint8Array[] {
+  if (!(data instanceof Uint8Array)) return [];
   try {
-    return decodeSyncMessage(data).changes.length > 0;
+    return A.decodeSyncMessage(data).changes;
   } catch {
-    return true;
+    return [new Uint8Array()];
   }
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }

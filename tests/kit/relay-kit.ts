@@ -3,12 +3,13 @@
  * fails to pick up hangs the test into a failure instead of being rescued by the keepalive timer
  * (that bug existed: see server.ts). Call `cleanup()` after each test.
  */
-import { Repo, type PeerId } from '@automerge/automerge-repo';
+import { Repo, type DocHandle, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { loadConfig } from '../../sync-server/src/config';
 import { createServer } from '../../sync-server/src/server';
 
@@ -42,6 +43,18 @@ export class RelayKit {
       base: `http://127.0.0.1:${port}`,
       url: `ws://127.0.0.1:${port}/sync`
     };
+  }
+
+  /**
+   * A relay as its own OS process (`tsx sync-server/src/index.ts`), as operators run it: for
+   * scale-out and kill -9 tests. Resolves once it prints the address it listens on.
+   */
+  async process(opts: { dataDir?: string; flags?: string[]; env?: Record<string, string> } = {}) {
+    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hearth-relay-test-'));
+    if (!opts.dataDir) this.cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const spawned = await spawnRelay(dataDir, opts.flags ?? [], opts.env ?? {});
+    this.cleanups.push(() => spawned.stop());
+    return spawned;
   }
 
   /** A Node peer connected to the relay (resolves once the relay has answered its join). */
@@ -90,4 +103,93 @@ export function metric(text: string, name: string): number {
       ?.split(' ')
       .pop() ?? NaN
   );
+}
+
+export interface RelayProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  base: string;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+  /** SIGKILL (kill -9) and wait for the exit. */
+  kill(): Promise<void>;
+  /** Everything the process printed so far. */
+  output(): string;
+}
+
+export async function spawnRelay(
+  dataDir: string,
+  flags: string[],
+  env: Record<string, string> = {},
+  port = 0
+): Promise<RelayProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'sync-server/src/index.ts',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+      '--static-dir',
+      'none',
+      '--log-level',
+      'warn',
+      ...flags
+    ],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }
+  );
+  let out = '';
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const bound = await new Promise<number>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /running at http:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) =>
+      reject(new Error(`relay exited (${code}) before listening: ${out}`))
+    );
+    setTimeout(() => reject(new Error(`relay did not start: ${out}`)), 30_000).unref();
+  });
+  const stopWith = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    child,
+    port: bound,
+    url: `ws://127.0.0.1:${bound}/sync`,
+    base: `http://127.0.0.1:${bound}`,
+    stop: () => stopWith('SIGTERM'),
+    kill: () => stopWith('SIGKILL'),
+    output: () => out
+  };
+}
+
+/**
+ * What the relay has acknowledged [OPS-11]: the heads of the relay's copy of this document as the
+ * relay last told this peer in sync (automerge-repo keeps them per storage id). The relay sends a
+ * sync message only after the state it describes is written to storage, so these heads are durable.
+ */
+export function acknowledgedHeads(repo: Repo, handle: DocHandle<unknown>): string[] | undefined {
+  for (const meta of Object.values(repo.peerMetadataByPeerId)) {
+    if (!meta.storageId || meta.isEphemeral) continue;
+    const info = handle.getSyncInfo(meta.storageId);
+    if (info) return [...info.lastHeads];
+  }
+  return undefined;
+}
+
+/** Whether the relay has acknowledged everything this peer's copy holds. */
+export function fullyAcknowledged(repo: Repo, handle: DocHandle<unknown>): boolean {
+  const acked = acknowledgedHeads(repo, handle);
+  return !!acked && [...acked].sort().join() === [...handle.heads()].sort().join();
 }

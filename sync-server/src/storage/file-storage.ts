@@ -68,6 +68,19 @@ export class FileStorageAdapter implements StorageAdapterInterface {
     await rm(this.pathOf(keyPrefix), { recursive: true, force: true });
   }
 
+  /** Ids of every stored document (for federation's catch-up walk). */
+  async documentIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const name of await readdirOrEmpty(this.dir)) {
+      const id = decodePart(name);
+      if (id === undefined) continue;
+      const parts = await readdirOrEmpty(join(this.dir, name));
+      if (parts.some((p) => p === encodePart('snapshot') || p === encodePart('incremental')))
+        ids.push(id);
+    }
+    return ids;
+  }
+
   private pathOf(key: StorageKey): string {
     return join(this.dir, ...key.map(encodePart));
   }

@@ -1,0 +1,105 @@
+import type { DocumentId, PeerId, Repo, StorageId } from '@automerge/automerge-repo';
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+
+type Log = (event: string, fields?: Record<string, unknown>) => void;
+
+/**
+ * Upstream relays [OPS-10]: a relay on a village laptop keeps an outgoing WebSocket to each
+ * upstream (retried every `retryMs` while there is no link) and offers every document it holds to
+ * them — to them only, never to its own clients. When a link comes up it walks its stored
+ * documents, a few at a time, so what was written while offline reaches the upstream.
+ *
+ * No loops and no storms: Automerge's sync protocol sends only what the other side lacks, so a
+ * cycle of relays (A→B→C→A) settles as soon as each pair agrees on heads; a relay that finds
+ * itself upstream (its own peer id answers) drops that link.
+ */
+export class Federation {
+  readonly adapters: WebSocketClientAdapter[];
+  readonly #upstreamPeers = new Map<PeerId, StorageId | undefined>();
+  #walking = false;
+  #stopped = false;
+
+  constructor(
+    urls: readonly string[],
+    private readonly selfPeerId: PeerId,
+    private readonly listDocuments: () => Promise<string[]>,
+    private readonly log: Log,
+    retryMs = 5_000
+  ) {
+    this.adapters = urls.map((url) => {
+      const adapter = new WebSocketClientAdapter(url, retryMs);
+      adapter.on('peer-candidate', ({ peerId, peerMetadata }) => {
+        if (peerId === this.selfPeerId) {
+          this.log('upstream-is-self', { url });
+          adapter.disconnect();
+          return;
+        }
+        this.#upstreamPeers.set(peerId, peerMetadata.storageId);
+        this.log('upstream-connected', { url });
+      });
+      adapter.on('peer-disconnected', ({ peerId }) => {
+        if (this.#upstreamPeers.delete(peerId)) this.log('upstream-disconnected', { url });
+      });
+      return adapter;
+    });
+  }
+
+  isUpstream(peerId: PeerId): boolean {
+    return this.#upstreamPeers.has(peerId);
+  }
+
+  get connected(): number {
+    return this.#upstreamPeers.size;
+  }
+
+  /**
+   * Offers every stored document to the upstreams: loads a few at a time and waits until each
+   * upstream holds the same heads (or a few seconds pass). Documents already in memory were
+   * offered when the link came up. Returns how many documents it went through.
+   */
+  async catchUp(
+    repo: Repo,
+    opts: { concurrency?: number; settleMs?: number } = {}
+  ): Promise<number> {
+    if (this.#walking || this.#upstreamPeers.size === 0) return 0;
+    this.#walking = true;
+    const concurrency = opts.concurrency ?? 4;
+    const settleMs = opts.settleMs ?? 5_000;
+    let done = 0;
+    try {
+      const ids = await this.listDocuments();
+      for (
+        let i = 0;
+        i < ids.length && !this.#stopped && this.#upstreamPeers.size > 0;
+        i += concurrency
+      ) {
+        await Promise.all(
+          ids.slice(i, i + concurrency).map(async (id) => {
+            const handle = await repo.find(id as DocumentId).catch(() => undefined);
+            if (!handle) return;
+            const end = Date.now() + settleMs;
+            while (Date.now() < end && !this.#stopped) {
+              const heads = [...handle.heads()].sort().join();
+              const behind = [...this.#upstreamPeers.values()].some(
+                (storageId) =>
+                  !storageId ||
+                  [...(handle.getSyncInfo(storageId)?.lastHeads ?? [])].sort().join() !== heads
+              );
+              if (!behind) break;
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            done++;
+          })
+        );
+      }
+    } finally {
+      this.#walking = false;
+    }
+    this.log('upstream-caught-up', { documents: done });
+    return done;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+}
