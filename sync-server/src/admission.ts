@@ -32,9 +32,11 @@ export class AdmissionGate {
       this.#admitted.add(documentId);
       return true;
     }
-    let candidate: A.Doc<unknown>;
+    // A sync message to a peer that has nothing may carry a whole compressed document rather than
+    // single changes; loadIncremental takes both.
+    let candidate = A.init<unknown>();
     try {
-      [candidate] = A.applyChanges(A.init<unknown>(), changes);
+      for (const chunk of changes) candidate = A.loadIncremental(candidate, chunk);
     } catch {
       return false;
     }

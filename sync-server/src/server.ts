@@ -10,7 +10,7 @@ import { createServer as createHttpServer, type IncomingMessage } from 'node:htt
 import type { Duplex } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decode } from 'cbor-x';
+import { decode, encode } from 'cbor-x';
 import * as A from '@automerge/automerge';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { RelayConfig } from './config';
@@ -93,8 +93,9 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
     // One connection may sync only so many documents: a scraper walking ids is cut off [OPS-6].
     let documentId: unknown;
     let data: unknown;
+    let message: Record<string, unknown> | null = null;
     try {
-      const message = decode(messageBytes) as { documentId?: unknown; data?: unknown } | null;
+      message = decode(messageBytes) as Record<string, unknown> | null;
       documentId = message?.documentId;
       data = message?.data;
     } catch {
@@ -127,8 +128,20 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
             this.log('admission-error', { reason: e instanceof Error ? e.message : String(e) });
             return false;
           });
-          if (ok) this.#forward(messageBytes, socket);
-          else this.refuse('not-admitted');
+          if (ok) return this.#forward(messageBytes, socket);
+          this.refuse('not-admitted');
+          // To the relay's own sync, as if the sender had said "I don't have it": a request the
+          // relay made for this document ends as unavailable instead of waiting for ever.
+          if (typeof message?.senderId === 'string' && typeof message.targetId === 'string')
+            this.#forward(
+              encode({
+                type: 'doc-unavailable',
+                senderId: message.senderId,
+                targetId: message.targetId,
+                documentId: id
+              }),
+              socket
+            );
         });
         this.#inbox.set(socket, next);
         return;
@@ -493,7 +506,13 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
         });
         // Not repo.shutdown(): in automerge-repo 2.5.6 it flushes every handle, and one that is
         // still loading throws. It is "disconnect the adapters, then flush": done here, safely.
-        for (const adapter of repo.networkSubsystem.adapters) adapter.disconnect();
+        for (const adapter of repo.networkSubsystem.adapters) {
+          try {
+            adapter.disconnect();
+          } catch {
+            // An upstream link already dropped (or never made) has nothing to disconnect.
+          }
+        }
         await storage.close();
         if (backend instanceof PostgresStorageAdapter) await backend.close();
         http.closeAllConnections();

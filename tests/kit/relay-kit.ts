@@ -18,7 +18,13 @@ export class RelayKit {
   private peers = 0;
 
   /** Starts a relay on a free port; a data dir is made (and removed) unless one is given. */
-  async start(opts: { dataDir?: string; flags?: string[] } = {}) {
+  async start(
+    opts: {
+      dataDir?: string;
+      flags?: string[];
+      log?: (event: string, fields?: Record<string, unknown>) => void;
+    } = {}
+  ) {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hearth-relay-test-'));
     if (!opts.dataDir) this.cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const args = [
@@ -33,7 +39,7 @@ export class RelayKit {
       '--keepalive-ms',
       '600000'
     ];
-    const relay = createServer(loadConfig({}, [...args, ...(opts.flags ?? [])]));
+    const relay = createServer(loadConfig({}, [...args, ...(opts.flags ?? [])]), opts.log);
     const { port } = await relay.listen();
     this.cleanups.push(() => relay.close());
     return {

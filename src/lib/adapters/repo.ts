@@ -9,7 +9,7 @@ import {
   type StorageId
 } from '@automerge/automerge-repo/slim';
 import wasmUrl from '@automerge/automerge/automerge.wasm?url';
-import { newLedgerDoc, putEntry, type LedgerDoc } from '$core/ledger/doc';
+import { ledgerDocWith, type LedgerDoc } from '$core/ledger/doc';
 import type { HearthDB } from './db';
 import { DexieStorageAdapter } from './dexie-storage';
 
@@ -83,11 +83,7 @@ export async function startRepo(
   return {
     repo,
     createGroup(groupId, entries) {
-      const handle = repo.create<LedgerDoc>(newLedgerDoc(groupId));
-      handle.change((doc) => {
-        for (const bytes of entries) putEntry(doc, bytes);
-      });
-      return handle.documentId;
+      return repo.create<LedgerDoc>(ledgerDocWith(groupId, entries)).documentId;
     },
     findGroup(documentId, signal) {
       return repo.find<LedgerDoc>(documentId, signal ? { signal } : {});

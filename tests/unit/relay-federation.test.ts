@@ -1,0 +1,146 @@
+import * as A from '@automerge/automerge';
+import { Repo, type PeerId } from '@automerge/automerge-repo';
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, fullyAcknowledged, metric, RelayKit } from '../kit/relay-kit';
+
+interface Doc {
+  notes: string[];
+}
+
+const kit = new RelayKit();
+afterEach(() => kit.cleanup());
+
+const messagesOut = async (base: string) =>
+  metric(
+    await (await fetch(`${base}/metrics`)).text(),
+    'hearth_relay_messages_total{direction="out"}'
+  );
+
+describe('relay federation', () => {
+  it('[OPS-10] a village relay syncs with its upstream once a link exists; what was written offline arrives', async () => {
+    // The upstream's port is chosen first so the village relay can name it before it runs.
+    const upstreamFirst = await kit.start();
+    const upstreamPort = upstreamFirst.port;
+    await upstreamFirst.relay.close();
+    const village = await kit.start({
+      flags: ['--upstream', `ws://127.0.0.1:${upstreamPort}/sync`]
+    });
+    const member = await kit.peer(village.url, 'village-member');
+    const written = member.create<Doc>({ notes: ['written with no internet'] });
+    await eventually(() => fullyAcknowledged(member, written));
+
+    // The link comes up: an upstream relay appears at that address (the village retries).
+    const upstream = await kit.start({ flags: ['--port', String(upstreamPort)] });
+    await eventually(
+      async () =>
+        metric(
+          await (await fetch(`${village.base}/metrics`)).text(),
+          'hearth_relay_upstreams_connected'
+        ) === 1,
+      15_000
+    );
+    // Evicted or not, the village relay walks its documents and offers each to the upstream.
+    await village.relay.evictIdle();
+    await eventually(() => !!upstream.relay.repo.handles[written.documentId]?.isReady(), 15_000);
+    const far = await kit.peer(upstream.url, 'city-member');
+    const there = await far.find<Doc>(written.documentId);
+    expect(there.doc().notes).toEqual(['written with no internet']);
+
+    // And back: a change made in the city reaches the village member.
+    there.change((d) => void d.notes.push('answered from the city'));
+    await eventually(() => written.doc().notes.includes('answered from the city'), 15_000);
+    // The upstream relay never offers the village's documents to its own other clients [REL-1].
+    const bystander = await kit.peer(upstream.url, 'bystander');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(Object.keys(bystander.handles)).toEqual([]);
+  });
+
+  it('[OPS-10] relays in a cycle (A→B→C→A) converge and then fall quiet: no loop, no storm', async () => {
+    const ports: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await kit.start();
+      ports.push(r.port);
+      await r.relay.close();
+    }
+    const up = (i: number) => `ws://127.0.0.1:${ports[(i + 1) % 3]}/sync`;
+    const relays = [];
+    for (let i = 0; i < 3; i++)
+      relays.push(await kit.start({ flags: ['--port', String(ports[i]), '--upstream', up(i)] }));
+    for (const r of relays)
+      await eventually(
+        async () =>
+          metric(
+            await (await fetch(`${r.base}/metrics`)).text(),
+            'hearth_relay_upstreams_connected'
+          ) === 1,
+        15_000
+      );
+    const a = await kit.peer(relays[0]!.url, 'a');
+    const doc = a.create<Doc>({ notes: ['one'] });
+    for (const r of relays)
+      await eventually(() => !!r.relay.repo.handles[doc.documentId]?.isReady(), 15_000);
+    const c = await kit.peer(relays[2]!.url, 'c');
+    const atC = await c.find<Doc>(doc.documentId);
+    atC.change((d) => void d.notes.push('two'));
+    await eventually(() => doc.doc().notes.includes('two'), 15_000);
+    // Quiet: once every copy agrees, no relay sends anything more.
+    await new Promise((r) => setTimeout(r, 500));
+    const before = await Promise.all(relays.map((r) => messagesOut(r.base)));
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await Promise.all(relays.map((r) => messagesOut(r.base)));
+    expect(after).toEqual(before);
+    for (const r of relays)
+      expect((r.relay.repo.handles[doc.documentId]!.doc() as Doc).notes.length).toBe(2);
+  });
+
+  it('[OPS-10] a relay told to use itself as upstream drops that link', async () => {
+    const first = await kit.start();
+    const port = first.port;
+    await first.relay.close();
+    const events: string[] = [];
+    const self = await kit.start({
+      flags: ['--port', String(port), '--upstream', `ws://127.0.0.1:${port}/sync`],
+      log: (event) => events.push(event)
+    });
+    await eventually(() => events.includes('upstream-is-self'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events).not.toContain('upstream-connected');
+    const text = await (await fetch(`${self.base}/metrics`)).text();
+    expect(metric(text, 'hearth_relay_upstreams_connected')).toBe(0);
+  });
+});
+
+describe('relay interop', () => {
+  it('[REL-7] a plain automerge-repo client that knows nothing of Hearth syncs a document through the relay', async () => {
+    const { url } = await kit.start();
+    // Nothing from Hearth: the library's own client adapter and an ordinary document.
+    const plain = (name: string) =>
+      new Repo({
+        network: [new WebSocketClientAdapter(url, 200)],
+        peerId: `${name}-${Math.random().toString(36).slice(2)}` as PeerId
+      });
+    const one = plain('one');
+    const two = plain('two');
+    try {
+      const h = one.create<{ count: A.Counter; title: string }>({
+        count: new A.Counter(1),
+        title: 'not a Hearth group'
+      });
+      await eventually(async () => {
+        try {
+          const other = await two.find<{ count: A.Counter; title: string }>(h.url);
+          return other.doc().title === 'not a Hearth group';
+        } catch {
+          return false;
+        }
+      });
+      const other = await two.find<{ count: A.Counter; title: string }>(h.url);
+      other.change((d) => d.count.increment(41));
+      await eventually(() => h.doc().count.value === 42);
+    } finally {
+      await one.shutdown();
+      await two.shutdown();
+    }
+  });
+});
