@@ -33,6 +33,13 @@ relay.listen().then(
   }
 );
 
+// A storage write that fails inside automerge-repo's own timed save (disk full, database
+// restarting) surfaces as an unhandled rejection. Nothing is acknowledged from a failed write
+// (see OPS-11), so the relay counts it and carries on instead of dying for every client.
+process.on('unhandledRejection', (e) => {
+  relay.reportError('unhandled', e);
+});
+
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {

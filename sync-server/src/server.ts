@@ -34,6 +34,8 @@ export interface Relay {
   readonly peerId: PeerId;
   /** Writes out and drops idle documents now (the timer does it every evictIdleMs / 2). */
   evictIdle(): Promise<number>;
+  /** Counts and logs an error caught outside the relay's own code paths. */
+  reportError(kind: string, e: unknown): void;
   /** Offers every stored document to connected upstream relays; resolves with how many. */
   catchUpUpstream(): Promise<number>;
 }
@@ -67,7 +69,7 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
   readonly #outbox = new Map<string, Promise<void>>();
 
   constructor(
-    server: WebSocketServer,
+    private readonly wss: WebSocketServer,
     keepAliveMs: number,
     private readonly log: Log,
     private readonly maxDocuments: number,
@@ -84,10 +86,7 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
     }
   ) {
     // The adapter is typed against isomorphic-ws's re-export of `ws`: the same class at run time.
-    super(
-      server as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0],
-      keepAliveMs
-    );
+    super(wss as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0], keepAliveMs);
   }
   override receiveMessage(messageBytes: Uint8Array, socket: WebSocket): void {
     // One connection may sync only so many documents: a scraper walking ids is cut off [OPS-6].
@@ -160,6 +159,12 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
       });
       socket.close(1008, 'bad message');
     }
+  }
+
+  /** Closes every connection that has synced this document (they reconnect and sync afresh). */
+  dropPeersOf(documentId: string, code: number, reason: string): void {
+    for (const socket of this.wss.clients)
+      if (this.#documents.get(socket)?.has(documentId)) socket.close(code, reason);
   }
 
   /**
@@ -316,6 +321,32 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     }
   );
 
+  // A client that vanishes mid-sync can leave a document the relay was requesting from it
+  // waiting for a minute (automerge-repo's timeout), and every device asking for it meanwhile
+  // hangs: the synchronizer does not look again when a peer leaves. A peer that left is taken to
+  // have said "I don't have it": devices waiting are told at once that it is unavailable [REL-5].
+  const settleOrphanedRequests = () => {
+    const connected = new Set(repo.peers);
+    for (const handle of Object.values(repo.handles)) {
+      if (handle.state !== 'requesting') continue;
+      const sync = repo.synchronizer.docSynchronizers[handle.documentId];
+      for (const gone of sync?.metrics().peers ?? [])
+        if (!connected.has(gone))
+          void repo.synchronizer
+            .receiveMessage({
+              type: 'doc-unavailable',
+              senderId: gone,
+              targetId: peerId,
+              documentId: handle.documentId
+            })
+            .catch(() => undefined);
+    }
+  };
+  // On every departure, and once a second for peers that were added after they had left.
+  repo.networkSubsystem.on('peer-disconnected', () => setTimeout(settleOrphanedRequests, 50));
+  const settleTimer = setInterval(settleOrphanedRequests, 1000);
+  settleTimer.unref();
+
   /** Writes the document a sync message speaks of before the message leaves [OPS-11]. */
   async function durable(message: Message): Promise<boolean> {
     if (message.type !== 'sync' || !message.documentId) return true;
@@ -327,6 +358,12 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     } catch (e) {
       metrics.errors.inc({ kind: 'unacknowledged' });
       log('flush-error', { reason: e instanceof Error ? e.message : String(e) });
+      // Back to what storage holds: the document leaves memory unwritten (what it had beyond
+      // storage was never acknowledged), and its peers are disconnected, so they reconnect, read
+      // the stored state and offer their changes again — accepted once storage works [OPS-11].
+      await repo.removeFromCache(message.documentId).catch(() => undefined);
+      gate?.forget(message.documentId);
+      network.dropPeersOf(message.documentId, 1011, 'storage unavailable');
       return false;
     }
   }
@@ -434,6 +471,10 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     peerId,
     evictIdle: () => evictor.sweep(),
     catchUpUpstream: () => federation.catchUp(repo),
+    reportError(kind, e) {
+      metrics.errors.inc({ kind });
+      log('error', { kind, reason: e instanceof Error ? e.message : String(e) });
+    },
     async listen() {
       if (backend instanceof PostgresStorageAdapter) {
         // Fails fast (exit 1 with the reason) when the database cannot be reached at start.
@@ -492,6 +533,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
         log('closing');
         evictor.stop();
         federation.stop();
+        clearInterval(settleTimer);
         for (const t of pendingRefresh.values()) clearTimeout(t);
         for (const client of wss.clients) client.terminate();
         wss.close();

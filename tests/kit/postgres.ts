@@ -46,11 +46,17 @@ function freePort(): Promise<number> {
   });
 }
 
-/** initdb and postgres refuse to run as root: as root, run them as the `postgres` user. */
-function asServerUser(cmd: string, args: string[]): [string, string[]] {
-  return process.getuid?.() === 0
-    ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]]
-    : [cmd, args];
+/**
+ * initdb and postgres refuse to run as root: as root, they run as the `postgres` user (spawned
+ * with its uid directly, so signals reach postgres itself and its exit is seen).
+ */
+function serverUser(): { uid: number; gid: number } | Record<string, never> {
+  if (process.getuid?.() !== 0) return {};
+  const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid === 0)
+    throw new Error('running as root, but there is no "postgres" user to run PostgreSQL as');
+  return { uid, gid };
 }
 
 async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
@@ -74,21 +80,13 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = binDir();
   const dir = mkdtempSync(join(tmpdir(), 'hearth-pg-'));
-  if (process.getuid?.() === 0) {
-    const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-    chownSync(dir, Number(id.stdout.trim()), Number(gid.stdout.trim()));
-  }
-  const [initCmd, initArgs] = asServerUser(join(bin, 'initdb'), [
-    '-D',
-    dir,
-    '-A',
-    'trust',
-    '-U',
-    'postgres',
-    '--no-sync'
-  ]);
-  const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
+  const user = serverUser();
+  if ('uid' in user) chownSync(dir, user.uid, user.gid);
+  const init = spawnSync(
+    join(bin, 'initdb'),
+    ['-D', dir, '-A', 'trust', '-U', 'postgres', '--no-sync'],
+    { encoding: 'utf8', ...user }
+  );
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
 
   const port = await freePort();
@@ -96,7 +94,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   let child: ChildProcess;
   let output = '';
   const start = async () => {
-    const [cmd, args] = asServerUser(join(bin, 'postgres'), [
+    const args = [
       '-D',
       dir,
       '-p',
@@ -107,9 +105,9 @@ export async function startPostgres(): Promise<TestPostgres> {
       'listen_addresses=127.0.0.1',
       '-c',
       'max_connections=300'
-    ]);
+    ];
     output = '';
-    child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'pipe', 'pipe'], ...user });
     child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     await waitReady(url, child, () => output);
