@@ -347,13 +347,39 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
   const settleTimer = setInterval(settleOrphanedRequests, 1000);
   settleTimer.unref();
 
+  // One write at a time per document, and every message waiting while one runs shares the next:
+  // a change heard by ten peers costs one or two writes, not ten concurrent ones.
+  const flushRunning = new Map<string, Promise<void>>();
+  const flushQueued = new Map<string, Promise<void>>();
+  const flushDocument = (id: DocumentId): Promise<void> => {
+    const queued = flushQueued.get(id);
+    if (queued) return queued;
+    const start = (): Promise<void> => {
+      const p = repo.flush([id]).finally(() => {
+        if (flushRunning.get(id) === p) flushRunning.delete(id);
+      });
+      flushRunning.set(id, p);
+      return p;
+    };
+    const running = flushRunning.get(id);
+    if (!running) return start();
+    const next = running
+      .catch(() => undefined)
+      .then(() => {
+        flushQueued.delete(id);
+        return start();
+      });
+    flushQueued.set(id, next);
+    return next;
+  };
+
   /** Writes the document a sync message speaks of before the message leaves [OPS-11]. */
   async function durable(message: Message): Promise<boolean> {
     if (message.type !== 'sync' || !message.documentId) return true;
     const handle = repo.handles[message.documentId];
     if (!handle?.isReady()) return true;
     try {
-      await repo.flush([message.documentId]);
+      await flushDocument(message.documentId);
       return true;
     } catch (e) {
       metrics.errors.inc({ kind: 'unacknowledged' });

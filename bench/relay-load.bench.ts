@@ -1,0 +1,133 @@
+// bench/relay-load: N Node clients (automerge-repo over WebSocket, in documents of 10 members)
+// writing signed entries, against Hearth's relay and, in the same run, against a plain
+// automerge-repo sync server (bench/relay-load/plain-server.ts). Prints change-propagation
+// latency p50/p99, relay CPU and resident memory per level, and the Hearth/plain p99 ratio.
+// Levels: RELAY_LOAD_LEVELS (default 100,500,2000). Clients run in worker processes on the same
+// 2-core machine as the relay, so they compete with it for CPU: read the ratio, not the absolutes.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnRelay } from '../tests/kit/relay-kit';
+
+const LEVELS = (process.env.RELAY_LOAD_LEVELS ?? '100,500,2000').split(',').map(Number);
+const WORKERS = 4;
+const PER_DOC = 10;
+const INTERVAL_MS = 5_000;
+const DURATION_MS = Number(process.env.RELAY_LOAD_SECONDS ?? 20) * 1000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+}
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+async function startPlain(dir: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/relay-load/plain-server.ts', String(port), dir],
+    { stdio: ['ignore', 'pipe', 'inherit'] }
+  );
+  await new Promise<void>((resolve) =>
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve())
+  );
+  return { url: `ws://127.0.0.1:${port}`, child };
+}
+
+async function run(url: string, pid: number, clients: number) {
+  const per = Math.ceil(clients / WORKERS / PER_DOC) * PER_DOC;
+  const workers: ChildProcess[] = [];
+  for (let made = 0; made < clients; made += per) {
+    const w = fork('bench/relay-load/client-worker.ts', [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+    });
+    w.send({
+      url,
+      clients: Math.min(per, clients - made),
+      perDoc: PER_DOC,
+      intervalMs: INTERVAL_MS,
+      durationMs: DURATION_MS
+    });
+    workers.push(w);
+  }
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  const cpu0 = cpuSeconds(pid);
+  const t0 = Date.now();
+  let rssPeak = rssMiB(pid);
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(pid))), 500);
+  const results = workers.map(
+    (w) =>
+      new Promise<number[]>((r) =>
+        w.once('message', (m) => r((m as { latencies: number[] }).latencies))
+      )
+  );
+  for (const w of workers) w.send('go');
+  const latencies = (await Promise.all(results)).flat();
+  clearInterval(sampler);
+  const cpu = (cpuSeconds(pid) - cpu0) / ((Date.now() - t0) / 1000);
+  await Promise.all(
+    workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(0) : w.once('exit', r))))
+  );
+  return { p50: pct(latencies, 50), p99: pct(latencies, 99), n: latencies.length, cpu, rssPeak };
+}
+
+const line = (bench: string, value: number, unit: string, goal?: number) =>
+  console.log(
+    JSON.stringify({
+      bench,
+      value: +value.toFixed(2),
+      unit,
+      ...(goal !== undefined ? { goal } : {})
+    })
+  );
+
+for (const clients of LEVELS) {
+  const dirs = [
+    mkdtempSync(join(tmpdir(), 'load-hearth-')),
+    mkdtempSync(join(tmpdir(), 'load-plain-'))
+  ];
+  const hearth = await spawnRelay(dirs[0]!, [
+    '--max-connections-per-ip',
+    '100000',
+    '--max-documents-per-connection',
+    '100000'
+  ]);
+  const h = await run(hearth.url, hearth.child.pid!, clients);
+  await hearth.stop();
+  const plain = await startPlain(dirs[1]!);
+  const p = await run(plain.url, plain.child.pid!, clients);
+  plain.child.kill('SIGTERM');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  line(`relay-load ${clients} clients: hearth p50`, h.p50, 'ms');
+  line(`relay-load ${clients} clients: hearth p99`, h.p99, 'ms', 300);
+  line(`relay-load ${clients} clients: plain p50`, p.p50, 'ms');
+  line(`relay-load ${clients} clients: plain p99`, p.p99, 'ms');
+  line(`relay-load ${clients} clients: hearth/plain p99 ratio`, h.p99 / p.p99, 'x', 1);
+  line(`relay-load ${clients} clients: deliveries measured (hearth)`, h.n, 'count');
+  line(`relay-load ${clients} clients: deliveries measured (plain)`, p.n, 'count');
+  line(`relay-load ${clients} clients: hearth relay cpu`, h.cpu * 100, '% of a core');
+  line(`relay-load ${clients} clients: plain server cpu`, p.cpu * 100, '% of a core');
+  line(`relay-load ${clients} clients: hearth relay rss peak`, h.rssPeak, 'MiB');
+  line(`relay-load ${clients} clients: plain server rss peak`, p.rssPeak, 'MiB');
+}
