@@ -49,7 +49,7 @@ async function startPlain(dir: string): Promise<{ url: string; child: ChildProce
     { stdio: ['ignore', 'pipe', 'inherit'] }
   );
   await new Promise<void>((resolve) =>
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve())
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve())
   );
   return { url: `ws://127.0.0.1:${port}`, child };
 }
