@@ -1,0 +1,82 @@
+// Relay resident memory with 5,000 documents touched [OPS-8]: a relay process without eviction
+// and one with idle eviction (2 s), each fed the same 5,000 small group-shaped documents by Node
+// clients; RSS is read from /proc once every document is acknowledged, and again after the idle
+// time has passed.
+import { Repo, type PeerId } from '@automerge/automerge-repo';
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newLedgerDoc, putEntry, type LedgerDoc } from '../src/lib/core/ledger/doc';
+import { fullyAcknowledged, metric, spawnRelay } from '../tests/kit/relay-kit';
+
+const DOCS = Number(process.env.RELAY_MEMORY_DOCS ?? 5000);
+const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+async function touch(evictMs: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-mem-'));
+  const relay = await spawnRelay(dir, [
+    '--evict-idle-ms',
+    String(evictMs),
+    '--max-documents-per-connection',
+    '100000',
+    '--messages-per-second',
+    '100000'
+  ]);
+  const pid = relay.child.pid!;
+  const idle = rssMiB(pid);
+  const clients = Array.from(
+    { length: 10 },
+    (_, i) =>
+      new Repo({
+        network: [new WebSocketClientAdapter(relay.url, 1000)],
+        peerId: `mem-${i}-${randomBytes(4).toString('hex')}` as PeerId,
+        sharePolicy: () => Promise.resolve(true)
+      })
+  );
+  await Promise.all(clients.map((c) => new Promise((r) => c.networkSubsystem.once('peer', r))));
+  const handles = [];
+  for (let i = 0; i < DOCS; i++) {
+    const c = clients[i % clients.length]!;
+    const h = c.create<LedgerDoc>(newLedgerDoc(randomBytes(32)));
+    h.change((d) => void putEntry(d, randomBytes(300)));
+    handles.push({ c, h });
+    if (i % 200 === 199) await new Promise((r) => setTimeout(r, 50));
+  }
+  while (!handles.every(({ c, h }) => fullyAcknowledged(c, h)))
+    await new Promise((r) => setTimeout(r, 200));
+  const touched = rssMiB(pid);
+  await new Promise((r) => setTimeout(r, Math.max(3000, evictMs * 2)));
+  const text = await (await fetch(`${relay.base}/metrics`)).text();
+  const after = rssMiB(pid);
+  const inMemory = metric(text, 'hearth_relay_documents_in_memory');
+  for (const c of clients) await c.shutdown().catch(() => undefined);
+  await relay.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return { idle, touched, after, inMemory };
+}
+
+const line = (bench: string, value: number, unit: string, goal?: number) =>
+  console.log(
+    JSON.stringify({
+      bench,
+      value: +value.toFixed(1),
+      unit,
+      ...(goal !== undefined ? { goal } : {})
+    })
+  );
+
+const kept = await touch(0);
+const evicted = await touch(2000);
+line('relay rss, idle', kept.idle, 'MiB');
+line(`relay rss, ${DOCS} documents touched, no eviction`, kept.touched, 'MiB');
+line(`relay documents in memory, ${DOCS} touched, no eviction`, kept.inMemory, 'documents');
+line(`relay rss, ${DOCS} documents touched, evicted after 2 s idle`, evicted.after, 'MiB', 512);
+line(
+  `relay documents in memory, ${DOCS} touched, after eviction`,
+  evicted.inMemory,
+  'documents',
+  0
+);
