@@ -5,35 +5,18 @@
 // Levels: RELAY_LOAD_LEVELS (default 100,500,2000). Clients run in worker processes on the same
 // 2-core machine as the relay, so they compete with it for CPU: read the ratio, not the absolutes.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuSeconds, freePort, residentBytes } from '../tests/kit/proc';
 import { spawnRelay } from '../tests/kit/relay-kit';
+import { report } from './lib';
 
 const LEVELS = (process.env.RELAY_LOAD_LEVELS ?? '100,500,2000').split(',').map(Number);
 const WORKERS = 4;
 const PER_DOC = 10;
 const INTERVAL_MS = 5_000;
 const DURATION_MS = Number(process.env.RELAY_LOAD_SECONDS ?? 20) * 1000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
-}
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) / 1024;
-}
 
 const pct = (xs: number[], p: number) => {
   if (xs.length === 0) return NaN;
@@ -74,8 +57,11 @@ async function run(url: string, pid: number, clients: number) {
   await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
   const cpu0 = cpuSeconds(pid);
   const t0 = Date.now();
-  let rssPeak = rssMiB(pid);
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(pid))), 500);
+  let rssPeak = residentBytes(pid) / 2 ** 20;
+  const sampler = setInterval(
+    () => (rssPeak = Math.max(rssPeak, residentBytes(pid) / 2 ** 20)),
+    500
+  );
   const results = workers.map(
     (w) =>
       new Promise<number[]>((r) =>
@@ -91,16 +77,6 @@ async function run(url: string, pid: number, clients: number) {
   );
   return { p50: pct(latencies, 50), p99: pct(latencies, 99), n: latencies.length, cpu, rssPeak };
 }
-
-const line = (bench: string, value: number, unit: string, goal?: number) =>
-  console.log(
-    JSON.stringify({
-      bench,
-      value: +value.toFixed(2),
-      unit,
-      ...(goal !== undefined ? { goal } : {})
-    })
-  );
 
 for (const clients of LEVELS) {
   const dirs = [
@@ -119,15 +95,15 @@ for (const clients of LEVELS) {
   const p = await run(plain.url, plain.child.pid!, clients);
   plain.child.kill('SIGTERM');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  line(`relay-load ${clients} clients: hearth p50`, h.p50, 'ms');
-  line(`relay-load ${clients} clients: hearth p99`, h.p99, 'ms', 300);
-  line(`relay-load ${clients} clients: plain p50`, p.p50, 'ms');
-  line(`relay-load ${clients} clients: plain p99`, p.p99, 'ms');
-  line(`relay-load ${clients} clients: hearth/plain p99 ratio`, h.p99 / p.p99, 'x', 1);
-  line(`relay-load ${clients} clients: deliveries measured (hearth)`, h.n, 'count');
-  line(`relay-load ${clients} clients: deliveries measured (plain)`, p.n, 'count');
-  line(`relay-load ${clients} clients: hearth relay cpu`, h.cpu * 100, '% of a core');
-  line(`relay-load ${clients} clients: plain server cpu`, p.cpu * 100, '% of a core');
-  line(`relay-load ${clients} clients: hearth relay rss peak`, h.rssPeak, 'MiB');
-  line(`relay-load ${clients} clients: plain server rss peak`, p.rssPeak, 'MiB');
+  report(`relay-load ${clients} clients: hearth p50`, h.p50, 'ms');
+  report(`relay-load ${clients} clients: hearth p99`, h.p99, 'ms', 300);
+  report(`relay-load ${clients} clients: plain p50`, p.p50, 'ms');
+  report(`relay-load ${clients} clients: plain p99`, p.p99, 'ms');
+  report(`relay-load ${clients} clients: hearth/plain p99 ratio`, h.p99 / p.p99, 'x', 1);
+  report(`relay-load ${clients} clients: deliveries measured (hearth)`, h.n, 'count');
+  report(`relay-load ${clients} clients: deliveries measured (plain)`, p.n, 'count');
+  report(`relay-load ${clients} clients: hearth relay cpu`, h.cpu * 100, '% of a core');
+  report(`relay-load ${clients} clients: plain server cpu`, p.cpu * 100, '% of a core');
+  report(`relay-load ${clients} clients: hearth relay rss peak`, h.rssPeak, 'MiB');
+  report(`relay-load ${clients} clients: plain server rss peak`, p.rssPeak, 'MiB');
 }

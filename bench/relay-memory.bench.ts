@@ -5,15 +5,16 @@
 import { Repo, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newLedgerDoc, putEntry, type LedgerDoc } from '../src/lib/core/ledger/doc';
-import { fullyAcknowledged, metric, spawnRelay } from '../tests/kit/relay-kit';
+import { residentBytes } from '../tests/kit/proc';
+import { fullyAcknowledged, relayMetric, spawnRelay } from '../tests/kit/relay-kit';
+import { report } from './lib';
 
 const DOCS = Number(process.env.RELAY_MEMORY_DOCS ?? 5000);
-const rssMiB = (pid: number) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMiB = (pid: number) => residentBytes(pid) / 2 ** 20;
 
 async function touch(evictMs: number) {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-mem-'));
@@ -49,32 +50,21 @@ async function touch(evictMs: number) {
     await new Promise((r) => setTimeout(r, 200));
   const touched = rssMiB(pid);
   await new Promise((r) => setTimeout(r, Math.max(3000, evictMs * 2)));
-  const text = await (await fetch(`${relay.base}/metrics`)).text();
   const after = rssMiB(pid);
-  const inMemory = metric(text, 'hearth_relay_documents_in_memory');
+  const inMemory = await relayMetric(relay.base, 'hearth_relay_documents_in_memory');
   for (const c of clients) await c.shutdown().catch(() => undefined);
   await relay.stop();
   rmSync(dir, { recursive: true, force: true });
   return { idle, touched, after, inMemory };
 }
 
-const line = (bench: string, value: number, unit: string, goal?: number) =>
-  console.log(
-    JSON.stringify({
-      bench,
-      value: +value.toFixed(1),
-      unit,
-      ...(goal !== undefined ? { goal } : {})
-    })
-  );
-
 const kept = await touch(0);
 const evicted = await touch(2000);
-line('relay rss, idle', kept.idle, 'MiB');
-line(`relay rss, ${DOCS} documents touched, no eviction`, kept.touched, 'MiB');
-line(`relay documents in memory, ${DOCS} touched, no eviction`, kept.inMemory, 'documents');
-line(`relay rss, ${DOCS} documents touched, evicted after 2 s idle`, evicted.after, 'MiB', 512);
-line(
+report('relay rss, idle', kept.idle, 'MiB');
+report(`relay rss, ${DOCS} documents touched, no eviction`, kept.touched, 'MiB');
+report(`relay documents in memory, ${DOCS} touched, no eviction`, kept.inMemory, 'documents');
+report(`relay rss, ${DOCS} documents touched, evicted after 2 s idle`, evicted.after, 'MiB', 512);
+report(
   `relay documents in memory, ${DOCS} touched, after eviction`,
   evicted.inMemory,
   'documents',

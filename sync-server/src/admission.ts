@@ -15,6 +15,7 @@ const GROUP_KEY = 'hearth-group';
  * does not hold. What is refused is never stored.
  */
 export class AdmissionGate {
+  /** Ids admitted since start: kept when a document leaves memory, so it is never re-judged. */
   readonly #admitted = new Set<string>();
   readonly #groups = new Set<string>();
 
@@ -56,10 +57,5 @@ export class AdmissionGate {
     if (!(await this.storage.load([GROUP_KEY, groupId]))) return false;
     this.#groups.add(groupId);
     return true;
-  }
-
-  /** A document dropped from memory stays admitted only through storage (bounded memory). */
-  forget(documentId: string): void {
-    this.#admitted.delete(documentId);
   }
 }

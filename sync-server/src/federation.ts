@@ -18,6 +18,7 @@ export class Federation {
   readonly #upstreamPeers = new Map<PeerId, StorageId | undefined>();
   #walking = false;
   #stopped = false;
+  #repo: Repo | undefined;
 
   constructor(
     urls: readonly string[],
@@ -36,6 +37,8 @@ export class Federation {
         }
         this.#upstreamPeers.set(peerId, peerMetadata.storageId);
         this.log('upstream-connected', { url });
+        // Let the link settle, then offer what was written while it was down.
+        setTimeout(() => void this.catchUp().catch(() => undefined), 100).unref();
       });
       adapter.on('peer-disconnected', ({ peerId }) => {
         if (this.#upstreamPeers.delete(peerId)) this.log('upstream-disconnected', { url });
@@ -57,11 +60,9 @@ export class Federation {
    * upstream holds the same heads (or a few seconds pass). Documents already in memory were
    * offered when the link came up. Returns how many documents it went through.
    */
-  async catchUp(
-    repo: Repo,
-    opts: { concurrency?: number; settleMs?: number } = {}
-  ): Promise<number> {
-    if (this.#walking || this.#upstreamPeers.size === 0) return 0;
+  async catchUp(opts: { concurrency?: number; settleMs?: number } = {}): Promise<number> {
+    const repo = this.#repo;
+    if (!repo || this.#walking || this.#upstreamPeers.size === 0) return 0;
     this.#walking = true;
     const concurrency = opts.concurrency ?? 4;
     const settleMs = opts.settleMs ?? 5_000;
@@ -97,6 +98,11 @@ export class Federation {
     }
     this.log('upstream-caught-up', { documents: done });
     return done;
+  }
+
+  /** From now on, a link that comes up is followed by a catch-up walk through this repo. */
+  start(repo: Repo): void {
+    this.#repo = repo;
   }
 
   stop(): void {

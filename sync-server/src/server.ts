@@ -16,6 +16,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { RelayConfig } from './config';
 import { closableStorage, createMetrics, DocumentSizes, RateLimit, timedStorage } from './metrics';
 import { createStaticHandler } from './static';
+import { concat } from '../../src/lib/core/crypto/ed25519';
 import { FileStorageAdapter } from './storage/file-storage';
 import { PostgresStorageAdapter } from './storage/postgres-storage';
 import { AdmissionGate } from './admission';
@@ -311,10 +312,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     repo,
     config.evictIdleMs,
     () => Date.now(),
-    (doc) => {
-      metrics.evicted.inc();
-      gate?.forget(doc);
-    },
+    () => metrics.evicted.inc(),
     (e) => {
       metrics.errors.inc({ kind: 'evict' });
       log('evict-error', { reason: e instanceof Error ? e.message : String(e) });
@@ -388,7 +386,6 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       // storage was never acknowledged), and its peers are disconnected, so they reconnect, read
       // the stored state and offer their changes again — accepted once storage works [OPS-11].
       await repo.removeFromCache(message.documentId).catch(() => undefined);
-      gate?.forget(message.documentId);
       network.dropPeersOf(message.documentId, 1011, 'storage unavailable');
       return false;
     }
@@ -405,7 +402,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       (c) => (c.key[1] === 'snapshot' || c.key[1] === 'incremental') && c.data
     );
     if (chunks.length === 0) return;
-    const bytes = concatBytes(chunks.map((c) => c.data!));
+    const bytes = concat(...chunks.map((c) => c.data!));
     handle.update((doc) => A.loadIncremental(doc, bytes));
   };
   // Denied documents are answered as unavailable and never stored [OPS-4].
@@ -496,7 +493,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     repo,
     peerId,
     evictIdle: () => evictor.sweep(),
-    catchUpUpstream: () => federation.catchUp(repo),
+    catchUpUpstream: () => federation.catchUp(),
     reportError(kind, e) {
       metrics.errors.inc({ kind });
       log('error', { kind, reason: e instanceof Error ? e.message : String(e) });
@@ -527,11 +524,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       } else await mkdir(config.dataDir, { recursive: true });
       await network.attached;
       evictor.start();
-      for (const adapter of federation.adapters)
-        adapter.on('peer-candidate', () => {
-          // Let the link settle, then offer what was written while it was down.
-          setTimeout(() => void federation.catchUp(repo).catch(() => undefined), 100).unref();
-        });
+      federation.start(repo);
       await new Promise<void>((resolveListen, reject) => {
         http.once('error', reject);
         http.listen(config.port, config.host, () => {
@@ -611,14 +604,4 @@ function changesOf(data: unknown): Uint8Array[] {
   } catch {
     return [new Uint8Array()];
   }
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }

@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './proc';
 
 /**
  * A real, throwaway PostgreSQL server for tests [STO-8]: Debian's own binaries (package
@@ -32,18 +32,6 @@ function binDir(): string {
   throw new Error(
     'PostgreSQL server binaries not found under /usr/lib/postgresql: install Debian package "postgresql"'
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -124,16 +112,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   return {
     url,
     port,
-    async createDatabase(name) {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      try {
-        await c.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
-      } finally {
-        await c.end();
-      }
-      return `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(name)}`;
-    },
+    createDatabase: (name) => createDatabaseAt(url, name),
     async restart() {
       await stopServer();
       await start();
@@ -147,9 +126,9 @@ export async function startPostgres(): Promise<TestPostgres> {
 
 let databases = 0;
 
-/** A new empty database on the run's shared server (started by tests/setup/postgres.global.ts). */
-export async function freshDatabase(adminUrl: string): Promise<string> {
-  const name = `hearth_${process.pid}_${Date.now()}_${databases++}`;
+/** Creates a database on the server of `adminUrl` and returns its connection string. */
+async function createDatabaseAt(adminUrl: string, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
   try {
@@ -160,4 +139,9 @@ export async function freshDatabase(adminUrl: string): Promise<string> {
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/** A new empty database on the run's shared server (started by tests/setup/postgres.global.ts). */
+export function freshDatabase(adminUrl: string): Promise<string> {
+  return createDatabaseAt(adminUrl, `hearth_${process.pid}_${Date.now()}_${databases++}`);
 }

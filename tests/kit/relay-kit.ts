@@ -25,21 +25,9 @@ export class RelayKit {
       log?: (event: string, fields?: Record<string, unknown>) => void;
     } = {}
   ) {
-    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hearth-relay-test-'));
-    if (!opts.dataDir) this.cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const args = [
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--data-dir',
-      dataDir,
-      '--static-dir',
-      'none',
-      '--keepalive-ms',
-      '600000'
-    ];
-    const relay = createServer(loadConfig({}, [...args, ...(opts.flags ?? [])]), opts.log);
+    const dataDir = this.dataDir(opts.dataDir);
+    const args = [...relayArgs(dataDir, 0), '--keepalive-ms', '600000', ...(opts.flags ?? [])];
+    const relay = createServer(loadConfig({}, args), opts.log);
     const { port } = await relay.listen();
     this.cleanups.push(() => relay.close());
     return {
@@ -56,8 +44,7 @@ export class RelayKit {
    * scale-out and kill -9 tests. Resolves once it prints the address it listens on.
    */
   async process(opts: { dataDir?: string; flags?: string[]; env?: Record<string, string> } = {}) {
-    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'hearth-relay-test-'));
-    if (!opts.dataDir) this.cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const dataDir = this.dataDir(opts.dataDir);
     const spawned = await spawnRelay(dataDir, opts.flags ?? [], opts.env ?? {});
     this.cleanups.push(() => spawned.stop());
     return spawned;
@@ -74,6 +61,14 @@ export class RelayKit {
     await new Promise((resolve) => repo.networkSubsystem.once('peer', resolve));
     this.cleanups.push(() => repo.shutdown());
     return repo;
+  }
+
+  /** The given data dir, or a new temporary one removed at cleanup. */
+  private dataDir(given?: string): string {
+    if (given) return given;
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-relay-test-'));
+    this.cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
   }
 
   async cleanup(): Promise<void> {
@@ -111,6 +106,25 @@ export function metric(text: string, name: string): number {
   );
 }
 
+/** Flags every test relay gets: loopback, a port, its data dir, no app. */
+function relayArgs(dataDir: string, port: number): string[] {
+  return [
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--data-dir',
+    dataDir,
+    '--static-dir',
+    'none'
+  ];
+}
+
+/** The relay's current value of one metric (Prometheus text from `/metrics`). */
+export async function relayMetric(base: string, name: string): Promise<number> {
+  return metric(await (await fetch(`${base}/metrics`)).text(), name);
+}
+
 export interface RelayProcess {
   child: ChildProcess;
   port: number;
@@ -136,14 +150,7 @@ export async function spawnRelay(
       '--import',
       'tsx',
       'sync-server/src/index.ts',
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--data-dir',
-      dataDir,
-      '--static-dir',
-      'none',
+      ...relayArgs(dataDir, port),
       '--log-level',
       'warn',
       ...flags

@@ -3,11 +3,11 @@ import { decodeHeads, Repo, type DocHandle, type PeerId } from '@automerge/autom
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPostgres } from '../kit/postgres';
+import { freePort } from '../kit/proc';
 import {
   acknowledgedHeads,
   eventually,
@@ -28,15 +28,6 @@ afterEach(async () => {
   await kit.cleanup();
   while (after.length) await after.pop()!();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 function client(url: string, name: string): Repo {
   const repo = new Repo({

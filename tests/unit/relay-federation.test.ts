@@ -2,7 +2,8 @@ import * as A from '@automerge/automerge';
 import { Repo, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, fullyAcknowledged, metric, RelayKit } from '../kit/relay-kit';
+import { freePort } from '../kit/proc';
+import { eventually, fullyAcknowledged, metric, RelayKit, relayMetric } from '../kit/relay-kit';
 
 interface Doc {
   notes: string[];
@@ -10,6 +11,13 @@ interface Doc {
 
 const kit = new RelayKit();
 afterEach(() => kit.cleanup());
+
+/** Waits until a relay has its upstream link. */
+const linked = (base: string) =>
+  eventually(
+    async () => (await relayMetric(base, 'hearth_relay_upstreams_connected')) === 1,
+    15_000
+  );
 
 const messagesOut = async (base: string) =>
   metric(
@@ -20,9 +28,7 @@ const messagesOut = async (base: string) =>
 describe('relay federation', () => {
   it('[OPS-10] a village relay syncs with its upstream once a link exists; what was written offline arrives', async () => {
     // The upstream's port is chosen first so the village relay can name it before it runs.
-    const upstreamFirst = await kit.start();
-    const upstreamPort = upstreamFirst.port;
-    await upstreamFirst.relay.close();
+    const upstreamPort = await freePort();
     const village = await kit.start({
       flags: ['--upstream', `ws://127.0.0.1:${upstreamPort}/sync`]
     });
@@ -32,14 +38,7 @@ describe('relay federation', () => {
 
     // The link comes up: an upstream relay appears at that address (the village retries).
     const upstream = await kit.start({ flags: ['--port', String(upstreamPort)] });
-    await eventually(
-      async () =>
-        metric(
-          await (await fetch(`${village.base}/metrics`)).text(),
-          'hearth_relay_upstreams_connected'
-        ) === 1,
-      15_000
-    );
+    await linked(village.base);
     // Evicted or not, the village relay walks its documents and offers each to the upstream.
     await village.relay.evictIdle();
     await eventually(() => !!upstream.relay.repo.handles[written.documentId]?.isReady(), 15_000);
@@ -57,25 +56,12 @@ describe('relay federation', () => {
   });
 
   it('[OPS-10] relays in a cycle (A→B→C→A) converge and then fall quiet: no loop, no storm', async () => {
-    const ports: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r = await kit.start();
-      ports.push(r.port);
-      await r.relay.close();
-    }
+    const ports = [await freePort(), await freePort(), await freePort()];
     const up = (i: number) => `ws://127.0.0.1:${ports[(i + 1) % 3]}/sync`;
     const relays = [];
     for (let i = 0; i < 3; i++)
       relays.push(await kit.start({ flags: ['--port', String(ports[i]), '--upstream', up(i)] }));
-    for (const r of relays)
-      await eventually(
-        async () =>
-          metric(
-            await (await fetch(`${r.base}/metrics`)).text(),
-            'hearth_relay_upstreams_connected'
-          ) === 1,
-        15_000
-      );
+    for (const r of relays) await linked(r.base);
     const a = await kit.peer(relays[0]!.url, 'a');
     const doc = a.create<Doc>({ notes: ['one'] });
     for (const r of relays)
@@ -95,9 +81,7 @@ describe('relay federation', () => {
   });
 
   it('[OPS-10] a relay told to use itself as upstream drops that link', async () => {
-    const first = await kit.start();
-    const port = first.port;
-    await first.relay.close();
+    const port = await freePort();
     const events: string[] = [];
     const self = await kit.start({
       flags: ['--port', String(port), '--upstream', `ws://127.0.0.1:${port}/sync`],

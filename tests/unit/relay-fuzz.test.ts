@@ -1,7 +1,7 @@
 import { encode } from 'cbor-x';
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { residentBytes } from '../kit/proc';
 import { eventually, fullyAcknowledged, metric, RelayKit } from '../kit/relay-kit';
 
 const kit = new RelayKit();
@@ -23,11 +23,6 @@ function prng(seed: number) {
 }
 
 const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) * 1024;
-}
 
 describe('relay fuzz', () => {
   it(`[REL-5] ${FRAMES.toLocaleString('en')} malformed, random, oversized and protocol-shaped frames: the relay stays up, memory stays bounded`, async () => {
@@ -85,7 +80,7 @@ describe('relay fuzz', () => {
       return truncated.subarray(0, int(truncated.length)); // truncated CBOR
     };
 
-    const rssStart = rssBytes(pid);
+    const rssStart = residentBytes(pid);
     const samples: number[] = [];
     let sent = 0;
     let connections = 0;
@@ -126,7 +121,7 @@ describe('relay fuzz', () => {
         for (let i = 0; i < burst && open2 && received < FRAMES; i++) {
           ws.send(frame());
           sent++;
-          if (sent % 10_000 === 0) samples.push(rssBytes(pid));
+          if (sent % 10_000 === 0) samples.push(residentBytes(pid));
           if (i % 20 === 19) await new Promise((r) => setImmediate(r));
         }
         ws.close();
@@ -147,7 +142,7 @@ describe('relay fuzz', () => {
       const text = await (await fetch(`${relay.base}/metrics`)).text();
       return metric(text, 'hearth_relay_documents_in_memory') <= 5;
     }, 15_000);
-    const rssEnd = rssBytes(pid);
+    const rssEnd = residentBytes(pid);
     received = await readCount();
     const peak = Math.max(rssStart, ...samples, rssEnd);
     console.log(

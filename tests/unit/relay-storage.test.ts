@@ -1,6 +1,7 @@
 import type { DocumentId } from '@automerge/automerge-repo';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { Relay } from '../../sync-server/src/server';
+import { PostgresStorageAdapter } from '../../sync-server/src/storage/postgres-storage';
 import { freshDatabase } from '../kit/postgres';
 import { eventually, fullyAcknowledged, metric, RelayKit } from '../kit/relay-kit';
 
@@ -26,6 +27,10 @@ describe('relay storage on PostgreSQL, scale-out, idle eviction', () => {
     const handle = a.create<Doc>({ notes: ['kept in postgres'] });
     await relayHas(first.relay, handle.documentId, 1);
     await first.relay.close();
+    // The list federation walks: documents only, not the adapter's own bookkeeping keys.
+    const direct = new PostgresStorageAdapter(db);
+    expect(await direct.documentIds()).toEqual([handle.documentId]);
+    await direct.close();
     // A new relay on the same database and an empty data dir: the document comes from PostgreSQL.
     const second = await kit.start({ flags: ['--database-url', db] });
     const b = await kit.peer(second.url, 'b');

@@ -110,13 +110,13 @@ export class PostgresStorageAdapter implements StorageAdapterInterface {
   /** Ids of every stored document (for federation's catch-up walk). */
   async documentIds(): Promise<string[]> {
     await this.ready();
-    const r = await this.#pool.query<{ key: string }>('SELECT key FROM hearth_chunks');
-    const ids = new Set<string>();
-    for (const row of r.rows) {
-      const key = decodeKey(row.key);
-      if (isDocumentChunk(key)) ids.add(key[0]!);
-    }
-    return [...ids];
+    const kinds = ['snapshot', 'incremental'].map((k) => Buffer.from(k, 'utf8').toString('hex'));
+    const r = await this.#pool.query<{ doc: string }>(
+      `SELECT DISTINCT split_part(key, '/', 1) AS doc FROM hearth_chunks
+       WHERE split_part(key, '/', 2) = ANY($1)`,
+      [kinds]
+    );
+    return r.rows.map((row) => decodeKey(`${row.doc}/`)[0]!);
   }
 
   /**
