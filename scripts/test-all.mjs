@@ -45,6 +45,8 @@ check(
   run('npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings']) &&
     run('npx', ['tsc', '-p', 'tsconfig.node.json'])
 );
+step('safety classifier: precision and recall on the labelled corpus (npm run eval:safety)');
+check('eval:safety', run('npm', ['run', '-s', 'eval:safety']));
 step('spec ids cited by tests');
 check('spec-ids', run('node', ['scripts/check-spec-ids.mjs']));
 

@@ -1,0 +1,113 @@
+// `npm run eval:safety`: precision and recall of the on-device safety classifier per class, on the
+// labelled corpus in tests/fixtures/safety/<lang>.jsonl, and whether each crisis text gets the
+// right tier. Exits non-zero when any figure falls below its floor [SAFE-5].
+// Flags: --lang en (one language), --show (print every disagreement).
+import { readFileSync, readdirSync } from 'node:fs';
+import { classify } from '../src/lib/core/safety/classify';
+import {
+  SAFETY_CLASSES,
+  tierRank,
+  type SafetyClass,
+  type Tier
+} from '../src/lib/core/safety/types';
+
+/** The floors: below these the run fails. Recall matters most for crisis; precision for the rest. */
+export const FLOORS: Record<SafetyClass, { precision: number; recall: number }> = {
+  crisis: { precision: 0.9, recall: 0.9 },
+  'self-harm': { precision: 0.85, recall: 0.8 },
+  harassment: { precision: 0.85, recall: 0.8 },
+  'harmful-advice': { precision: 0.85, recall: 0.8 },
+  spam: { precision: 0.85, recall: 0.8 },
+  'personal-details': { precision: 0.85, recall: 0.8 }
+};
+const TIER_FLOOR = 0.75; // share of crisis texts whose tier is exactly right
+
+interface Labelled {
+  text: string;
+  tier: Tier;
+  classes: SafetyClass[];
+}
+
+const args = process.argv.slice(2);
+const only = args.includes('--lang') ? args[args.indexOf('--lang') + 1] : undefined;
+const show = args.includes('--show');
+const dir = 'tests/fixtures/safety';
+// Files are <lang>.<set>.jsonl: `dev` is what the rules were written against; `holdout` was
+// written afterwards and never tuned against, so its figures are the honest estimate.
+const sets = readdirSync(dir)
+  .filter((f) => f.endsWith('.jsonl'))
+  .map((f) => f.replace('.jsonl', ''))
+  .filter((name) => !only || name.split('.')[0] === only)
+  .sort();
+
+let failed = false;
+const fmt = (x: number) => (Number.isNaN(x) ? '  –  ' : x.toFixed(2));
+for (const set of sets) {
+  const lang = set.split('.')[0]!;
+  const rows = readFileSync(`${dir}/${set}.jsonl`, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Labelled);
+  const counts = new Map<SafetyClass, { tp: number; fp: number; fn: number }>(
+    SAFETY_CLASSES.map((c) => [c, { tp: 0, fp: 0, fn: 0 }])
+  );
+  let crisisTexts = 0;
+  let tierRight = 0;
+  let tierWithinOne = 0;
+  for (const row of rows) {
+    const v = classify(row.text, lang);
+    for (const c of SAFETY_CLASSES) {
+      const want = row.classes.includes(c);
+      const got = v.classes.includes(c);
+      const k = counts.get(c)!;
+      if (want && got) k.tp++;
+      else if (got) k.fp++;
+      else if (want) k.fn++;
+    }
+    if (row.tier !== 'none') {
+      crisisTexts++;
+      if (v.tier === row.tier) tierRight++;
+      if (v.tier !== 'none' && Math.abs(tierRank(v.tier) - tierRank(row.tier)) <= 1)
+        tierWithinOne++;
+    }
+    const wrong = v.tier !== row.tier || v.classes.join() !== [...row.classes].sort().join();
+    if (show && wrong)
+      console.log(
+        `  ${lang} want ${row.tier} [${row.classes.join(',')}] got ${v.tier} [${v.classes.join(',')}]: ${row.text}` +
+          (v.evidence.length
+            ? `\n      evidence: ${v.evidence.map((e) => `${e.rule} "${e.text}"`).join('; ')}`
+            : '') +
+          (v.setAside.length
+            ? `\n      set aside: ${v.setAside.map((e) => `${e.rule} "${e.text}" (${e.because})`).join('; ')}`
+            : '')
+      );
+  }
+  console.log(`\n${set}: ${rows.length} labelled texts, ${crisisTexts} in crisis`);
+  console.log('  class              precision  recall   n   floor');
+  for (const c of SAFETY_CLASSES) {
+    const k = counts.get(c)!;
+    const n = k.tp + k.fn;
+    if (n === 0 && k.fp === 0) continue;
+    const precision = k.tp / (k.tp + k.fp);
+    const recall = k.tp / n;
+    const floor = FLOORS[c];
+    const below =
+      n > 0 && ((k.tp + k.fp > 0 && precision < floor.precision) || recall < floor.recall);
+    const falseAlarms = n === 0 && k.fp > 0;
+    if (below || falseAlarms) failed = true;
+    console.log(
+      `  ${c.padEnd(18)} ${fmt(precision).padStart(9)} ${fmt(recall).padStart(7)} ${String(n).padStart(4)}   ${floor.precision}/${floor.recall}${below || falseAlarms ? '  BELOW FLOOR' : ''}`
+    );
+  }
+  const tierShare = crisisTexts ? tierRight / crisisTexts : 1;
+  if (tierShare < TIER_FLOOR) failed = true;
+  console.log(
+    `  crisis tier exactly right: ${fmt(tierShare)} (floor ${TIER_FLOOR}); within one tier: ${fmt(crisisTexts ? tierWithinOne / crisisTexts : 1)}`
+  );
+}
+console.log(
+  failed
+    ? '\nsafety evaluation: below floor'
+    : '\nsafety evaluation: every figure at or above its floor'
+);
+process.exit(failed ? 1 : 0);
