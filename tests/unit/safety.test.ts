@@ -4,6 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { classify, LANGUAGES, LEXICON_DATA } from '../../src/lib/core/safety/classify';
 import { compileLexicon, phraseSource } from '../../src/lib/core/safety/lexicon';
 import { normalize } from '../../src/lib/core/safety/normalize';
+import {
+  emptyPlan,
+  isEmptyPlan,
+  openPlan,
+  planLines,
+  sealPlan
+} from '../../src/lib/core/safety/plan';
+import {
+  contactHref,
+  helplineCountries,
+  initialCountry,
+  isStale,
+  linesFor
+} from '../../src/lib/safety/helplines';
 
 const tier = (text: string, lang = 'en') => classify(text, lang).tier;
 const classes = (text: string, lang = 'en') => classify(text, lang).classes;
@@ -288,5 +302,54 @@ describe('safety: CLI and evaluation', () => {
     expect(r.stdout).toMatch(/ar\.dev: \d+ labelled texts/);
     expect(r.stdout, r.stdout).toContain('every figure at or above its floor');
     expect(r.status).toBe(0);
+  });
+});
+
+describe('safety plan and crisis lines', () => {
+  const secret = new Uint8Array(32).fill(7);
+  const nonce = new Uint8Array(24).fill(1);
+
+  it('[SAFE-15] a safety plan is sealed with a key from the person’s own identity', () => {
+    const plan = emptyPlan();
+    plan.reasonsForLiving = ['My sister', 'The sea in summer'];
+    plan.askForHelp = planLines('  Ana 0612 345 678 \n\n Dr Ruiz  \n');
+    expect(plan.askForHelp).toEqual(['Ana 0612 345 678', 'Dr Ruiz']);
+    const sealed = sealPlan(plan, secret, nonce);
+    expect(new TextDecoder().decode(sealed)).not.toContain('sister');
+    const opened = openPlan(sealed, secret);
+    expect(opened.ok && opened.value).toEqual(plan);
+    // Another person's key, a damaged copy, or something else entirely: a reason, not a throw.
+    expect(openPlan(sealed, new Uint8Array(32).fill(8))).toMatchObject({
+      ok: false,
+      error: 'wrong-key'
+    });
+    const damaged = sealed.slice();
+    damaged[30] = damaged[30]! ^ 1;
+    expect(openPlan(damaged, secret)).toMatchObject({ ok: false, error: 'wrong-key' });
+    expect(openPlan(new Uint8Array(10), secret)).toMatchObject({ ok: false, error: 'not-a-plan' });
+    expect(isEmptyPlan(emptyPlan())).toBe(true);
+    expect(isEmptyPlan(plan)).toBe(false);
+  });
+
+  it('[SAFE-14] crisis lines are bundled per country with the date each was verified', () => {
+    const countries = helplineCountries();
+    expect(countries.length).toBeGreaterThanOrEqual(15);
+    for (const c of countries)
+      for (const line of linesFor(c)) {
+        expect(line.name.length).toBeGreaterThan(0);
+        expect(line.verifiedAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        expect(line.contacts.length).toBeGreaterThan(0);
+      }
+    expect(linesFor('gb').map((l) => l.name)).toContain('Samaritans');
+    expect(initialCountry(null, ['en-GB', 'en'])).toBe('GB');
+    expect(initialCountry('MX', ['en-GB'])).toBe('MX');
+    expect(initialCountry('ZZ', ['fr', 'es-MX'])).toBe('MX');
+    expect(initialCountry(null, ['en'])).toBe('');
+    expect(isStale('2026-06-02', '2026-11-22')).toBe(false);
+    expect(isStale('2025-06-02', '2026-11-22')).toBe(true);
+    expect(isStale('not a date', '2026-11-22')).toBe(true);
+    expect(contactHref({ method: 'phone', number: '+44 116 123' })).toBe('tel:+44116123');
+    expect(contactHref({ method: 'text', number: '85258' })).toBe('sms:85258');
+    expect(contactHref({ method: 'chat', number: '' })).toBeUndefined();
   });
 });

@@ -1,0 +1,113 @@
+// Safety figures [SAFE-13]:
+//  - keystroke to crisis panel on the longest draft a composer takes (4,000 characters, ~700
+//    words), in Debian's Chromium against the real relay and build (median of 15 keystrokes; also
+//    with the CPU 4× slower, as on a low-end phone);
+//  - classifier throughput in Node (1,000-word drafts and short posts);
+//  - the size of the bundled lexicons and helpline data (what every phone downloads).
+import { chromium } from '@playwright/test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { classify } from '../src/lib/core/safety/classify';
+import { median, report, startRelayProcess } from './lib';
+
+const WORDS =
+  'today I went for a walk and thought about the week, the people in the group and the small things that helped me keep going when the evenings were long and quiet'.split(
+    ' '
+  );
+const draft = (n: number) => Array.from({ length: n }, (_, i) => WORDS[i % WORDS.length]).join(' ');
+
+// --- throughput (Node) ---
+const long = draft(1000);
+const short = ['I had a hard day but I am okay', 'thank you all so much', 'I just want to die'];
+let t0 = performance.now();
+let n = 0;
+while (performance.now() - t0 < 2000) {
+  classify(long, 'en');
+  n++;
+}
+report('safety classify, 1,000-word draft', (performance.now() - t0) / n, 'ms');
+t0 = performance.now();
+n = 0;
+while (performance.now() - t0 < 2000) {
+  classify(short[n % 3]!, 'en');
+  n++;
+}
+report('safety classify throughput, short posts', n / ((performance.now() - t0) / 1000), 'posts/s');
+
+// --- sizes ---
+for (const lang of ['en', 'es', 'ar']) {
+  const raw = readFileSync(`src/lib/core/safety/lexicons/${lang}.json`);
+  report(`safety lexicon ${lang}, gzip`, gzipSync(raw).length / 1024, 'KiB');
+}
+const lines = readFileSync('src/lib/safety/helplines.json');
+report('safety helpline data, gzip', gzipSync(lines).length / 1024, 'KiB');
+
+// --- keystroke to panel (Chromium) ---
+const RELAY = 3293;
+const dataDir = mkdtempSync(join(tmpdir(), 'hearth-bench-safety-'));
+const relay = await startRelayProcess(RELAY, dataDir);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update']
+});
+try {
+  for (const slowdown of [1, 4]) {
+    const context = await browser.newContext({
+      locale: 'en-GB',
+      viewport: { width: 360, height: 640 }
+    });
+    const page = await context.newPage();
+    page.on('crash', () => console.error('page crashed'));
+    page.on('pageerror', (e) => console.error('page error', e.message));
+    await page.goto(`http://127.0.0.1:${RELAY}/`);
+    await page.getByLabel('What should your group call you?').fill('Bench');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByTestId('start-group').click();
+    await page.getByLabel('Group name').fill('Bench group');
+    await page.getByRole('button', { name: 'Create the group' }).click();
+    await page
+      .getByRole('navigation', { name: 'Group' })
+      .getByRole('link', { name: 'Support' })
+      .click();
+    const field = page.getByLabel('First post');
+    await field.waitFor();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: slowdown });
+    const times: number[] = [];
+    // Composers hold at most 4,000 characters (the ledger's limit, MAX_TEXT): a full one is
+    // about 700 words. The 1,000-word figure is the Node one above.
+    const tail = ' I want to di';
+    const FULL = draft(1000).slice(0, 4000 - tail.length) + tail;
+    for (let i = 0; i < 15; i++) {
+      // A calm 1,000-word draft (no panel), then one keystroke that completes a crisis sentence.
+      await field.fill(FULL);
+      await page.getByTestId('crisis-panel').waitFor({ state: 'detached' });
+      // A string, not a function: tsx would add helpers the page does not have.
+      const ms = await page.evaluate<number>(`new Promise((resolve) => {
+        const area = document.querySelector('#st-text');
+        const start = performance.now();
+        const check = () => document.querySelector('[data-testid="crisis-panel"]')
+          ? requestAnimationFrame(() => resolve(performance.now() - start))
+          : performance.now() - start > 5000 ? resolve(-2) : requestAnimationFrame(check);
+        if (!area) return resolve(-1);
+        area.value += 'e';
+        area.dispatchEvent(new InputEvent('input', { bubbles: true, data: 'e' }));
+        requestAnimationFrame(check);
+      })`);
+      times.push(ms);
+    }
+    report(
+      `safety keystroke to panel, full 4,000-character draft${slowdown > 1 ? `, CPU ${slowdown}× slower` : ''}`,
+      median(times),
+      'ms',
+      slowdown === 1 ? 100 : undefined
+    );
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await relay.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}

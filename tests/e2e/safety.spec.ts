@@ -1,0 +1,104 @@
+import { expect, test } from '@playwright/test';
+import { createGroup, createIdentity, shot, tab } from './helpers';
+
+test('[SAFE-13] [SAFE-14] typing a crisis sentence offline opens the panel with the right country’s lines; posting is never blocked', async ({
+  browser
+}) => {
+  test.setTimeout(90_000);
+  // A phone set to British English: the panel starts with the United Kingdom's lines.
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  await createIdentity(page, 'Robin');
+  await createGroup(page, 'Evening circle');
+  await tab(page, 'Support');
+
+  await context.setOffline(true);
+  await page.getByLabel('Title').fill('Tonight');
+  const field = page.getByLabel('First post');
+  await field.fill('Everything is so heavy.');
+  await expect(page.getByTestId('crisis-panel')).toHaveCount(0);
+
+  await field.pressSequentially(' I just want to die.');
+  const panel = page.getByTestId('crisis-panel');
+  await expect(panel).toBeVisible();
+  await expect(panel.getByTestId('crisis-country')).toHaveValue('GB');
+  await expect(panel.getByTestId('crisis-line')).toHaveCount(2);
+  await expect(panel).toContainText('Samaritans');
+  await expect(panel.getByRole('link', { name: /Call \+44116123/ })).toHaveAttribute(
+    'href',
+    'tel:+44116123'
+  );
+  await expect(panel.getByTestId('crisis-checked').first()).toContainText('2026');
+  // The panel never repeats the words it responded to.
+  await expect(panel).not.toContainText('want to die');
+  await shot(page, 'crisis-panel');
+
+  // Another country: its own lines.
+  await panel.getByTestId('crisis-country').selectOption('MX');
+  await expect(panel.getByTestId('crisis-line')).toHaveCount(1);
+  await expect(panel).not.toContainText('Samaritans');
+
+  // Hidden, it stays one tap away; the post goes out as written.
+  await panel.getByRole('button', { name: 'Hide this for now' }).click();
+  await expect(page.getByTestId('crisis-panel')).toHaveCount(0);
+  await expect(page.getByTestId('crisis-show').first()).toBeVisible();
+  await page.getByRole('button', { name: 'Start the conversation' }).click();
+  await expect(page.getByTestId('thread')).toContainText('Tonight');
+  await expect(page.getByTestId('post-text')).toHaveText(
+    'Everything is so heavy. I just want to die.'
+  );
+  // In the thread's composer the chosen country is remembered.
+  await page.getByLabel('Your post').fill("I'm going to kill myself tonight");
+  const again = page.getByTestId('crisis-panel');
+  await expect(again).toBeVisible();
+  await expect(again.getByTestId('crisis-country')).toHaveValue('MX');
+  await expect(again.getByTestId('crisis-danger')).toBeVisible();
+  // An idiom does not open it.
+  await page.getByLabel('Your post').fill('this exam is killing me');
+  await expect(page.getByTestId('crisis-panel')).toHaveCount(0);
+  await context.close();
+});
+
+test('[SAFE-15] a safety plan is kept on the phone, sealed, and opens again offline', async ({
+  browser
+}) => {
+  test.setTimeout(60_000);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await createIdentity(page, 'Kai');
+  await page.getByRole('link', { name: 'Safety plan' }).click();
+  await expect(page.getByTestId('safety-plan')).toBeVisible();
+  await page
+    .getByLabel('1. Warning signs that a crisis may be starting')
+    .fill('Not sleeping\nPulling away from friends');
+  await page.getByLabel('My reasons for living').fill('My sister\nThe sea in summer');
+  await page.getByRole('button', { name: 'Save my plan' }).click();
+  await expect(page.getByText('Saved on this phone.')).toBeVisible();
+  await shot(page, 'safety-plan');
+
+  // What is stored is sealed: the words are not in IndexedDB in the clear.
+  const stored = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('hearth');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(new Error(String(r.error)));
+    });
+    const row = await new Promise<{ value: Uint8Array } | undefined>((resolve) => {
+      const r = db.transaction('settings').objectStore('settings').get('safety-plan');
+      r.onsuccess = () => resolve(r.result as { value: Uint8Array } | undefined);
+    });
+    return row ? new TextDecoder().decode(row.value) : '';
+  });
+  expect(stored.length).toBeGreaterThan(40);
+  expect(stored).not.toContain('sister');
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByLabel('My reasons for living')).toHaveValue(
+    'My sister\nThe sea in summer'
+  );
+  // Crisis lines are on the plan page too, whatever is typed.
+  await page.getByTestId('crisis-show').click();
+  await expect(page.getByTestId('crisis-panel')).toBeVisible();
+  await context.close();
+});
