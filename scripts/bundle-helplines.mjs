@@ -32,4 +32,6 @@ const out = {
 };
 writeFileSync('src/lib/safety/helplines.json', JSON.stringify(out, null, 1) + '\n');
 copyFileSync(join(from, 'LICENSE-DATA'), 'src/lib/safety/LICENSE-helplines-data.txt');
-console.log(`helplines: ${Object.keys(countries).length} countries, ${Object.values(countries).flat().length} lines`);
+console.log(
+  `helplines: ${Object.keys(countries).length} countries, ${Object.values(countries).flat().length} lines`
+);

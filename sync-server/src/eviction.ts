@@ -1,4 +1,3 @@
-import * as A from '@automerge/automerge';
 import type { DocumentId, Repo } from '@automerge/automerge-repo';
 
 /**
@@ -57,16 +56,7 @@ export class Evictor {
           await this.repo.flush([id as DocumentId]);
           // Touched while it was being written: keep it.
           if ((this.#lastUsed.get(id) ?? 0) > last) continue;
-          const doc = handle.doc();
           await this.repo.removeFromCache(id as DocumentId);
-          // The handle now holds an empty document; free the old one's WebAssembly memory now
-          // instead of whenever the garbage collector gets to it, so the next documents reuse it
-          // and the relay's footprint follows the documents in use, not all it ever touched.
-          try {
-            A.free(doc);
-          } catch {
-            // already freed
-          }
         } else if (handle.state === 'unavailable') {
           // Asked for, never found: nothing to write. removeFromCache refuses such handles.
           delete (this.repo.handles as Record<string, unknown>)[id];

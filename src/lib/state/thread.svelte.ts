@@ -1,7 +1,7 @@
 import { toHex } from '$core/encoding/hex';
 import { NoKeyError } from '$core/group/session';
 import { parsePayload } from '$core/governance/payloads';
-import { Kind, type Reaction } from '$core/governance/types';
+import { Kind, type ModerationAct, type Reaction, type ReportReason } from '$core/governance/types';
 import { putEntry, readLedgerDoc, type LedgerDoc } from '$core/ledger/doc';
 import { decodeEntry, signedMessage } from '$core/ledger/envelope';
 import { readThread, threadTip, type PostView, type ThreadContent } from '$core/space/thread';
@@ -104,6 +104,23 @@ export class ThreadView {
   react(post: string, reaction: Reaction): string | undefined {
     const session = this.group.session;
     return this.#write((tip) => session!.react(this.thread, tip, post, reaction, nowSeconds()));
+  }
+
+  /** Reports a post to the moderators, with a reason code [SAFE-17]. */
+  report(post: string, reason: ReportReason): string | undefined {
+    const session = this.group.session;
+    return this.#write((tip) => session!.report(this.thread, tip, post, reason, nowSeconds()));
+  }
+
+  /** A moderator's decision on a post [SAFE-18]. */
+  moderate(o: {
+    post: string;
+    act: ModerationAct;
+    reason: ReportReason;
+    note?: string;
+  }): string | undefined {
+    const session = this.group.session;
+    return this.#write((tip) => session!.moderate(this.thread, tip, o, nowSeconds()));
   }
 
   /** "This helped": a ledger entry carrying the post [SPACE-3]. */

@@ -5,12 +5,16 @@ import { MAX_EMERGENCY_SECONDS, MAX_TEXT } from './settings';
 import type { Text } from './text';
 import {
   Kind,
+  MODERATION_ACTS,
   PROPOSAL_KINDS,
   REACTIONS,
+  REPORT_REASONS,
   SpaceKind,
   TIERS,
+  type ModerationAct,
   type ProposalKind,
   type Reaction,
+  type ReportReason,
   type Tier,
   type VotingRules
 } from './types';
@@ -461,7 +465,17 @@ export type SpacePayload =
       replyTo: string | undefined;
       cw: Text | undefined;
     }
-  | { kind: typeof SpaceKind.React; thread: string; post: string; reaction: Reaction };
+  | { kind: typeof SpaceKind.React; thread: string; post: string; reaction: Reaction }
+  | { kind: typeof SpaceKind.Report; thread: string; post: string; reason: ReportReason }
+  | {
+      kind: typeof SpaceKind.Moderate;
+      thread: string;
+      post: string;
+      act: ModerationAct;
+      reason: ReportReason;
+      /** For `hide` and `warn`: the warning or the educational note, sealed like a post. */
+      note: Text | undefined;
+    };
 
 export function parseSpacePayload(
   kind: number,
@@ -481,6 +495,17 @@ export function parseSpacePayload(
       };
     else if (kind === SpaceKind.React)
       p = { kind, thread: r.id('t'), post: r.id('p'), reaction: r.oneOf('r', REACTIONS) };
+    else if (kind === SpaceKind.Report)
+      p = { kind, thread: r.id('t'), post: r.id('p'), reason: r.oneOf('why', REPORT_REASONS) };
+    else if (kind === SpaceKind.Moderate)
+      p = {
+        kind,
+        thread: r.id('t'),
+        post: r.id('p'),
+        act: r.oneOf('act', MODERATION_ACTS),
+        reason: r.oneOf('why', REPORT_REASONS),
+        note: r.optText('note', 1000)
+      };
     else return undefined;
     r.done();
     return p;

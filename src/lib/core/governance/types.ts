@@ -44,7 +44,21 @@ export const Kind = {
 } as const;
 
 /** Kinds that live in a thread's own document, never in the group ledger [SPACE-2]. */
-export const SpaceKind = { Post: 20, React: 21 } as const;
+export const SpaceKind = { Post: 20, React: 21, Report: 22, Moderate: 23 } as const;
+/** Why a post is reported or moderated: codes, never content [SAFE-17]. */
+export const REPORT_REASONS = [
+  'harassment',
+  'harmful-advice',
+  'spam',
+  'personal-details',
+  'unsafe-content',
+  'off-topic',
+  'other'
+] as const;
+export type ReportReason = (typeof REPORT_REASONS)[number];
+/** What a moderator can do to a post [SAFE-18]. */
+export const MODERATION_ACTS = ['remove', 'hide', 'warn', 'reinstate'] as const;
+export type ModerationAct = (typeof MODERATION_ACTS)[number];
 export const REACTIONS = ['heart', 'hug', 'same'] as const;
 export type Reaction = (typeof REACTIONS)[number];
 export type KindName = keyof typeof Kind;

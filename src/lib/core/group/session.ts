@@ -16,7 +16,9 @@ import {
   Kind,
   SpaceKind,
   type ProposalKind,
+  type ModerationAct,
   type Reaction,
+  type ReportReason,
   type Tier,
   type VotingRules
 } from '../governance/types';
@@ -763,6 +765,40 @@ export class GroupSession {
       t: hexToBytes(thread),
       p: hexToBytes(post),
       r: reaction
+    }));
+  }
+
+  /** Reports a post to the moderators [SAFE-17]: a reason code, no words. */
+  report(
+    thread: string,
+    tip: { seq: number; id: string } | null,
+    post: string,
+    reason: ReportReason,
+    now: number
+  ): Uint8Array {
+    return this.signForThread(SpaceKind.Report, thread, tip, now, () => ({
+      t: hexToBytes(thread),
+      p: hexToBytes(post),
+      why: reason
+    }));
+  }
+
+  /**
+   * A moderator's decision on a post [SAFE-18]: remove, hide behind a warning, warn the author
+   * with a note, or reinstate. Other members' devices ignore it unless this member moderates.
+   */
+  moderate(
+    thread: string,
+    tip: { seq: number; id: string } | null,
+    o: { post: string; act: ModerationAct; reason: ReportReason; note?: string },
+    now: number
+  ): Uint8Array {
+    return this.signForThread(SpaceKind.Moderate, thread, tip, now, (seal) => ({
+      t: hexToBytes(thread),
+      p: hexToBytes(o.post),
+      act: o.act,
+      why: o.reason,
+      note: o.note?.trim() ? seal('note', o.note.trim()) : undefined
     }));
   }
 

@@ -2,7 +2,13 @@ import { decodeEntry, entryId, type Entry } from '../ledger/envelope';
 import { parseSpacePayload } from '../governance/payloads';
 import type { GroupState } from '../governance/state';
 import { isSealed, type SealedText, type Text } from '../governance/text';
-import { REACTIONS, SpaceKind, type Reaction } from '../governance/types';
+import {
+  REACTIONS,
+  SpaceKind,
+  type ModerationAct,
+  type Reaction,
+  type ReportReason
+} from '../governance/types';
 import { CHANNEL_EPOCH } from './channel';
 
 /**
@@ -22,7 +28,39 @@ export type SpaceReason =
   | 'not-entitled'
   | 'equivocation'
   | 'unknown-post'
-  | 'duplicate';
+  | 'duplicate'
+  | 'not-moderator';
+
+/** Reports from this many different members hide a post until a moderator looks [SAFE-17]. */
+export const DEFAULT_REPORT_THRESHOLD = 3;
+
+/**
+ * Who moderates [SAFE-18]: peer moderators (members of the senior tier) and leaders. Anyone else's
+ * moderation entry is ignored.
+ */
+export const isModerator = (state: GroupState, member: string): boolean => {
+  const m = state.members[member];
+  return !!m && m.status === 'active' && (m.tier === 'senior' || m.tier === 'leader');
+};
+
+/**
+ * A post's standing: `visible`; `pending-review` (hidden after enough reports, until a moderator
+ * acts); `hidden` (behind a moderator's warning, one tap to read); `removed` (its text is not
+ * shown to anyone but its author).
+ */
+export type PostStanding = 'visible' | 'pending-review' | 'hidden' | 'removed';
+
+export interface ModerationEntry {
+  id: string;
+  post: string;
+  act: ModerationAct;
+  reason: ReportReason;
+  /** The moderator (a member id): the log is public, moderation is accountable. */
+  by: string;
+  time: number;
+  /** The warning (hide) or educational note (warn), sealed. */
+  note: SealedText | undefined;
+}
 
 export interface PostView {
   id: string;
@@ -37,11 +75,22 @@ export interface PostView {
   reactions: Record<Reaction, string[]>;
   /** The signed envelope (a "this helped" mark carries it into the ledger, SPACE-3). */
   envelope: Uint8Array;
+  standing: PostStanding;
+  /** Members who reported it since the last moderator decision: for moderators' eyes [SAFE-17]. */
+  reporters: string[];
+  /** Why, for each report since the last decision. */
+  reportReasons: ReportReason[];
+  /** The moderator's warning (hidden) or note to the author (warned). */
+  note: SealedText | undefined;
+  /** The last moderation decision on it, if any. */
+  decision: ModerationEntry | undefined;
 }
 
 export interface ThreadContent {
   posts: PostView[];
   ignored: { id: string; reason: SpaceReason }[];
+  /** Every moderation decision in this thread, oldest first: acts and reason codes, no content. */
+  log: ModerationEntry[];
 }
 
 /**
@@ -68,6 +117,8 @@ export function readThread(o: {
   entries: Iterable<[string, Uint8Array]>;
   /** Signature check (the app caches WebCrypto verdicts; tests use noble). */
   verify: (e: Entry) => boolean;
+  /** Reports that hide a post pending review (the group's moderation policy; default 3). */
+  reportThreshold?: number;
 }): ThreadContent {
   const ignored: ThreadContent['ignored'] = [];
   // A mentor–mentee channel: only its two members write, with its own key [SPACE-4].
@@ -98,6 +149,9 @@ export function readThread(o: {
 
   const posts = new Map<string, PostView>();
   const reactions: { id: string; owner: string; post: string; reaction: Reaction }[] = [];
+  const reports: { id: string; owner: string; post: string; reason: ReportReason; time: number }[] =
+    [];
+  const decisions: ModerationEntry[] = [];
   for (const { e, owner } of valid) {
     if (twice.has(e.id)) {
       ignored.push({ id: e.id, reason: 'equivocation' });
@@ -118,6 +172,31 @@ export function readThread(o: {
     }
     if (p.kind === SpaceKind.React) {
       reactions.push({ id: e.id, owner, post: p.post, reaction: p.reaction });
+      continue;
+    }
+    if (p.kind === SpaceKind.Report) {
+      reports.push({ id: e.id, owner, post: p.post, reason: p.reason, time: e.time });
+      continue;
+    }
+    if (p.kind === SpaceKind.Moderate) {
+      if (!isModerator(o.state, owner)) {
+        ignored.push({ id: e.id, reason: 'not-moderator' });
+        continue;
+      }
+      const note = p.note && isSealed(p.note) ? p.note : undefined;
+      if (p.note && !(note && entitled(o.state, e.device, note))) {
+        ignored.push({ id: e.id, reason: 'not-entitled' });
+        continue;
+      }
+      decisions.push({
+        id: e.id,
+        post: p.post,
+        act: p.act,
+        reason: p.reason,
+        by: owner,
+        time: e.time,
+        note
+      });
       continue;
     }
     const ok = priv
@@ -143,7 +222,12 @@ export function readThread(o: {
         Reaction,
         string[]
       >,
-      envelope: e.bytes
+      envelope: e.bytes,
+      standing: 'visible',
+      reporters: [],
+      reportReasons: [],
+      note: undefined,
+      decision: undefined
     });
   }
   for (const r of reactions) {
@@ -156,9 +240,54 @@ export function readThread(o: {
     if (who.includes(r.owner)) ignored.push({ id: r.id, reason: 'duplicate' });
     else who.push(r.owner);
   }
+  // Moderation [SAFE-17, SAFE-18]: decisions in (time, id) order; the last one on a post stands.
+  // Reports count from the last decision on: a reinstated post needs new reports to hide again.
+  const byTime = (a: { time: number; id: string }, b: { time: number; id: string }) =>
+    a.time - b.time || (a.id < b.id ? -1 : 1);
+  decisions.sort(byTime);
+  const log: ModerationEntry[] = [];
+  for (const d of decisions) {
+    const post = posts.get(d.post);
+    if (!post) {
+      ignored.push({ id: d.id, reason: 'unknown-post' });
+      continue;
+    }
+    post.decision = d;
+    log.push(d);
+  }
+  for (const r of reports.sort(byTime)) {
+    const post = posts.get(r.post);
+    if (!post) {
+      ignored.push({ id: r.id, reason: 'unknown-post' });
+      continue;
+    }
+    // One's own post cannot be reported by oneself; one member counts once.
+    if (r.owner === post.author) {
+      ignored.push({ id: r.id, reason: 'not-entitled' });
+      continue;
+    }
+    if (post.decision && byTime(r, post.decision) < 0) continue; // settled by a decision since
+    if (post.reporters.includes(r.owner)) {
+      ignored.push({ id: r.id, reason: 'duplicate' });
+      continue;
+    }
+    post.reporters.push(r.owner);
+    post.reportReasons.push(r.reason);
+  }
+  const threshold = Math.max(1, o.reportThreshold ?? DEFAULT_REPORT_THRESHOLD);
+  for (const post of posts.values()) {
+    const act = post.decision?.act;
+    if (act === 'remove') post.standing = 'removed';
+    else if (act === 'hide') {
+      post.standing = 'hidden';
+      post.note = post.decision!.note;
+    } else if (post.reporters.length >= threshold) post.standing = 'pending-review';
+    if (act === 'warn') post.note = post.decision!.note;
+  }
   return {
-    posts: [...posts.values()].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1)),
-    ignored
+    posts: [...posts.values()].sort(byTime),
+    ignored,
+    log
   };
 }
 

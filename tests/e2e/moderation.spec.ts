@@ -1,0 +1,103 @@
+import { expect, test, type Page } from '@playwright/test';
+import {
+  admit,
+  applyToJoin,
+  createGroup,
+  createIdentity,
+  expectAdmitted,
+  makeInvite,
+  shot,
+  tab
+} from './helpers';
+
+async function openThread(page: Page, title: string) {
+  await tab(page, 'Support');
+  await page
+    .getByTestId('thread-item')
+    .filter({ hasText: title })
+    .getByRole('link')
+    .click({ timeout: 30_000 });
+  await expect(page.getByTestId('thread')).toContainText(title);
+}
+
+async function report(page: Page, reason: string) {
+  const post = page.getByTestId('post').first();
+  await expect(post.getByTestId('post-text')).toBeVisible({ timeout: 30_000 });
+  await post.getByRole('button', { name: 'Report' }).click();
+  await post.getByLabel('Why are you reporting this post?').selectOption({ label: reason });
+  await post.getByRole('button', { name: 'Send report' }).click();
+  await expect(page.getByText("Other members won't see that it was you.")).toBeVisible();
+}
+
+test('[SAFE-17] [SAFE-18] three members’ reports hide a post pending review; a moderator removes it and the public log shows the action, not the words', async ({
+  browser
+}) => {
+  test.setTimeout(240_000);
+  const contexts = await Promise.all([0, 1, 2, 3].map(() => browser.newContext()));
+  const [rowan, sam, ana, lee] = await Promise.all(contexts.map((c) => c.newPage()));
+  await createIdentity(rowan!, 'Rowan');
+  await createGroup(rowan!, 'Evening circle');
+  for (const [page, name] of [
+    [sam!, 'Sam'],
+    [ana!, 'Ana'],
+    [lee!, 'Lee']
+  ] as const) {
+    await applyToJoin(page, await makeInvite(rowan!), name, 'Hello.');
+    await admit(rowan!, name);
+    await expectAdmitted(page, 'Evening circle');
+  }
+
+  // Sam starts a conversation with a post others find abusive.
+  await tab(sam!, 'Support');
+  await sam!.getByLabel('Title').fill('Venting');
+  await sam!.getByLabel('First post').fill('MARK-ABUSE you are all pathetic');
+  await sam!.getByRole('button', { name: 'Start the conversation' }).click();
+  await expect(sam!.getByTestId('post-text')).toHaveText('MARK-ABUSE you are all pathetic');
+
+  // Ana and Lee report it: still visible to others after two reports.
+  for (const page of [ana!, lee!]) {
+    await openThread(page, 'Venting');
+    await report(page, 'Harassment or abuse');
+  }
+  await openThread(rowan!, 'Venting');
+  // Rowan (a leader: a moderator) sees who reported and why.
+  await expect(rowan!.getByTestId('moderation-actions')).toContainText('2 reports', {
+    timeout: 30_000
+  });
+  await expect(ana!.getByTestId('post-text')).toBeVisible();
+
+  // The third report hides it pending review: from Ana and Lee, not from Sam, who is told why.
+  await report(rowan!, 'Harassment or abuse');
+  await expect(ana!.getByTestId('post-withheld')).toHaveText(
+    'Hidden while the moderators review it.',
+    { timeout: 30_000 }
+  );
+  await expect(ana!.getByTestId('post-text')).toHaveCount(0);
+  await expect(lee!.getByTestId('post-withheld')).toBeVisible({ timeout: 30_000 });
+  await expect(sam!.getByTestId('post-pending-own')).toBeVisible({ timeout: 30_000 });
+  await shot(ana!, 'moderation-pending');
+
+  // Rowan removes it, with a reason; everyone's log shows the action and the reason code.
+  const actions = rowan!.getByTestId('moderation-actions');
+  await expect(actions).toContainText('3 reports');
+  await expect(actions).toContainText('Reported by:');
+  await actions.getByLabel('Reason').selectOption({ label: 'Harassment or abuse' });
+  await actions.getByRole('button', { name: 'Remove' }).click();
+  await expect(rowan!.getByText('Done. It is in the moderation log.')).toBeVisible();
+  for (const page of [ana!, lee!, sam!]) {
+    const log = page.getByTestId('moderation-log');
+    await log.locator('summary').click();
+    await expect(log.getByTestId('moderation-log-line')).toContainText(
+      'Rowan · removed a post · Harassment or abuse',
+      { timeout: 30_000 }
+    );
+    await expect(log).not.toContainText('MARK-ABUSE');
+  }
+  await expect(ana!.getByTestId('post-withheld')).toHaveText(
+    'Removed by a moderator (Harassment or abuse).'
+  );
+  // Reporters stay hidden from other members: Ana's page never names who reported.
+  await expect(ana!.locator('main')).not.toContainText('Reported by');
+  await shot(ana!, 'moderation-log');
+  await Promise.all(contexts.map((c) => c.close()));
+});
