@@ -42,6 +42,12 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.getByLabel('Topic (optional)').fill('scan');
     await page.getByLabel('First post').fill('Hello, everyone.');
     await expectNoViolations(page, 'support');
+    // The crisis panel and the notes before posting, open.
+    await page.getByLabel('First post').fill('I want to die. Call me on 07700 900123');
+    await expect(page.getByTestId('crisis-panel')).toBeVisible();
+    await expectNoViolations(page, 'crisis panel');
+    await shot(page, `crisis-panel-${scheme}`);
+    await page.getByLabel('First post').fill('Hello, everyone.');
     await page.getByRole('button', { name: 'Start the conversation' }).click();
     await expect(page.getByTestId('post')).toHaveCount(1);
     await expectNoViolations(page, 'thread');
@@ -62,6 +68,11 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.goto('/group#not-a-real-id');
     await expect(page.getByRole('heading', { name: 'That link doesn’t look right' })).toBeVisible();
     await expectNoViolations(page, 'group with a bad link');
+
+    await page.goto('/safety-plan');
+    await expect(page.getByTestId('safety-plan')).toBeVisible();
+    await expectNoViolations(page, 'safety plan');
+    await shot(page, `safety-plan-${scheme}`);
 
     await page.goto('/settings');
     await expect(page.getByTestId('key-fingerprint')).toBeVisible();

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { createGroup, createIdentity, shot, tab } from './helpers';
+import { createGroup, createIdentity, shot, tab, waitForServiceWorker } from './helpers';
 
-test('[SAFE-13] [SAFE-14] typing a crisis sentence offline opens the panel with the right country’s lines; posting is never blocked', async ({
+test('[SAFE-13] [SAFE-14] [SAFE-16] [SAFE-19] typing a crisis sentence offline opens the panel with the right country’s lines; posting is never blocked', async ({
   browser
 }) => {
   test.setTimeout(90_000);
@@ -56,6 +56,30 @@ test('[SAFE-13] [SAFE-14] typing a crisis sentence offline opens the panel with 
   // An idiom does not open it.
   await page.getByLabel('Your post').fill('this exam is killing me');
   await expect(page.getByTestId('crisis-panel')).toHaveCount(0);
+  // Notes before posting [SAFE-16]: contact details, hurtful words, risky advice — one line each.
+  await page.getByLabel('Your post').fill('call me on 07700 900123 any time');
+  await expect(page.getByTestId('details-notice')).toBeVisible();
+  await page.getByLabel('Your post').fill('just kill yourself');
+  await expect(page.getByTestId('harassment-notice')).toBeVisible();
+  await expect(page.getByTestId('details-notice')).toHaveCount(0);
+  await expect(page.getByTestId('crisis-panel')).toHaveCount(0);
+  await page.getByLabel('Your post').fill('drink black coffee to suppress your appetite');
+  await expect(page.getByTestId('advice-notice')).toBeVisible();
+  await shot(page, 'before-posting-note');
+  await page.getByRole('button', { name: 'Post', exact: true }).click();
+  await expect(page.getByTestId('post-text')).toHaveCount(2);
+  // Numbers behind a tap [SAFE-19]: off in this group by default, one's own choice to turn on.
+  await page.getByTestId('hide-numbers').check();
+  await page.getByLabel('Your post').fill('Today I ate 800 cal and weighed 52 kg');
+  await page.getByRole('button', { name: 'Post', exact: true }).click();
+  const hidden = page.getByTestId('post-text-numbers-hidden');
+  await expect(hidden).toBeVisible();
+  await expect(hidden).not.toContainText('800');
+  await expect(hidden).not.toContainText('52');
+  await hidden.getByRole('button', { name: 'number hidden — show' }).first().click();
+  await expect(page.getByTestId('post-text').last()).toHaveText(
+    'Today I ate 800 cal and weighed 52 kg'
+  );
   await context.close();
 });
 
@@ -92,6 +116,8 @@ test('[SAFE-15] a safety plan is kept on the phone, sealed, and opens again offl
   expect(stored.length).toBeGreaterThan(40);
   expect(stored).not.toContain('sister');
 
+  // Offline, the app comes from the service worker: wait until it controls the page.
+  await waitForServiceWorker(page);
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByLabel('My reasons for living')).toHaveValue(

@@ -5,6 +5,11 @@ import { classify, LANGUAGES, LEXICON_DATA } from '../../src/lib/core/safety/cla
 import { compileLexicon, phraseSource } from '../../src/lib/core/safety/lexicon';
 import { normalize } from '../../src/lib/core/safety/normalize';
 import {
+  hasSensitiveNumbers,
+  isEatingDisorderGroup,
+  splitNumbers
+} from '../../src/lib/core/safety/numbers';
+import {
   emptyPlan,
   isEmptyPlan,
   openPlan,
@@ -351,5 +356,28 @@ describe('safety plan and crisis lines', () => {
     expect(contactHref({ method: 'phone', number: '+44 116 123' })).toBe('tel:+44116123');
     expect(contactHref({ method: 'text', number: '85258' })).toBe('sms:85258');
     expect(contactHref({ method: 'chat', number: '' })).toBeUndefined();
+  });
+});
+
+describe('condition-specific settings', () => {
+  it('[SAFE-19] weights, calories, BMI and sizes are found so they can sit behind a tap; the text itself is unchanged', () => {
+    const text = 'I was 52 kg, ate 800 cal and my BMI is 16.5. Size 6 now. I walked 5 km.';
+    const parts = splitNumbers(text);
+    expect(parts.map((p) => p.text).join('')).toBe(text);
+    expect(parts.filter((p) => p.sensitive).map((p) => p.text)).toEqual([
+      '52 kg',
+      '800 cal',
+      'BMI is 16.5',
+      'Size 6'
+    ]);
+    expect(hasSensitiveNumbers('comí 500 calorías')).toBe(true);
+    expect(hasSensitiveNumbers('وزني 45 كيلو')).toBe(true);
+    expect(hasSensitiveNumbers('See you at 7, room 12')).toBe(false);
+    expect(splitNumbers('')).toEqual([{ text: '', sensitive: false }]);
+    expect(isEatingDisorderGroup('Tuesday circle', 'Recovery from anorexia and bulimia')).toBe(
+      true
+    );
+    expect(isEatingDisorderGroup('Grupo de trastornos alimentarios')).toBe(true);
+    expect(isEatingDisorderGroup('Grief circle', 'For people who lost someone')).toBe(false);
   });
 });
