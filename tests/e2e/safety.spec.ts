@@ -123,8 +123,8 @@ test('[SAFE-15] a safety plan is kept on the phone, sealed, and opens again offl
   await expect(page.getByLabel('My reasons for living')).toHaveValue(
     'My sister\nThe sea in summer'
   );
-  // Crisis lines are on the plan page too, whatever is typed.
-  await page.getByTestId('crisis-show').click();
+  // Crisis lines are on the plan page too, always open.
   await expect(page.getByTestId('crisis-panel')).toBeVisible();
+  await expect(page.getByTestId('crisis-line').first()).toBeVisible();
   await context.close();
 });
