@@ -22,6 +22,17 @@ export const FLOORS: Record<SafetyClass, { precision: number; recall: number }> 
 };
 const TIER_FLOOR = 0.75; // share of crisis texts whose tier is exactly right
 
+/**
+ * `holdout` sets are never tuned against: they were written after the rules and measured once.
+ * Their floors sit just under that first measurement (docs/SAFETY.md): they catch a change that
+ * makes the classifier worse on phrasing it was not fitted to, without pretending it is better.
+ */
+export const HOLDOUT_FLOORS = {
+  crisis: { precision: 0.85, recall: 0.6 },
+  other: { precision: 0.8, recall: 0.5 },
+  tier: 0.6
+};
+
 interface Labelled {
   text: string;
   tier: Tier;
@@ -90,7 +101,12 @@ for (const set of sets) {
     if (n === 0 && k.fp === 0) continue;
     const precision = k.tp / (k.tp + k.fp);
     const recall = k.tp / n;
-    const floor = FLOORS[c];
+    const holdout = set.endsWith('.holdout');
+    const floor = holdout
+      ? c === 'crisis'
+        ? HOLDOUT_FLOORS.crisis
+        : HOLDOUT_FLOORS.other
+      : FLOORS[c];
     const below =
       n > 0 && ((k.tp + k.fp > 0 && precision < floor.precision) || recall < floor.recall);
     const falseAlarms = n === 0 && k.fp > 0;
@@ -100,9 +116,10 @@ for (const set of sets) {
     );
   }
   const tierShare = crisisTexts ? tierRight / crisisTexts : 1;
-  if (tierShare < TIER_FLOOR) failed = true;
+  const tierFloor = set.endsWith('.holdout') ? HOLDOUT_FLOORS.tier : TIER_FLOOR;
+  if (tierShare < tierFloor) failed = true;
   console.log(
-    `  crisis tier exactly right: ${fmt(tierShare)} (floor ${TIER_FLOOR}); within one tier: ${fmt(crisisTexts ? tierWithinOne / crisisTexts : 1)}`
+    `  crisis tier exactly right: ${fmt(tierShare)} (floor ${tierFloor}); within one tier: ${fmt(crisisTexts ? tierWithinOne / crisisTexts : 1)}`
   );
 }
 console.log(
