@@ -130,3 +130,33 @@ test('[SAFE-15] a safety plan is kept on the phone, sealed, and opens again offl
   await expect(page.getByTestId('crisis-line').first()).toBeVisible();
   await context.close();
 });
+
+test('[SAFE-20] a day after the crisis panel opened, Hearth asks how they are (in the app, on this phone only)', async ({
+  browser
+}) => {
+  test.setTimeout(60_000);
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.clock.install({ time: new Date('2026-11-22T22:00:00Z') });
+  await createIdentity(page, 'Jo');
+  await createGroup(page, 'Night owls');
+  await tab(page, 'Support');
+  await page.getByLabel('First post').fill('I really want to die tonight');
+  await expect(page.getByTestId('crisis-panel')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('follow-up')).toHaveCount(0);
+
+  // The next evening.
+  await page.clock.setSystemTime(new Date('2026-11-23T22:30:00Z'));
+  await page.goto('/');
+  const card = page.getByTestId('follow-up');
+  await expect(card).toContainText('How are you today?');
+  await shot(page, 'follow-up');
+  await card.getByRole('button', { name: 'Still hard' }).click();
+  await expect(card.getByTestId('crisis-line').first()).toBeVisible();
+  await expect(card).toContainText('Samaritans');
+  // Answered: it does not ask again.
+  await page.reload();
+  await expect(page.getByTestId('follow-up')).toHaveCount(0);
+  await context.close();
+});

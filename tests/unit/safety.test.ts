@@ -16,6 +16,7 @@ import {
   planLines,
   sealPlan
 } from '../../src/lib/core/safety/plan';
+import { followUpDue, followUpKey, readSeenAt } from '../../src/lib/safety/followup';
 import {
   contactHref,
   helplineCountries,
@@ -379,5 +380,20 @@ describe('condition-specific settings', () => {
     );
     expect(isEatingDisorderGroup('Grupo de trastornos alimentarios')).toBe(true);
     expect(isEatingDisorderGroup('Grief circle', 'For people who lost someone')).toBe(false);
+  });
+});
+
+describe('follow-up', () => {
+  it('[SAFE-20] the check-in is due a day after the panel opened, and dropped after a week', () => {
+    const t = Date.parse('2026-11-22T22:00:00Z');
+    expect(followUpDue(null, t)).toBe(false);
+    expect(followUpDue(t, t + 23 * 3600_000)).toBe(false);
+    expect(followUpDue(t, t + 24 * 3600_000)).toBe(true);
+    expect(followUpDue(t, t + 6 * 24 * 3600_000)).toBe(true);
+    expect(followUpDue(t, t + 7 * 24 * 3600_000)).toBe(false);
+    expect(readSeenAt('nonsense')).toBeNull();
+    expect(readSeenAt(null)).toBeNull();
+    expect(readSeenAt(String(t))).toBe(t);
+    expect(followUpKey('person-1/crisis')).toBe('hearth.followUp.person-1/crisis');
   });
 });
