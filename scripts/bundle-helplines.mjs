@@ -27,11 +27,12 @@ for (const code of readdirSync(join(from, 'countries')).sort()) {
 const out = {
   source:
     'open-helplines (public GitHub repository Kouki-odaka/open-helplines), data/countries/*/helplines.json; copied from ../shared/data/helplines',
-  licence: 'CC0-1.0 (LICENSE-helplines-data.txt)',
+  licence:
+    'CC0-1.0 (static/licenses/open-helplines-data.txt, served at /licenses/open-helplines-data.txt)',
   countries
 };
 writeFileSync('src/lib/safety/helplines.json', JSON.stringify(out, null, 1) + '\n');
-copyFileSync(join(from, 'LICENSE-DATA'), 'src/lib/safety/LICENSE-helplines-data.txt');
+copyFileSync(join(from, 'LICENSE-DATA'), 'static/licenses/open-helplines-data.txt');
 console.log(
   `helplines: ${Object.keys(countries).length} countries, ${Object.values(countries).flat().length} lines`
 );

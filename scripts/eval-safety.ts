@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { classify } from '../src/lib/core/safety/classify';
 import {
   SAFETY_CLASSES,
-  tierRank,
+  crisisRank,
   type SafetyClass,
   type Tier
 } from '../src/lib/core/safety/types';
@@ -78,7 +78,7 @@ for (const set of sets) {
     if (row.tier !== 'none') {
       crisisTexts++;
       if (v.tier === row.tier) tierRight++;
-      if (v.tier !== 'none' && Math.abs(tierRank(v.tier) - tierRank(row.tier)) <= 1)
+      if (v.tier !== 'none' && Math.abs(crisisRank(v.tier) - crisisRank(row.tier)) <= 1)
         tierWithinOne++;
     }
     const wrong = v.tier !== row.tier || v.classes.join() !== [...row.classes].sort().join();

@@ -1,16 +1,28 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import { createGroup, createIdentity, shot, tab, waitForServiceWorker } from './helpers';
+
+/** A new person on a phone set to British English, in a new group's Support tab. */
+async function supportTabInBritain(
+  browser: Browser,
+  name: string,
+  group: string,
+  o: { clock?: Date } = {}
+) {
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  if (o.clock) await page.clock.install({ time: o.clock });
+  await createIdentity(page, name);
+  await createGroup(page, group);
+  await tab(page, 'Support');
+  return { context, page };
+}
 
 test('[SAFE-13] [SAFE-14] [SAFE-16] [SAFE-19] typing a crisis sentence offline opens the panel with the right country’s lines; posting is never blocked', async ({
   browser
 }) => {
   test.setTimeout(90_000);
   // A phone set to British English: the panel starts with the United Kingdom's lines.
-  const context = await browser.newContext({ locale: 'en-GB' });
-  const page = await context.newPage();
-  await createIdentity(page, 'Robin');
-  await createGroup(page, 'Evening circle');
-  await tab(page, 'Support');
+  const { context, page } = await supportTabInBritain(browser, 'Robin', 'Evening circle');
 
   await context.setOffline(true);
   await page.getByLabel('Title').fill('Tonight');
@@ -135,12 +147,9 @@ test('[SAFE-20] a day after the crisis panel opened, Hearth asks how they are (i
   browser
 }) => {
   test.setTimeout(60_000);
-  const context = await browser.newContext({ locale: 'en-GB' });
-  const page = await context.newPage();
-  await page.clock.install({ time: new Date('2026-11-22T22:00:00Z') });
-  await createIdentity(page, 'Jo');
-  await createGroup(page, 'Night owls');
-  await tab(page, 'Support');
+  const { context, page } = await supportTabInBritain(browser, 'Jo', 'Night owls', {
+    clock: new Date('2026-11-22T22:00:00Z')
+  });
   await page.getByLabel('First post').fill('I really want to die tonight');
   await expect(page.getByTestId('crisis-panel')).toBeVisible();
   await page.reload();

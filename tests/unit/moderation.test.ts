@@ -93,7 +93,7 @@ describe('Moderation in layers', () => {
     );
     const r1 = read(lee);
     expect(r1.posts[0]!.standing).toBe('hidden');
-    expect(lee.open(r1.posts[0]!.note!)).toBe('Contains a personal attack');
+    expect(lee.open(r1.posts[0]!.decision!.note!)).toBe('Contains a personal attack');
 
     add(
       founder.moderate(
@@ -126,7 +126,7 @@ describe('Moderation in layers', () => {
     );
     const r3 = read(sam);
     expect(r3.posts[0]!.standing).toBe('visible');
-    expect(sam.open(r3.posts[0]!.note!)).toBe('Please keep replies kind');
+    expect(sam.open(r3.posts[0]!.decision!.note!)).toBe('Please keep replies kind');
     // The log: who, what, why — and no content.
     expect(r3.log.map((l) => [l.act, l.reason, l.by])).toEqual([
       ['hide', 'harassment', founder.me],

@@ -248,9 +248,9 @@ describe('safety: lexicons', () => {
     }
     // English terms come from the clinician-rated Suicide Risk Lexicon; its licence ships with them.
     expect(LEXICON_DATA.en!.source).toContain('Suicide Risk Lexicon');
-    expect(
-      readFileSync('src/lib/core/safety/lexicons/LICENSE-suicide-risk-lexicon.txt', 'utf8')
-    ).toContain('Apache License');
+    expect(readFileSync('static/licenses/suicide-risk-lexicon.txt', 'utf8')).toContain(
+      'Apache License'
+    );
   });
 
   it('[SAFE-3] the phrase notation: alternatives, optional words, wildcards, stems, numbers', () => {

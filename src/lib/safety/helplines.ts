@@ -24,8 +24,10 @@ export interface Helpline {
 
 const COUNTRIES = (data as { countries: Record<string, Helpline[]> }).countries;
 
-/** Countries that have lines, as ISO 3166 codes ("GB"). */
-export const helplineCountries = (): string[] => Object.keys(COUNTRIES).sort();
+const CODES = Object.keys(COUNTRIES).sort();
+
+/** Countries that have lines, as ISO 3166 codes ("GB"), in order. */
+export const helplineCountries = (): readonly string[] => CODES;
 
 export const linesFor = (country: string): Helpline[] => COUNTRIES[country.toUpperCase()] ?? [];
 

@@ -50,6 +50,20 @@ interface Span {
   end: number;
 }
 
+/** One text as every lexicon reads it. */
+interface Reading {
+  text: string;
+  n: Normalized;
+  quotes: Span[];
+  sentences: Span[];
+}
+
+/** A lexicon and where its idioms stand in this text. */
+interface WithIdioms {
+  lex: Lexicon;
+  idioms: Span[];
+}
+
 /**
  * The one safety function [SAFE-1]: what a text says, in which tier and classes, and the words
  * that say it. Pure and synchronous: runs on every keystroke, offline, on the device, and the
@@ -61,9 +75,16 @@ export function classify(text: string, lang: string): Verdict {
   const evidence: Evidence[] = [];
   const setAside: SetAside[] = [];
   const seen = new Set<string>();
-  const lexicons = lexiconsFor(lang);
-  for (const lex of lexicons) readWith(lex, text, n, evidence, setAside, seen);
-  for (const lex of lexicons) readTerms(lex, text, n, evidence, setAside);
+  // What does not depend on the language is found once: quotations and sentences.
+  const reading: Reading = {
+    text,
+    n,
+    quotes: quotedSpans(n.text),
+    sentences: sentenceSpans(n.text)
+  };
+  const lexicons = lexiconsFor(lang).map((lex) => ({ lex, idioms: spansOf(lex.idioms, n.text) }));
+  for (const l of lexicons) readWith(reading, l, evidence, setAside, seen);
+  for (const l of lexicons) readTerms(reading, l, evidence, setAside);
 
   // Language-independent: anonymity, links, repetition.
   // Addresses and numbers are read without look-alike letters ("jo84@x.org" stays as written).
@@ -101,35 +122,22 @@ export function classify(text: string, lang: string): Verdict {
 }
 
 function readWith(
-  lex: Lexicon,
-  text: string,
-  n: Normalized,
+  r: Reading,
+  { lex, idioms }: WithIdioms,
   evidence: Evidence[],
   setAside: SetAside[],
   seen: Set<string>
 ) {
-  const s = n.text;
-  const idioms = spansOf(lex.idioms, s);
-  const quotes = quotedSpans(s);
-  const sentences = sentenceSpans(s);
-  const h = helpers(lex);
-  for (const rule of lex.rules) {
-    rule.re.lastIndex = 0;
-    for (let m = rule.re.exec(s); m; m = rule.re.exec(s)) {
-      if (m[0].length === 0) {
-        rule.re.lastIndex++;
-        continue;
-      }
-      const span = { start: m.index, end: m.index + m[0].length };
+  for (const rule of lex.rules)
+    for (const span of spansOf(rule.re, r.n.text)) {
       const key = `${rule.class}:${span.start}:${span.end}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const found = toEvidence(rule, text, n, span);
-      const because = discount(lex, h, rule, s, span, idioms, quotes, sentences);
+      const found = toEvidence(rule, r, span);
+      const because = discount(r, lex, idioms, rule, span);
       if (because) setAside.push({ ...found, because });
       else evidence.push(found);
     }
-  }
 }
 
 const TERM_TIER: Record<TermKind, Tier> = {
@@ -153,45 +161,42 @@ const TERM_TIER: Record<TermKind, Tier> = {
  * The tier is the highest the words point to.
  */
 function readTerms(
-  lex: Lexicon,
-  text: string,
-  n: Normalized,
+  r: Reading,
+  { lex, idioms }: WithIdioms,
   evidence: Evidence[],
   setAside: SetAside[]
 ) {
   if (evidence.some((e) => e.class === 'crisis' || e.class === 'self-harm')) return;
-  const s = n.text;
-  const idioms = spansOf(lex.idioms, s);
-  const quotes = quotedSpans(s);
-  const sentences = sentenceSpans(s);
-  const h = helpers(lex);
+  const s = r.n.text;
+  const w = lex.words;
   const hits: Evidence[] = [];
   const kinds = new Set<TermKind>();
   const words = new Set<string>();
   let ownDeath = false;
   for (const term of lex.terms) {
+    // A word is read like a crisis rule: the writer's own, now, not negated, not quoted.
     const rule: Rule = {
       id: `${lex.lang}.terms.${term.kind}`,
       class: 'crisis',
       tier: term.tier ?? TERM_TIER[term.kind],
+      time: 'present',
+      person: 'self',
+      negatable: true,
+      quotable: true,
       re: term.re
     };
     for (const span of spansOf(term.re, s)) {
-      const found = toEvidence(rule, text, n, span);
+      const found = toEvidence(rule, r, span);
       // Inside something a rule already read (counted as harassment, or set aside as past or
       // negated), a word says nothing new.
       const within = (e: Evidence) => e.start < found.end && found.start < e.end;
-      const earlier = evidence.find(within) ?? setAside.find(within);
-      const sentence = sentences.find((x) => x.start <= span.start && span.start < x.end);
-      const laughing = test(h.laughter, s.slice(sentence?.start ?? 0, sentence?.end ?? s.length));
+      const sentence = sentenceOf(r, span);
+      const laughing = test(w.laughter, s.slice(sentence.start, sentence.end));
+      // Counted evidence around it is harassment (aimed at someone else); set aside, its reason.
       const because =
-        (earlier
-          ? 'because' in earlier
-            ? (earlier as SetAside).because
-            : 'someone-else'
-          : undefined) ??
+        (evidence.some(within) ? 'someone-else' : setAside.find(within)?.because) ??
         (laughing ? 'idiom' : undefined) ??
-        discount(lex, h, rule, s, span, idioms, quotes, sentences);
+        discount(r, lex, idioms, rule, span);
       if (because) {
         setAside.push({ ...found, because });
         continue;
@@ -203,15 +208,10 @@ function readTerms(
       hits.push(found);
       if (term.kind === 'own-death') ownDeath = true;
       if (term.kind === 'death') {
-        const lead = s
-          .slice(sentence?.start ?? 0, span.start)
-          .trim()
-          .split(/\s+/)
-          .slice(-5)
-          .join(' ');
+        const lead = s.slice(sentence.start, span.start).trim().split(/\s+/).slice(-5).join(' ');
         if (
-          test(h.selfSubject, lead) &&
-          lastMatchEnd(h.other, lead) <= lastMatchEnd(h.selfSubject, lead)
+          test(w.selfSubject, lead) &&
+          lastMatchEnd(w.other, lead) <= lastMatchEnd(w.selfSubject, lead)
         )
           ownDeath = true;
       }
@@ -226,55 +226,10 @@ function readTerms(
   else for (const e of hits) setAside.push({ ...e, because: 'too-weak' });
 }
 
-function toEvidence(rule: Rule, text: string, n: Normalized, span: Span): Evidence {
-  const e = toEvidenceAt(text, n, { rule: rule.id, ...span }, rule.class);
+function toEvidence(rule: Rule, r: Reading, span: Span): Evidence {
+  const e = toEvidenceAt(r.text, r.n, { rule: rule.id, ...span }, rule.class);
   if (rule.tier) e.tier = rule.tier;
   return e;
-}
-
-interface Helpers {
-  negator: RegExp;
-  notNegation: RegExp;
-  distant: RegExp;
-  recent: RegExp;
-  past: RegExp;
-  self: RegExp;
-  other: RegExp;
-  reporting: RegExp;
-  ownThought: RegExp;
-  clauseBreak: RegExp;
-  irrealis: RegExp;
-  intention: RegExp;
-  laughter: RegExp;
-  selfSubject: RegExp;
-}
-const helperCache = new WeakMap<Lexicon, Helpers>();
-function helpers(lex: Lexicon): Helpers {
-  let h = helperCache.get(lex);
-  if (h) return h;
-  const of = (ps: string[]) => {
-    if (ps.length === 0) return /(?!)/gu;
-    const res = ps.map((p) => lex.phrase(p).source);
-    return new RegExp(res.join('|'), 'gu');
-  };
-  h = {
-    negator: of(lex.negators),
-    notNegation: of(lex.notNegation),
-    distant: of(lex.distantPast),
-    recent: of(lex.recent),
-    past: of(lex.pastWords),
-    self: of(lex.selfWords),
-    other: of(lex.otherWords),
-    reporting: of(lex.reporting),
-    ownThought: of(lex.ownThought),
-    clauseBreak: of(lex.clauseBreaks),
-    irrealis: of(lex.irrealis),
-    intention: of(lex.intention),
-    laughter: of(lex.laughter),
-    selfSubject: of(lex.selfSubjects)
-  };
-  helperCache.set(lex, h);
-  return h;
 }
 
 const test = (re: RegExp, s: string) => {
@@ -282,85 +237,77 @@ const test = (re: RegExp, s: string) => {
   return re.test(s);
 };
 
+function sentenceOf(r: Reading, span: Span): Span {
+  return (
+    r.sentences.find((x) => x.start <= span.start && span.start < x.end) ?? {
+      start: 0,
+      end: r.n.text.length
+    }
+  );
+}
+
+/** Why a match does not count, in its context; undefined when it counts. */
 function discount(
+  r: Reading,
   lex: Lexicon,
-  h: Helpers,
-  rule: Rule,
-  s: string,
-  span: Span,
   idioms: Span[],
-  quotes: Span[],
-  sentences: Span[]
+  rule: Rule,
+  span: Span
 ): Discount | undefined {
   if (idioms.some((i) => i.start < span.end && span.start < i.end)) return 'idiom';
-  const sentence = sentences.find((x) => x.start <= span.start && span.start < x.end) ?? {
-    start: 0,
-    end: s.length
-  };
+  const s = r.n.text;
+  const w = lex.words;
+  const sentence = sentenceOf(r, span);
   const before = s.slice(sentence.start, span.start);
   const inSentence = s.slice(sentence.start, sentence.end);
-  const clauseStart = Math.max(lastMatchEnd(h.clauseBreak, before), lastPunctuation(before));
-  const clause = before.slice(clauseStart);
+  const matched = s.slice(span.start, span.end);
+  const clause = before.slice(
+    Math.max(lastMatchEnd(w.clauseBreak, before), lastPunctuation(before))
+  );
+
+  const quote = r.quotes.find((q) => q.start <= span.start && span.end <= q.end);
+  if (quote && rule.quotable && !test(w.ownThought, s.slice(sentence.start, quote.start)))
+    return 'quoted';
   const personal =
     rule.class === 'crisis' || rule.class === 'self-harm' || rule.class === 'harassment';
+  if (personal && test(w.reporting, clause)) return 'reported';
 
-  const quote = quotes.find((q) => q.start <= span.start && span.end <= q.end);
-  if (quote && (rule.quotable ?? personal)) {
-    const lead = s.slice(sentence.start, quote.start);
-    if (!test(h.ownThought, lead)) return 'quoted';
-  }
-  if (personal && test(h.reporting, clause)) return 'reported';
-
-  if (rule.negatable ?? (personal || rule.class === 'harmful-advice')) {
-    const words = clause.trim().split(/\s+/).filter(Boolean);
-    const window = words.slice(-lex.negationWindow).join(' ');
-    const matched = s.slice(span.start, span.end);
+  if (rule.negatable) {
+    const window = clause.trim().split(/\s+/).slice(-lex.negationWindow).join(' ');
     // Pseudo-negations ("can't stop", "why don't you") may begin before the clause does.
     const wider = before
       .trim()
       .split(/\s+/)
       .slice(-(lex.negationWindow + 3))
       .join(' ');
-    if (test(h.negator, window) && !test(h.notNegation, `${wider} ${matched}`)) return 'negated';
+    if (test(w.negator, window) && !test(w.notNegation, `${wider} ${matched}`)) return 'negated';
   }
 
-  // "want to cut myself", "gonna hurt myself": an act pattern read as an intention is not an act.
-  if ((rule.time ?? 'present') === 'act') {
+  if (rule.time === 'act') {
+    // "want to cut myself", "gonna hurt myself": an act read as an intention is not an act.
     const previous = clause.trim().split(/\s+/).pop() ?? '';
-    if (previous && test(h.intention, previous)) return 'intention';
+    if (previous && test(w.intention, previous)) return 'intention';
   }
-
-  const time =
-    rule.time ?? (rule.class === 'crisis' || rule.class === 'self-harm' ? 'present' : 'any');
-  if (time !== 'any') {
+  if (rule.time !== 'any') {
     // The clause the match sits in, to its end: "I used to want to die, but now I'm better".
     const after = s.slice(span.end, sentence.end);
-    const cut = Math.min(
-      firstMatchStart(h.clauseBreak, after),
-      after.search(/[,;:()\u2013\u2014]/) < 0 ? after.length : after.search(/[,;:()\u2013\u2014]/)
-    );
-    const matchClause = clause + s.slice(span.start, span.end) + after.slice(0, cut);
-    const recentHere = test(h.recent, matchClause);
+    const end = Math.min(firstMatchStart(w.clauseBreak, after), firstPunctuation(after));
+    const recentHere = test(w.recent, clause + matched + after.slice(0, end));
     // A distant time anywhere in the sentence makes it a memory, unless this clause says now.
-    if (test(h.distant, inSentence) && !recentHere) return 'past';
-    const matched = s.slice(span.start, span.end);
+    if (test(w.distant, inSentence) && !recentHere) return 'past';
     if (
-      time === 'present' &&
-      !test(h.recent, inSentence) &&
-      test(h.past, matched) &&
-      !test(h.irrealis, matched)
+      rule.time === 'present' &&
+      !test(w.recent, inSentence) &&
+      test(w.past, matched) &&
+      !test(w.irrealis, matched)
     )
       return 'past';
   }
 
-  const person =
-    rule.person ?? (rule.class === 'crisis' || rule.class === 'self-harm' ? 'self' : 'given');
-  if (person === 'self') {
+  if (rule.person === 'self') {
     // The match may begin with its own subject: "I want to die".
-    const lead = `${clause} ${s.slice(span.start, span.end).split(/\s+/)[0] ?? ''}`;
-    const lastSelf = lastMatchEnd(h.self, lead);
-    const lastOther = lastMatchEnd(h.other, lead);
-    if (lastOther > lastSelf) return 'someone-else';
+    const lead = `${clause} ${matched.split(/\s+/)[0] ?? ''}`;
+    if (lastMatchEnd(w.other, lead) > lastMatchEnd(w.self, lead)) return 'someone-else';
   }
   return undefined;
 }
@@ -371,7 +318,7 @@ function firstMatchStart(re: RegExp, s: string): number {
   return m ? m.index : s.length;
 }
 
-/** End of the last match of `re` in `s`, or 0 (or -1 for "none" when compared). */
+/** End of the last match of `re` in `s`, or 0 when there is none. */
 function lastMatchEnd(re: RegExp, s: string): number {
   re.lastIndex = 0;
   let end = 0;
@@ -417,8 +364,18 @@ function sentenceSpans(s: string): Span[] {
   return out;
 }
 
+const PUNCTUATION = /[,;:()\u2013\u2014]/g;
+
+/** Just after the last clause-ending punctuation in `s`, or 0. */
 function lastPunctuation(s: string): number {
   let at = 0;
-  for (const m of s.matchAll(/[,;:()\u2013\u2014]/g)) at = m.index + 1;
+  for (const m of s.matchAll(PUNCTUATION)) at = m.index + 1;
   return at;
+}
+
+/** The first clause-ending punctuation in `s`, or its length. */
+function firstPunctuation(s: string): number {
+  PUNCTUATION.lastIndex = 0;
+  const m = PUNCTUATION.exec(s);
+  return m ? m.index : s.length;
 }

@@ -101,15 +101,43 @@ export interface LexiconData {
   terms: TermData[];
 }
 
-export interface Rule extends Omit<RuleData, 'p'> {
+/** A compiled rule, with the defaults of `RuleData` filled in once (they depend on its class). */
+export interface Rule {
+  id: string;
+  class: SafetyClass;
+  tier?: Tier;
+  time: 'present' | 'act' | 'any';
+  person: 'self' | 'given';
+  negatable: boolean;
+  quotable: boolean;
   re: RegExp;
 }
 
-export interface Lexicon extends Omit<LexiconData, 'rules' | 'idioms' | 'terms'> {
+/** The context words of a lexicon, each list compiled into one expression. */
+export interface ContextWords {
+  negator: RegExp;
+  notNegation: RegExp;
+  distant: RegExp;
+  recent: RegExp;
+  past: RegExp;
+  irrealis: RegExp;
+  self: RegExp;
+  other: RegExp;
+  selfSubject: RegExp;
+  reporting: RegExp;
+  ownThought: RegExp;
+  clauseBreak: RegExp;
+  intention: RegExp;
+  laughter: RegExp;
+}
+
+export interface Lexicon {
+  lang: string;
+  negationWindow: number;
   rules: Rule[];
   terms: { kind: TermKind; tier?: Tier; re: RegExp }[];
   idioms: RegExp;
-  phrase: (p: string) => RegExp;
+  words: ContextWords;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -174,32 +202,57 @@ export function phraseSource(pattern: string, macros: Record<string, string>): s
   return out;
 }
 
+const NEVER = /(?!)/gu;
+
 export function compileLexicon(data: LexiconData): Lexicon {
   const prefix = data.prefix ? `(?:${data.prefix})?` : '';
-  const phrase = (p: string) =>
-    new RegExp(`${START}${prefix}(?:${phraseSource(p, data.macros)})${END}`, 'gu');
+  /** Any of these phrases, as whole words. */
   const anyOf = (ps: string[]) =>
-    new RegExp(
-      `${START}${prefix}(?:${ps.map((p) => phraseSource(p, data.macros)).join('|')})${END}`,
-      'gu'
-    );
+    ps.length === 0
+      ? NEVER
+      : new RegExp(
+          `${START}${prefix}(?:${ps.map((p) => phraseSource(p, data.macros)).join('|')})${END}`,
+          'gu'
+        );
   return {
-    ...data,
-    phrase,
-    idioms: data.idioms.length ? anyOf(data.idioms) : /(?!)/gu,
+    lang: data.lang,
+    negationWindow: data.negationWindow,
+    idioms: anyOf(data.idioms),
+    words: {
+      negator: anyOf(data.negators),
+      notNegation: anyOf(data.notNegation),
+      distant: anyOf(data.distantPast),
+      recent: anyOf(data.recent),
+      past: anyOf(data.pastWords),
+      irrealis: anyOf(data.irrealis),
+      self: anyOf(data.selfWords),
+      other: anyOf(data.otherWords),
+      selfSubject: anyOf(data.selfSubjects),
+      reporting: anyOf(data.reporting),
+      ownThought: anyOf(data.ownThought),
+      clauseBreak: anyOf(data.clauseBreaks),
+      intention: anyOf(data.intention),
+      laughter: anyOf(data.laughter)
+    },
     terms: data.terms.map((t) => ({
       kind: t.kind,
       ...(t.tier ? { tier: t.tier } : {}),
       re: anyOf(t.p)
     })),
     rules: data.rules.map((r) => {
-      const { p, ...rest } = r;
+      // Crisis and self-harm are about the writer, now; harassment is personal but timeless;
+      // spam and personal details are neither negated nor quoted away.
+      const own = r.class === 'crisis' || r.class === 'self-harm';
+      const personal = own || r.class === 'harassment';
       return {
-        ...rest,
-        re: new RegExp(
-          `${START}${prefix}(?:${p.map((x) => phraseSource(x, data.macros)).join('|')})${END}`,
-          'gu'
-        )
+        id: r.id,
+        class: r.class,
+        ...(r.tier ? { tier: r.tier } : {}),
+        time: r.time ?? (own ? 'present' : 'any'),
+        person: r.person ?? (own ? 'self' : 'given'),
+        negatable: r.negatable ?? (personal || r.class === 'harmful-advice'),
+        quotable: r.quotable ?? personal,
+        re: anyOf(r.p)
       };
     })
   };

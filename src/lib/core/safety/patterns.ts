@@ -42,15 +42,13 @@ export function findPersonalDetails(n: Normalized): Found[] {
 
 export function findLinks(n: Normalized): Found[] {
   const out: Found[] = [];
-  for (const m of n.text.matchAll(URL)) {
-    // An e-mail's domain is not a link.
-    if (n.text[m.index - 1] === '@') continue;
+  // (URL's look-behind already keeps an e-mail's domain from counting as a link.)
+  for (const m of n.text.matchAll(URL))
     out.push({ rule: 'any.link', start: m.index, end: m.index + m[0].length });
-  }
   return out;
 }
 
-/** The same word (4+ letters) six times or more, or one long word in capitals over and over. */
+/** The same word (4+ letters, any case) six times or more. */
 export function findRepetition(n: Normalized): Found | undefined {
   const counts = new Map<string, { n: number; start: number }>();
   for (const m of n.text.matchAll(/\p{L}{4,}/gu)) {

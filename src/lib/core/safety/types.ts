@@ -67,5 +67,6 @@ export interface Verdict {
   setAside: SetAside[];
 }
 
-export const tierRank = (t: Tier): number => TIERS.indexOf(t);
-export const higherTier = (a: Tier, b: Tier): Tier => (tierRank(a) >= tierRank(b) ? a : b);
+/** A crisis tier's rank (not a member tier's: that is governance's `tierRank`). */
+export const crisisRank = (t: Tier): number => TIERS.indexOf(t);
+export const higherTier = (a: Tier, b: Tier): Tier => (crisisRank(a) >= crisisRank(b) ? a : b);

@@ -5,6 +5,7 @@ import { isSealed, type SealedText, type Text } from '../governance/text';
 import {
   REACTIONS,
   SpaceKind,
+  tierRank,
   type ModerationAct,
   type Reaction,
   type ReportReason
@@ -40,7 +41,7 @@ export const DEFAULT_REPORT_THRESHOLD = 3;
  */
 export const isModerator = (state: GroupState, member: string): boolean => {
   const m = state.members[member];
-  return !!m && m.status === 'active' && (m.tier === 'senior' || m.tier === 'leader');
+  return !!m && m.status === 'active' && tierRank(m.tier) >= tierRank('senior');
 };
 
 /**
@@ -80,9 +81,7 @@ export interface PostView {
   reporters: string[];
   /** Why, for each report since the last decision. */
   reportReasons: ReportReason[];
-  /** The moderator's warning (hidden) or note to the author (warned). */
-  note: SealedText | undefined;
-  /** The last moderation decision on it, if any. */
+  /** The last moderation decision on it, if any (its note: the warning, or the note to the author). */
   decision: ModerationEntry | undefined;
 }
 
@@ -226,7 +225,6 @@ export function readThread(o: {
       standing: 'visible',
       reporters: [],
       reportReasons: [],
-      note: undefined,
       decision: undefined
     });
   }
@@ -278,11 +276,8 @@ export function readThread(o: {
   for (const post of posts.values()) {
     const act = post.decision?.act;
     if (act === 'remove') post.standing = 'removed';
-    else if (act === 'hide') {
-      post.standing = 'hidden';
-      post.note = post.decision!.note;
-    } else if (post.reporters.length >= threshold) post.standing = 'pending-review';
-    if (act === 'warn') post.note = post.decision!.note;
+    else if (act === 'hide') post.standing = 'hidden';
+    else if (post.reporters.length >= threshold) post.standing = 'pending-review';
   }
   return {
     posts: [...posts.values()].sort(byTime),
