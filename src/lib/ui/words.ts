@@ -23,7 +23,8 @@ const KIND: Record<ProposalKind, () => string> = {
   partnership: m.kind_partnership,
   governance: m.kind_governance,
   general: m.kind_general,
-  ratify: m.kind_ratify
+  ratify: m.kind_ratify,
+  research: m.kind_research
 };
 export const kindTitle = (k: ProposalKind): string => KIND[k]();
 
@@ -151,7 +152,8 @@ const ENTRY: Record<string, () => string> = {
   Invite: m.entry_invite,
   RevokeInvite: m.entry_revoke_invite,
   Profile: m.entry_profile,
-  Thread: m.entry_thread
+  Thread: m.entry_thread,
+  Consent: m.entry_consent
 };
 export const entryWords = (kind: string): string => ENTRY[kind]?.() ?? kind;
 
@@ -173,6 +175,7 @@ export function executionWords(x: Execution): string {
     'history-closed': m.exec_history_closed,
     'voting-rules': () => m.exec_voting_rules({ kind: x.kind ? kindTitle(x.kind) : '' }),
     ratified: m.exec_ratified,
+    research: m.exec_research,
     recorded: m.exec_recorded
   };
   const key = x.newEpoch !== undefined ? ` ${m.exec_new_key()}` : '';

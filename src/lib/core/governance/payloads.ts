@@ -8,6 +8,7 @@ import {
   MODERATION_ACTS,
   PROPOSAL_KINDS,
   REACTIONS,
+  RESEARCH_TABLES,
   REPORT_REASONS,
   SpaceKind,
   TIERS,
@@ -15,6 +16,7 @@ import {
   type ProposalKind,
   type Reaction,
   type ReportReason,
+  type ResearchTable,
   type Tier,
   type VotingRules
 } from './types';
@@ -81,7 +83,9 @@ export type Payload =
       duration: number;
       reason: Text;
     }
-  | { kind: typeof Kind.Settings; name: Text | undefined; description: Text | undefined };
+  | { kind: typeof Kind.Settings; name: Text | undefined; description: Text | undefined }
+  /** `study` undefined: every study, now and later [RES-2]. */
+  | { kind: typeof Kind.Consent; study: string | undefined; consent: boolean };
 
 /** Lockboxes for one epoch: the key id and one sealed key per device [ENC-4]. */
 export interface LockboxSet {
@@ -101,7 +105,8 @@ export type ProposalBody =
   | { type: 'governance'; target: ProposalKind; rules: VotingRules }
   | { type: 'governance'; target: 'history'; share: boolean }
   | { type: 'general'; text: Text }
-  | { type: 'ratify'; action: string };
+  | { type: 'ratify'; action: string }
+  | { type: 'research'; study: Text; tables: ResearchTable[]; until: number };
 
 class Bad extends Error {}
 
@@ -251,6 +256,21 @@ function proposalBody(r: Reader): ProposalBody {
     }
     case 'ratify':
       return { type, action: r.id('e') };
+    case 'research': {
+      const tables = r.list('tables');
+      if (
+        tables.length === 0 ||
+        new Set(tables).size !== tables.length ||
+        !tables.every((t) => (RESEARCH_TABLES as readonly CborValue[]).includes(t))
+      )
+        throw new Bad();
+      return {
+        type,
+        study: r.text('text', MAX_TEXT, 1),
+        tables: tables as ResearchTable[],
+        until: r.uint('until')
+      };
+    }
     default:
       return { type, text: r.text('text', MAX_TEXT, 1) };
   }
@@ -440,6 +460,9 @@ export function parsePayload(kind: number, map: CborMap, origin?: Origin): Paylo
         break;
       case Kind.Profile:
         p = { kind, name: r.text('name', 60, 1) };
+        break;
+      case Kind.Consent:
+        p = { kind, study: map.has('s') ? r.id('s') : undefined, consent: r.uint('c', 1) === 1 };
         break;
       default:
         return undefined;

@@ -289,6 +289,16 @@ function execute(
       state.settings[body.target] = body.rules;
       ctx.settingsHistory.push({ entry: e.id, kind: body.target, rules: body.rules });
       return { code: 'voting-rules', kind: body.target };
+    case 'research':
+      state.research.studies[proposal.id] = {
+        id: proposal.id,
+        study: body.study,
+        tables: [...body.tables],
+        until: body.until,
+        approvedAt: now,
+        approvedBy: e.id
+      };
+      return { code: 'research' };
     case 'ratify': {
       const action = state.emergencies[body.action]!;
       action.ratifiedBy = e.id;
@@ -299,6 +309,35 @@ function execute(
     default:
       return { code: 'recorded' };
   }
+}
+
+/**
+ * A member's consent to research export, or their opt-out, for one study or for all [RES-2]. It
+ * may name a research proposal still being voted on (opting out in advance). Any member, any
+ * time; the latest in causal order counts.
+ */
+export function consent(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Consent>,
+  who: Who
+): Reason | null {
+  if (p.study !== undefined) {
+    const proposal = openProposal(state, ctx, e, p.study);
+    if (typeof proposal === 'string') return proposal;
+    if (proposal.body.type !== 'research') return 'unknown-target';
+  }
+  const choice = {
+    consent: p.consent,
+    entry: e.id,
+    time: ctx.dag.time.get(e.id) ?? e.time,
+    order: ctx.dag.index.get(e.id) ?? 0
+  };
+  const rec = (state.research.choices[who.member.id] ??= { all: null, studies: {} });
+  if (p.study === undefined) rec.all = choice;
+  else rec.studies[p.study] = choice;
+  return null;
 }
 
 export function outcome(

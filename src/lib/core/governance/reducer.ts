@@ -8,7 +8,7 @@ import { authorize, type Ctx, type Who } from './context';
 import { applyLockboxes } from './epochs';
 import { checkInvite, invite, markInviteUsed, revokeInvite } from './invites';
 import { parsePayload, type Payload } from './payloads';
-import { ballot, close, comment, earn, outcome, POINTS, propose } from './proposals';
+import { ballot, close, comment, consent, earn, outcome, POINTS, propose } from './proposals';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
 import type { GroupState, Member, ThreadRecord } from './state';
 import { Kind, SpaceKind, tierRank, type Reason, type Tier } from './types';
@@ -55,6 +55,7 @@ export function emptyState(groupId: string): GroupState {
     currentEpoch: 0,
     rotationDue: true,
     shareHistory: false,
+    research: { studies: {}, choices: {} },
     audit: [],
     heads: []
   };
@@ -377,7 +378,8 @@ const MIN_TIER: Record<number, Tier> = {
   [Kind.Invite]: 'regular',
   [Kind.RevokeInvite]: 'new',
   [Kind.Profile]: 'new',
-  [Kind.Thread]: 'new'
+  [Kind.Thread]: 'new',
+  [Kind.Consent]: 'new'
 };
 
 /** Every sealed text in a parsed payload (they carry their ENC-3 context in `from`). */
@@ -467,5 +469,7 @@ export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
     case Kind.Profile:
       state.profiles[who.member.id] = { name: p.name, entry: e.id };
       return null;
+    case Kind.Consent:
+      return consent(state, ctx, e, p, who);
   }
 }

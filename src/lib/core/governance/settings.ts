@@ -31,7 +31,9 @@ export const DEFAULT_SETTINGS: GovernanceSettings = {
   partnership: majority(FULL, 50, 66, 14),
   governance: majority(FULL, 60, 66, 14),
   general: majority(ALL, 40, 50, 7),
-  ratify: majority(FULL, 40, 50, 3)
+  ratify: majority(FULL, 40, 50, 3),
+  // Research concerns everyone's data: every member votes, newcomers too [RES-1].
+  research: majority(ALL, 60, 66, 14)
 };
 
 /** Vote weight by tier [GOV-3]. */

@@ -1,4 +1,11 @@
-import type { GovernanceSettings, ProposalKind, Reason, Tier, VotingRules } from './types';
+import type {
+  GovernanceSettings,
+  ProposalKind,
+  Reason,
+  ResearchTable,
+  Tier,
+  VotingRules
+} from './types';
 import type { ProposalBody } from './payloads';
 import type { Text } from './text';
 
@@ -113,6 +120,7 @@ export interface Execution {
     | 'history-closed'
     | 'voting-rules'
     | 'ratified'
+    | 'research'
     | 'recorded';
   tier?: Tier;
   version?: number;
@@ -142,6 +150,7 @@ export function describeExecution(x: Execution): string {
     'history-closed': 'earlier messages stay closed to newcomers',
     'voting-rules': `voting rules for ${x.kind} changed`,
     ratified: 'emergency action ratified',
+    research: 'research export allowed',
     recorded: 'decision recorded'
   };
   return (
@@ -197,6 +206,29 @@ export interface ThreadRecord {
   } | null;
 }
 
+/** A study the group allowed by vote [RES-1]: what it may receive, and until when. */
+export interface Study {
+  /** The proposal that allowed it. */
+  id: string;
+  /** Which study, in the proposer's words. */
+  study: Text;
+  tables: ResearchTable[];
+  /** Group time (seconds) after which nothing may be exported for it. */
+  until: number;
+  /** Group time when the vote closed, and the closing entry. */
+  approvedAt: number;
+  approvedBy: string;
+}
+
+/** A member's own word on research export [RES-2]: the latest in causal order counts. */
+export interface ConsentChoice {
+  consent: boolean;
+  entry: string;
+  time: number;
+  /** Position in the causal order: between a study's choice and the all-studies one, the later counts. */
+  order: number;
+}
+
 export interface AuditRecord {
   id: string;
   kind: string;
@@ -245,6 +277,11 @@ export interface GroupState {
   rotationDue: boolean;
   /** Whether the group voted to let newcomers receive keys of earlier epochs [ENC-8]. */
   shareHistory: boolean;
+  /** Studies allowed by vote, and each member's consents and opt-outs [RES-1, RES-2]. */
+  research: {
+    studies: Record<string, Study>;
+    choices: Record<string, { all: ConsentChoice | null; studies: Record<string, ConsentChoice> }>;
+  };
   audit: AuditRecord[];
   heads: string[];
 }

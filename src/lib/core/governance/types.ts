@@ -14,7 +14,8 @@ export const PROPOSAL_KINDS = [
   'partnership',
   'governance',
   'general',
-  'ratify'
+  'ratify',
+  'research'
 ] as const;
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
 
@@ -40,8 +41,21 @@ export const Kind = {
   RevokeInvite: 17,
   Profile: 18,
   /** A support thread: its own document, listed in the ledger [SPACE-1]. */
-  Thread: 19
+  Thread: 19,
+  /** A member's consent to research export, or their opt-out [RES-2]. */
+  Consent: 24
 } as const;
+
+/** What a research study may receive [RES-1]: the tables of an export, and the document. */
+export const RESEARCH_TABLES = [
+  'document',
+  'proposals',
+  'ballots',
+  'memberships',
+  'moderation',
+  'engagement'
+] as const;
+export type ResearchTable = (typeof RESEARCH_TABLES)[number];
 
 /** Kinds that live in a thread's own document, never in the group ledger [SPACE-2]. */
 export const SpaceKind = { Post: 20, React: 21, Report: 22, Moderate: 23 } as const;

@@ -19,6 +19,7 @@ import {
   type ModerationAct,
   type Reaction,
   type ReportReason,
+  type ResearchTable,
   type Tier,
   type VotingRules
 } from '../governance/types';
@@ -199,7 +200,8 @@ export type ProposalInput =
   | { type: 'allocate'; member: string; amount: number; text: string }
   | { type: 'governance'; target: ProposalKind; rules: VotingRules }
   | { type: 'history'; share: boolean }
-  | { type: 'ratify'; action: string };
+  | { type: 'ratify'; action: string }
+  | { type: 'research'; study: string; tables: ResearchTable[]; until: number };
 
 export interface SessionOptions extends Omit<DeriveParams, 'groupId'> {
   groupId: Uint8Array;
@@ -561,6 +563,13 @@ export class GroupSession {
           return { k: 'governance', target: 'history', share: input.share ? 1 : 0 };
         case 'ratify':
           return { k: 'ratify', e: hexToBytes(input.action) };
+        case 'research':
+          return {
+            k: 'research',
+            text: seal('text', input.study),
+            tables: [...input.tables],
+            until: Math.floor(input.until)
+          };
         default:
           return { k: input.type, text: seal('text', input.text) };
       }
@@ -572,6 +581,17 @@ export class GroupSession {
       p: hexToBytes(proposal),
       c: choice,
       r: reason.trim() ? seal('r', reason.trim()) : undefined
+    }));
+  }
+
+  /**
+   * This member's word on research export [RES-2]: for one study (a research proposal, even one
+   * still being voted on) or, with `study` null, for every study now and later.
+   */
+  consent(study: string | null, consent: boolean, now: number): Uint8Array[] {
+    return this.write(Kind.Consent, now, () => ({
+      s: study === null ? undefined : hexToBytes(study),
+      c: consent ? 1 : 0
     }));
   }
 
@@ -894,6 +914,7 @@ export class GroupSession {
 
 /** The text of a proposal body, if it has one. */
 export function proposalText(p: Proposal): Text | undefined {
+  if (p.body.type === 'research') return p.body.study;
   const b = p.body as { text?: Text };
   return b.text;
 }
