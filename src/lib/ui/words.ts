@@ -1,7 +1,13 @@
 import type { TransferError } from '$core/identity/transfer';
 import type { VoteProgress } from '$core/group/explain';
 import type { Execution, Proposal } from '$core/governance/state';
-import type { ProposalKind, Reason, Tier, VotingRules } from '$core/governance/types';
+import type {
+  ProposalKind,
+  Reason,
+  ResearchTable,
+  Tier,
+  VotingRules
+} from '$core/governance/types';
 import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
 import { num } from './basic-words';
@@ -155,6 +161,19 @@ const ENTRY: Record<string, () => string> = {
   Thread: m.entry_thread,
   Consent: m.entry_consent
 };
+/** What a study may receive [RES-1], in the reader's words. */
+export function researchTableWords(t: ResearchTable): string {
+  const words: Record<ResearchTable, () => string> = {
+    document: m.rt_document,
+    proposals: m.rt_proposals,
+    ballots: m.rt_ballots,
+    memberships: m.rt_memberships,
+    moderation: m.rt_moderation,
+    engagement: m.rt_engagement
+  };
+  return words[t]();
+}
+
 export const entryWords = (kind: string): string => ENTRY[kind]?.() ?? kind;
 
 /** What a passed proposal did [GOV-8], in the reader's words. */

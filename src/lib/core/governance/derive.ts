@@ -107,6 +107,11 @@ export class Ledger {
     return this.good.get(id);
   }
 
+  /** The envelopes of every verified entry (what a research export reads, RES-4). */
+  envelopes(): Uint8Array[] {
+    return [...this.good.values()].map((e) => e.bytes);
+  }
+
   /**
    * Where a device's chain ends: its highest seq and that entry's id, so its next entry links on
    * [LED-5]. Counts every verified entry of the device, valid or not, so a writer never reuses a seq.
