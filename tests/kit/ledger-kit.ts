@@ -162,6 +162,10 @@ export const P = {
     map({ p: b(proposal), text, review }),
   mentor: (mentee: string, mentor: string) => map({ mentee: b(mentee), mentor: b(mentor) }),
   helped: (entry: string) => map({ e: b(entry) }),
+  research: (until: number, tables: string[] = ['proposals', 'ballots']) =>
+    map({ k: 'research', text: 'A study of belonging', tables, until }),
+  consent: (study: string | undefined, consent: boolean) =>
+    map({ s: study === undefined ? undefined : b(study), c: consent ? 1 : 0 }),
   emergency: (a: 'hide' | 'mute', target: string, dur = DAY) =>
     map({ a, t: b(target), dur, why: 'keeping the space safe' }),
   settings: (name?: string, desc?: string) => map({ name, desc }),

@@ -180,6 +180,8 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
         ? write(Kind.Propose, P.remove(other.id))
         : write(Kind.Propose, P.propose('general'));
     case 2:
+      if (!busy && c.choice % 5 === 4)
+        return write(Kind.Propose, P.research(p.clock + 90 * 86_400));
       if (busy || !other) return vote();
       return write(
         Kind.Propose,
@@ -203,6 +205,14 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
         return other
           ? write(Kind.Delegate, P.delegate(c.choice % 4 ? 'all' : 'admit', other.id))
           : undefined;
+      if (c.choice % 3 === 0) {
+        // A member's word on research: for one study (even while it is voted on) or for all.
+        const study = pick(Object.values(st.proposals).filter((x) => x.kind === 'research'));
+        return write(
+          Kind.Consent,
+          P.consent(c.choice % 9 ? study?.id : undefined, c.arg % 2 === 0)
+        );
+      }
       return pick(Object.values(st.proposals))
         ? write(Kind.Comment, P.comment(pick(Object.values(st.proposals))!.id))
         : undefined;
