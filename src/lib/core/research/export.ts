@@ -78,6 +78,8 @@ export interface ResearchExport {
 
 const te = new TextEncoder();
 const json = (v: unknown) => te.encode(`${JSON.stringify(v, null, 2)}\n`);
+/** The document can hold thousands of entries: no indentation. */
+const compact = (v: unknown) => te.encode(`${JSON.stringify(v)}\n`);
 
 export function checkParams(p: Partial<ExportParams>): Result<ExportParams, 'bad-parameters'> {
   const v = { ...DEFAULT_PARAMS, ...p };
@@ -250,7 +252,7 @@ export function prepareExport(input: ExportInput): Result<ResearchExport, Export
     removedRows.document = docIds.length - list.length;
     files.set(
       'document.json',
-      json({
+      compact({
         v: 1,
         format: 'hearth-research-document',
         groupId,

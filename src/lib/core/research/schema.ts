@@ -220,7 +220,8 @@ export const TABLES: TableSchema[] = [
         name: 'activity',
         type: 'string',
         values: ['any', ...ACTIVITIES],
-        description: '`any` counts members who did at least one of the others.'
+        description:
+          '`any` counts members who did at least one of the others. `posted`, `reacted` and `reported` come from support threads (a reaction and a report count in the period of the post); the rest from the ledger.'
       },
       {
         name: 'members',
