@@ -249,7 +249,9 @@ export function prepareExport(input: ExportInput): Result<ResearchExport, Export
         sig: toHex(sign(exportSeed, concat(SIGN_DOMAIN, gid, te.encode(canonicalJson(entry)))))
       };
     documentEntries = list.length;
-    removedRows.document = docIds.length - list.length;
+    removedRows.document = state.audit.filter(
+      (a) => a.author !== null && suppressedSet.has(a.author) && entries.has(a.id)
+    ).length;
     files.set(
       'document.json',
       compact({
