@@ -19,7 +19,9 @@ import {
   setPasscode,
   unlockIdentity
 } from '$lib/adapters/identity';
-import type { ConnectionFacts, HearthRepo } from '$lib/adapters/repo';
+import type { ConnectionFacts, DocumentId, HearthRepo } from '$lib/adapters/repo';
+import type { ImportError, ImportOutcome } from '$lib/adapters/bundle';
+import type { Result } from '$core/result';
 import { effectiveRelayUrl, loadRelayUrl, saveRelayUrl } from '$lib/adapters/settings';
 
 /**
@@ -204,6 +206,31 @@ class AppState {
     await renameIdentity(this.db, pseudonym, this.#person);
     this.#identity = await loadIdentity(this.db, this.#person);
     this.#people = await listPeople(this.db);
+  }
+
+  /**
+   * Takes in a `.hearth` file [SNK-1, SNK-3]: verified and merged into the group's document on
+   * this phone (or the group added, if the file holds all of it). Offline works: nothing here
+   * needs the relay.
+   */
+  async takeBundle(
+    bytes: Uint8Array,
+    expectGroup?: string
+  ): Promise<Result<ImportOutcome, ImportError>> {
+    const hearth = await this.repo();
+    const local = async (id: DocumentId) => {
+      if (!this.#groups.some((g) => g.documentId === id)) return undefined;
+      try {
+        return await hearth.findGroup(id, AbortSignal.timeout(10_000));
+      } catch {
+        return undefined;
+      }
+    };
+    // The bundle code (and Automerge's) loads only when a file is taken in.
+    const { importBundle } = await import('$lib/adapters/bundle');
+    const r = await importBundle(hearth, bytes, local, expectGroup);
+    if (r.ok && r.value.created) await this.rememberGroup(r.value.documentId, '');
+    return r;
   }
 
   async rememberGroup(documentId: string, name: string): Promise<void> {

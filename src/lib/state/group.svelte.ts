@@ -10,6 +10,7 @@ import { hexToBytes } from '$core/encoding/hex';
 import { isDocumentId, type DocHandle, type DocumentId } from '$lib/adapters/repo';
 import { nowSeconds, random } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
+import { headsOf, makeBundle } from '$lib/adapters/bundle';
 import { app, describeStorageError } from './app.svelte';
 
 /**
@@ -328,6 +329,19 @@ export class GroupView {
     const g = this.#group;
     if (!g) return '';
     return this.#session?.open(g.name) ?? '';
+  }
+
+  /**
+   * A `.hearth` file of this group [SNK-1]: everything, or — given the heads another phone showed
+   * — only what that phone lacks [SNK-2]. Undefined while the group is not open.
+   */
+  bundle(since: string[] | null = null): Uint8Array | undefined {
+    return this.#handle ? makeBundle(this.#handle, this.documentId, nowSeconds(), since) : undefined;
+  }
+
+  /** Where this phone's copy of the group is (what it shows so others send only what it lacks). */
+  heads(): string[] {
+    return this.#handle ? headsOf(this.#handle) : [];
   }
 
   close(): void {

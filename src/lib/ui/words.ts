@@ -1,4 +1,5 @@
 import type { TransferError } from '$core/identity/transfer';
+import type { ImportError } from '$lib/adapters/bundle';
 import type { VoteProgress } from '$core/group/explain';
 import type { Execution, Proposal } from '$core/governance/state';
 import type {
@@ -161,6 +162,23 @@ const ENTRY: Record<string, () => string> = {
   Thread: m.entry_thread,
   Consent: m.entry_consent
 };
+/** Why a `.hearth` file was not taken in [SNK-3], calmly. */
+export function bundleErrorWords(e: ImportError): string {
+  const words: Record<ImportError, () => string> = {
+    'not-a-bundle': m.snk_err_not_bundle,
+    'newer-version': m.snk_err_newer,
+    truncated: m.snk_err_truncated,
+    corrupt: m.snk_err_corrupt,
+    'too-large': m.snk_err_too_large,
+    foreign: m.snk_err_foreign,
+    'not-a-group': m.snk_err_not_bundle,
+    'needs-earlier': m.snk_err_needs_earlier,
+    'bad-entries': m.snk_err_bad_entries,
+    tampered: m.snk_err_tampered
+  };
+  return words[e]();
+}
+
 /** What a study may receive [RES-1], in the reader's words. */
 export function researchTableWords(t: ResearchTable): string {
   const words: Record<ResearchTable, () => string> = {
