@@ -124,7 +124,11 @@ export async function importBundle(
   const before = handle ? readLedgerDoc(handle.doc()) : undefined;
   if (handle && (!before || toHex(before.groupId) !== header.groupId))
     return err('foreign', 'this file belongs to another group');
-  const checked = await checkNewEntries(after.groupId, before?.entries ?? new Map(), after.entries);
+  const checked = await checkNewEntries(
+    after.groupId,
+    before?.entries ?? new Map<string, Uint8Array>(),
+    after.entries
+  );
   if (!checked.ok) return checked;
   if (handle) {
     if (checked.value > 0 || !A.getHeads(handle.doc()).every((h) => A.hasHeads(candidate, [h])))

@@ -336,7 +336,9 @@ export class GroupView {
    * — only what that phone lacks [SNK-2]. Undefined while the group is not open.
    */
   bundle(since: string[] | null = null): Uint8Array | undefined {
-    return this.#handle ? makeBundle(this.#handle, this.documentId, nowSeconds(), since) : undefined;
+    return this.#handle
+      ? makeBundle(this.#handle, this.documentId, nowSeconds(), since)
+      : undefined;
   }
 
   /** Where this phone's copy of the group is (what it shows so others send only what it lacks). */
