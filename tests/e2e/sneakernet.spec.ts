@@ -1,6 +1,13 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createIdentity, foundWithMember, propose, shot, tab } from './helpers';
+import {
+  createIdentity,
+  foundWithMember,
+  propose,
+  shot,
+  tab,
+  waitForServiceWorker
+} from './helpers';
 
 test('[SNK-1] [SNK-2] [SNK-3] with no network: a phone shows what it has, the other saves only what it lacks to a .hearth file, the file brings the new decision; a replayed, damaged or foreign file changes nothing; a new phone opens the whole group from a file', async ({
   browser
@@ -69,6 +76,7 @@ test('[SNK-1] [SNK-2] [SNK-3] with no network: a phone shows what it has, the ot
   const c = await browser.newContext();
   const kim = await c.newPage();
   await createIdentity(kim, 'Kim');
+  await waitForServiceWorker(kim);
   await c.setOffline(true);
   await kim.getByTestId('open-bundle').setInputFiles(fullPath);
   await expect(kim.getByTestId('group-name')).toBeVisible({ timeout: 30_000 });
