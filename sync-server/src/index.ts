@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import pino from 'pino';
 import { ConfigError, describeConfig, loadConfig } from './config';
 import { createServer } from './server';
@@ -15,6 +16,14 @@ try {
   throw e;
 }
 
+/** This machine's IPv4 addresses on local networks (not loopback). */
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i && i.family === 'IPv4' && !i.internal)
+    .map((i) => i!.address);
+}
+
 // JSON logs (pino). Events carry counts and reasons, never document ids or content [OPS-2].
 const logger = pino({ level: config.logLevel, base: { service: 'hearth-relay' } });
 // The effective config, once, with secrets masked [OPS-5].
@@ -24,6 +33,12 @@ relay.listen().then(
   ({ port }) => {
     const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
     console.log(`Hearth is running at http://${host}:${port}  (data in ${config.dataDir})`);
+    // At a meeting with no internet, phones on the laptop's network connect to these [SYNC-4].
+    if (config.host === '0.0.0.0')
+      for (const address of lanAddresses())
+        console.log(
+          `Phones on this network: open http://${address}:${port}  (relay address ws://${address}:${port}/sync)`
+        );
   },
   (e: unknown) => {
     console.error(

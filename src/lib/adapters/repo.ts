@@ -54,27 +54,44 @@ export interface HearthRepo {
   createGroup(groupId: Uint8Array, entries: Uint8Array[]): DocumentId;
   /** Finds a group by id; rejects when no peer has it (offline and not on this device). */
   findGroup(documentId: DocumentId, signal?: AbortSignal): Promise<DocHandle<LedgerDoc>>;
+  /** All relays together: connected if any is; the first connected one is the reference. */
   connection(): ConnectionFacts;
+  /** Each relay on its own, by address [SYNC-4]. */
+  relays(): Record<string, ConnectionFacts>;
   shutdown(): Promise<void>;
 }
 
 let wasmReady: Promise<void> | undefined;
 
+/** Several relays seen as one: connected if any is, measured against the first that is. */
+export function combineFacts(list: ConnectionFacts[]): ConnectionFacts {
+  const up = list.find((f) => f.connected);
+  if (up) return { connected: true, failedAttempts: 0, relayStorageId: up.relayStorageId };
+  return {
+    connected: false,
+    failedAttempts: list.length ? Math.min(...list.map((f) => f.failedAttempts)) : 0,
+    relayStorageId: list.find((f) => f.relayStorageId)?.relayStorageId
+  };
+}
+
 /**
  * Starts automerge-repo: loads the wasm (precached by the service worker, so offline works), then
- * opens local storage and the relay connection. Called after the first render, never before it.
+ * opens local storage and a connection to each relay. Called after the first render, never before.
  */
 export async function startRepo(
   db: HearthDB,
-  relayUrl: string,
-  onFacts: (f: ConnectionFacts) => void
+  relayUrls: string[],
+  onFacts: (combined: ConnectionFacts, each: Record<string, ConnectionFacts>) => void
 ): Promise<HearthRepo> {
   wasmReady ??= initializeWasm(wasmUrl);
   await wasmReady;
-  const network = new ObservedClientAdapter(relayUrl, onFacts);
+  const networks: ObservedClientAdapter[] = [];
+  const each = () => Object.fromEntries(relayUrls.map((u, i) => [u, networks[i]!.facts]));
+  const changed = () => onFacts(combineFacts(networks.map((n) => n.facts)), each());
+  for (const url of relayUrls) networks.push(new ObservedClientAdapter(url, changed));
   const repo = new Repo({
     storage: new DexieStorageAdapter(db),
-    network: [network],
+    network: networks,
     peerId: `hearth-${crypto.randomUUID()}` as PeerId,
     // Offer our groups to the relay: that is how a new group reaches the other members. The relay
     // itself never offers documents to anyone (see sync-server).
@@ -88,7 +105,8 @@ export async function startRepo(
     findGroup(documentId, signal) {
       return repo.find<LedgerDoc>(documentId, signal ? { signal } : {});
     },
-    connection: () => network.facts,
+    connection: () => combineFacts(networks.map((n) => n.facts)),
+    relays: each,
     shutdown: () => repo.shutdown()
   };
 }

@@ -1,16 +1,28 @@
 import type { HearthDB } from './db';
 
 /**
- * The relay this device syncs through. Empty means "the relay that served this app", which is the
- * right default: the app and the relay share one origin.
+ * The relays this device syncs through [SYNC-4], in order: the first one that answers is the one
+ * "up to date" is measured against. `''` stands for the relay that served this app (same origin),
+ * the right default: the app and the relay share one origin. Several relays — one on the internet,
+ * one on a laptop at the meeting — each get every group this phone holds.
  */
-export async function loadRelayUrl(db: HearthDB): Promise<string> {
-  const row = await db.settings.get('relayUrl');
-  return typeof row?.value === 'string' ? row.value : '';
+export async function loadRelayUrls(db: HearthDB): Promise<string[]> {
+  const list = await db.settings.get('relayUrls');
+  if (Array.isArray(list?.value) && list.value.every((x) => typeof x === 'string'))
+    return list.value as string[];
+  // Before several relays: one address that replaced the app's own relay.
+  const one = await db.settings.get('relayUrl');
+  return typeof one?.value === 'string' && one.value ? [one.value] : [''];
 }
 
-export async function saveRelayUrl(db: HearthDB, url: string): Promise<void> {
-  await db.settings.put({ key: 'relayUrl', value: url });
+export async function saveRelayUrls(db: HearthDB, urls: string[]): Promise<void> {
+  await db.settings.put({ key: 'relayUrls', value: [...new Set(urls)] });
+}
+
+/** The same-origin relay: `ws(s)://<origin>/sync`. */
+export function sameOriginRelay(location: { protocol: string; host: string }): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/sync`;
 }
 
 /** `ws(s)://<origin>/sync` for the same-origin relay, or the configured address. */
@@ -18,9 +30,16 @@ export function effectiveRelayUrl(
   configured: string,
   location: { protocol: string; host: string }
 ): string {
-  if (configured) return configured;
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/sync`;
+  return configured || sameOriginRelay(location);
+}
+
+/** The addresses to connect to, in order, without repeats; never empty. */
+export function effectiveRelayUrls(
+  configured: string[],
+  location: { protocol: string; host: string }
+): string[] {
+  const out = [...new Set(configured.map((u) => effectiveRelayUrl(u, location)))];
+  return out.length > 0 ? out : [sameOriginRelay(location)];
 }
 
 /** Checks a relay address typed by a person (the screen says what is wrong, in their words). */

@@ -22,7 +22,7 @@ import {
 import type { ConnectionFacts, DocumentId, HearthRepo } from '$lib/adapters/repo';
 import type { ImportError, ImportOutcome } from '$lib/adapters/bundle';
 import type { Result } from '$core/result';
-import { effectiveRelayUrl, loadRelayUrl, saveRelayUrl } from '$lib/adapters/settings';
+import { effectiveRelayUrls, loadRelayUrls, saveRelayUrls } from '$lib/adapters/settings';
 
 /**
  * App-wide state between the adapters and the UI. The first render needs only Dexie (identity and
@@ -43,7 +43,10 @@ class AppState {
     failedAttempts: 0,
     relayStorageId: undefined
   });
-  #relaySetting = $state('');
+  /** The relay list as saved ('' is the app's own relay) and as this run of the app uses it. */
+  #relaySetting = $state<string[]>(['']);
+  #relaysInUse = $state<string[]>([]);
+  #relays = $state<Record<string, ConnectionFacts>>({});
   /** Whether the open group's changes have all reached the relay; undefined when none is open. */
   documentInSync = $state<boolean | undefined>();
   /** The device key while unlocked (only in memory when a passcode protects it). */
@@ -61,6 +64,9 @@ class AppState {
   readonly loadError = $derived(this.#loadError);
   readonly connection = $derived(this.#connection);
   readonly relaySetting = $derived(this.#relaySetting);
+  /** Addresses this run of the app connects to, and each one's state [SYNC-4]. */
+  readonly relaysInUse = $derived(this.#relaysInUse);
+  readonly relays = $derived(this.#relays);
   /** A passcode protects the key and it has not been entered yet: show only the lock screen. */
   readonly locked = $derived(!!this.#identity?.wrapped && !this.#secret);
   readonly hasPasscode = $derived(!!this.#identity?.wrapped);
@@ -93,7 +99,7 @@ class AppState {
       const [identity, groups, relay] = await Promise.all([
         loadIdentity(this.db, this.#person),
         listGroups(this.db, this.#person),
-        loadRelayUrl(this.db)
+        loadRelayUrls(this.db)
       ]);
       this.#identity = identity;
       this.#secret = identity?.secretKey;
@@ -112,7 +118,8 @@ class AppState {
   /** automerge-repo, started on first use (after the shell has rendered). */
   repo(): Promise<HearthRepo> {
     this.#repo ??= import('$lib/adapters/repo').then(({ startRepo }) =>
-      startRepo(this.db, effectiveRelayUrl(this.#relaySetting, location), (facts) => {
+      startRepo(this.db, this.#startRelays(), (facts, each) => {
+        this.#relays = each;
         const reconnected =
           facts.relayStorageId !== this.#connection.relayStorageId ||
           (facts.connected && !this.#connection.connected);
@@ -329,10 +336,16 @@ class AppState {
     });
   }
 
-  /** Saves the relay address; it takes effect on the next start of the app. */
-  async setRelay(url: string): Promise<void> {
-    await saveRelayUrl(this.db, url);
-    this.#relaySetting = url;
+  /** The relays this run connects to, from the saved list. */
+  #startRelays(): string[] {
+    this.#relaysInUse = effectiveRelayUrls(this.#relaySetting, location);
+    return this.#relaysInUse;
+  }
+
+  /** Saves the relay list [SYNC-4]; it takes effect when the app next starts. */
+  async setRelays(urls: string[]): Promise<void> {
+    await saveRelayUrls(this.db, urls);
+    this.#relaySetting = [...new Set(urls)];
   }
 }
 
