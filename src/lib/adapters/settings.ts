@@ -9,7 +9,7 @@ import type { HearthDB } from './db';
 export async function loadRelayUrls(db: HearthDB): Promise<string[]> {
   const list = await db.settings.get('relayUrls');
   if (Array.isArray(list?.value) && list.value.every((x) => typeof x === 'string'))
-    return list.value as string[];
+    return list.value;
   // Before several relays: one address that replaced the app's own relay.
   const one = await db.settings.get('relayUrl');
   return typeof one?.value === 'string' && one.value ? [one.value] : [''];
