@@ -27,7 +27,7 @@ test('[SYNC-2][LINK-2] two browsers: an invitation link pasted into “Open a li
   await createIdentity(pageB, 'Sam');
   // B pastes the link into "Open a link", as a person given the link in a message would.
   await pageB.getByLabel('A group or invitation link someone shared with you').fill(`  ${invite} `);
-  await pageB.getByRole('button', { name: 'Open' }).click();
+  await pageB.getByRole('button', { name: 'Open', exact: true }).click();
   await expect(pageB).toHaveURL(/\/join#/);
   await pageB.getByLabel('Why would you like to join?').fill('A friend told me about you.');
   await pageB.getByRole('button', { name: 'Ask to join' }).click();
