@@ -1,0 +1,219 @@
+// A low-end phone on a poor network [#8]: Chromium with CDP throttling (400 ms round trip,
+// 50 kB/s down, 20 kB/s up, CPU 4× slower), against the real relay through a byte-counting proxy:
+//  - first visit: bytes before the first render, time to the first screen, all bytes (precache);
+//  - repeat visit: bytes and time;
+//  - the installed app opening a group it holds (120 entries) from local data, online but slow;
+//  - bytes the phone receives to sync one ballot when it is otherwise up to date;
+//  - a month away: bytes and time to catch up on 600 entries (a 20-member group's month).
+import { chromium, type Page } from '@playwright/test';
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deviceKeys, GroupSession } from '../src/lib/core/group/session';
+import { putEntry, readLedgerDoc, type LedgerDoc } from '../src/lib/core/ledger/doc';
+import { CountingProxy, report, startRelayProcess } from './lib';
+
+const RELAY = 3295;
+const PROXY = 3296;
+const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-slow-'));
+const relay = await startRelayProcess(RELAY, dir);
+const proxy = new CountingProxy(PROXY, RELAY);
+await proxy.listen();
+const base = `http://127.0.0.1:${PROXY}`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update']
+});
+
+async function throttle(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 400,
+    downloadThroughput: 50_000,
+    uploadThroughput: 20_000
+  });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+}
+
+const quiet = async (read: () => number, ms = 1500) => {
+  let last = -1;
+  while (last !== read()) {
+    last = read();
+    await new Promise((r) => setTimeout(r, ms));
+  }
+};
+
+/** A Node peer writing as the founder (its key read from the browser), straight to the relay. */
+async function writer(page: Page, documentId: string) {
+  const seed = await page.evaluate(
+    () =>
+      new Promise<number[]>((resolve, reject) => {
+        const open = indexedDB.open('hearth');
+        open.onsuccess = () => {
+          const get = open.result.transaction('identity').objectStore('identity').get('self');
+          get.onsuccess = () => resolve([...(get.result as { secretKey: Uint8Array }).secretKey]);
+          get.onerror = () => reject(new Error('no identity'));
+        };
+      })
+  );
+  const repo = new Repo({
+    network: [new WebSocketClientAdapter(`ws://127.0.0.1:${RELAY}/sync`)],
+    peerId: `bench-writer-${process.pid}` as PeerId,
+    sharePolicy: () => Promise.resolve(true)
+  });
+  const handle = await repo.find<LedgerDoc>(documentId as DocumentId);
+  const doc = readLedgerDoc(handle.doc())!;
+  const session = new GroupSession({
+    groupId: doc.groupId,
+    device: deviceKeys(Uint8Array.from(seed)),
+    random: (k) => crypto.getRandomValues(new Uint8Array(k))
+  });
+  session.addAll(doc.entries.values());
+  let t = Math.floor(Date.now() / 1000);
+  const put = (list: Uint8Array[]) =>
+    handle.change((d) => {
+      for (const b of list) putEntry(d, b);
+    });
+  return {
+    /** n entries: a proposal, then comments on it. */
+    write(n: number) {
+      let proposal = '';
+      const out: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) {
+        if (i % 4 === 0) {
+          const w = session.propose({ type: 'general', text: `Idea ${i}: tea at four` }, ++t);
+          out.push(...w);
+          proposal = Object.keys(session.state.proposals).at(-1)!;
+        } else out.push(...session.comment(proposal, `Comment ${i}, sounds good to me`, ++t));
+      }
+      put(out);
+    },
+    ballot() {
+      const p = Object.values(session.state.proposals).find((x) => x.status === 'voting')!;
+      put(session.vote(p.id, 1, '', ++t));
+    },
+    close: () => repo.shutdown()
+  };
+}
+
+try {
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
+  const page = await context.newPage();
+  await throttle(page);
+
+  // First visit.
+  proxy.reset();
+  let t0 = performance.now();
+  await page.goto(`${base}/`);
+  await page.getByLabel('What should your group call you?').waitFor({ timeout: 120_000 });
+  // No goal here: the issue's 3 s is for a phone that already holds the app and its data (below).
+  report('slow phone: first visit, time to the first screen', performance.now() - t0, 'ms');
+  const beforeRender = await page.evaluate(async () => {
+    const fcp = await new Promise<number>((resolve) => {
+      const seen = performance.getEntriesByName('first-contentful-paint')[0];
+      if (seen) return resolve(seen.startTime);
+      new PerformanceObserver((list) => {
+        const e = list.getEntriesByName('first-contentful-paint')[0];
+        if (e) resolve(e.startTime);
+      }).observe({ type: 'paint', buffered: true });
+    });
+    return (
+      performance
+        .getEntriesByType('resource')
+        .concat(performance.getEntriesByType('navigation'))
+        .filter((e) => e.startTime <= fcp) as PerformanceResourceTiming[]
+    ).reduce((n, e) => n + e.transferSize, 0);
+  });
+  report('slow phone: first visit, bytes before the first render', beforeRender / 1024, 'KiB', 150);
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await quiet(() => proxy.http, 3000);
+  report('slow phone: first visit, all bytes (app precached)', proxy.http / 1024, 'KiB');
+
+  // Repeat visit.
+  proxy.reset();
+  t0 = performance.now();
+  await page.reload();
+  await page.getByLabel('What should your group call you?').waitFor({ timeout: 60_000 });
+  report('slow phone: repeat visit, time to the first screen', performance.now() - t0, 'ms', 1500);
+  await quiet(() => proxy.http);
+  report('slow phone: repeat visit, bytes', proxy.http / 1024, 'KiB', 0);
+
+  // A group with 120 entries on this phone.
+  await page.getByLabel('What should your group call you?').fill('Slow');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.goto(`${base}/new`);
+  await page.getByLabel('Group name').fill('Slow circle');
+  await page.getByRole('button', { name: 'Create the group' }).click();
+  await page.getByTestId('group-name').waitFor({ timeout: 60_000 });
+  const groupUrl = page.url();
+  const documentId = new URL(groupUrl).hash.slice(1).split('/')[0]!;
+  const w = await writer(page, documentId);
+  w.write(120);
+  await page.getByTestId('open-count').waitFor({ timeout: 120_000 });
+  await page.getByTestId('sync-status').and(page.locator('[data-status="synced"]')).waitFor({
+    timeout: 120_000
+  });
+
+  // The installed app, started again, opening that group from local data.
+  const again = await context.newPage();
+  await page.close();
+  await throttle(again);
+  t0 = performance.now();
+  await again.goto(groupUrl);
+  await again.getByTestId('open-count').waitFor({ timeout: 120_000 });
+  report(
+    'slow phone: cold start of the installed app, a 120-entry group usable from local data',
+    performance.now() - t0,
+    'ms',
+    3000
+  );
+  await again.getByTestId('sync-status').and(again.locator('[data-status="synced"]')).waitFor({
+    timeout: 120_000
+  });
+  await quiet(() => proxy.ws);
+
+  // One ballot to an up-to-date phone.
+  let before = proxy.ws;
+  w.ballot();
+  await new Promise((r) => setTimeout(r, 3000));
+  await quiet(() => proxy.ws);
+  report('slow phone: bytes received to sync one ballot', proxy.ws - before, 'bytes', 1024);
+
+  // A month away: the app is closed (no connection at all) while 600 entries are written; then
+  // it opens the group again and catches up.
+  await again.close();
+  w.write(600);
+  await new Promise((r) => setTimeout(r, 2000));
+  before = proxy.ws;
+  const back = await context.newPage();
+  await throttle(back);
+  t0 = performance.now();
+  await back.goto(groupUrl);
+  await back.getByTestId('group-name').waitFor({ timeout: 120_000 });
+  await back.getByTestId('sync-status').and(back.locator('[data-status="synced"]')).waitFor({
+    timeout: 300_000
+  });
+  report(
+    'slow phone: catch up after a month away (600 entries), time',
+    performance.now() - t0,
+    'ms'
+  );
+  await quiet(() => proxy.ws);
+  report(
+    'slow phone: catch up after a month away (600 entries), bytes',
+    (proxy.ws - before) / 1024,
+    'KiB'
+  );
+  await w.close();
+} finally {
+  await browser.close();
+  await proxy.close();
+  await relay.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
