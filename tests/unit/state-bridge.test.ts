@@ -102,6 +102,52 @@ describe('GroupView: one open group between the ledger and the screen', () => {
     view.close();
   });
 
+  it('[SNK-5] the group shows from the local mirror before Automerge is ready; writes wait there and reach the document once it is', async () => {
+    const repo = new Repo({ network: [] });
+    const g = founded(7, 'Mirror circle');
+    const handle = store(repo, g.groupId, g.entries);
+    const { h } = host(repo, g.device.secret);
+    const kept = new Map<string, { bytes: Uint8Array; pending: boolean }>();
+    const { entryId } = await import('../../src/lib/core/ledger/envelope');
+    for (const bytes of g.entries) kept.set(entryId(bytes), { bytes, pending: false });
+    let release: () => void = () => undefined;
+    const ready = new Promise<void>((r) => (release = r));
+    const local: GroupHost = {
+      ...h,
+      // Automerge "still loading": the repo arrives only when the test says so.
+      repo: () => ready.then(() => h.repo()),
+      loadMirror: () =>
+        Promise.resolve({
+          entries: [...kept.values()].map((k) => k.bytes),
+          pending: [...kept.values()].filter((k) => k.pending).map((k) => k.bytes)
+        }),
+      saveMirror: (_id, entries, pending) => {
+        for (const e of entries) kept.set(e.id, { bytes: e.bytes, pending: !!pending });
+        return Promise.resolve();
+      },
+      settleMirror: (_id, ids) => {
+        for (const id of ids) kept.get(id)!.pending = false;
+        return Promise.resolve();
+      }
+    };
+    const view = new GroupView(handle.documentId, local);
+    const opening = view.open();
+    await settle(view, () => view.load === 'ready');
+    expect(view.load).toBe('ready');
+    expect(view.groupName()).toBe('Mirror circle');
+    // A write before the document is ready: shown at once, kept as pending on the phone.
+    expect(view.act((s, t) => s.propose({ type: 'general', text: 'tea' }, t))).toBeUndefined();
+    expect(Object.keys(view.group!.proposals)).toHaveLength(1);
+    expect([...kept.values()].filter((k) => k.pending)).toHaveLength(1);
+    expect(Object.keys(handle.doc().entries)).toHaveLength(g.entries.length);
+    release();
+    await opening;
+    // The document is ready: the waiting entry is in it, and no longer pending on the phone.
+    expect(Object.keys(handle.doc().entries)).toHaveLength(g.entries.length + 1);
+    expect([...kept.values()].filter((k) => k.pending)).toHaveLength(0);
+    view.close();
+  });
+
   it('[APP-1] entries arriving from another device are verified and applied; a forged one is recorded as not used', async () => {
     const repo = new Repo({ network: [] });
     const g = founded(2, 'Circle');

@@ -37,6 +37,18 @@ export interface GroupRow {
   unsynced?: number;
 }
 
+/**
+ * The device's own copy of a group's verified entries [SNK-5]: what renders the group before
+ * Automerge (and its wasm) has loaded, and where writes made meanwhile wait (`pending`).
+ */
+export interface MirrorRow {
+  documentId: string;
+  id: string;
+  bytes: Uint8Array;
+  /** 1 while the entry is written here but not yet in the group document. */
+  pending?: 1;
+}
+
 export interface SettingRow {
   key: string;
   value: unknown;
@@ -54,6 +66,7 @@ export class HearthDB extends Dexie {
   /** Each person's groups, keyed by [owner, documentId]. */
   memberships!: Table<GroupRow, [string, string]>;
   settings!: EntityTable<SettingRow, 'key'>;
+  mirror!: Table<MirrorRow, [string, string]>;
 
   constructor(name = 'hearth', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -71,5 +84,6 @@ export class HearthDB extends Dexie {
         const rows = await tx.table('groups').toArray();
         await tx.table('memberships').bulkPut(rows.map((r: object) => ({ ...r, owner: 'self' })));
       });
+    this.version(3).stores({ mirror: '[documentId+id], documentId' });
   }
 }

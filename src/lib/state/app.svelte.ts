@@ -21,6 +21,7 @@ import {
 } from '$lib/adapters/identity';
 import type { ConnectionFacts, DocumentId, HearthRepo } from '$lib/adapters/repo';
 import type { ImportError, ImportOutcome } from '$lib/adapters/bundle';
+import { loadMirror, saveMirror, settleMirror } from '$lib/adapters/mirror';
 import type { Result } from '$core/result';
 import { effectiveRelayUrls, loadRelayUrls, saveRelayUrls } from '$lib/adapters/settings';
 
@@ -238,6 +239,18 @@ class AppState {
     const r = await importBundle(hearth, bytes, local, expectGroup);
     if (r.ok && r.value.created) await this.rememberGroup(r.value.documentId, '');
     return r;
+  }
+
+  loadMirror(documentId: string) {
+    return loadMirror(this.db, documentId);
+  }
+
+  saveMirror(documentId: string, entries: { id: string; bytes: Uint8Array }[], pending = false) {
+    return saveMirror(this.db, documentId, entries, pending);
+  }
+
+  settleMirror(documentId: string, ids: string[]) {
+    return settleMirror(this.db, documentId, ids);
   }
 
   async rememberGroup(documentId: string, name: string): Promise<void> {

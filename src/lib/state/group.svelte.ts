@@ -6,7 +6,9 @@ import type { GroupState, Proposal } from '$core/governance/state';
 import type { Text } from '$core/governance/text';
 import { keyFingerprint } from '$core/identity/keys';
 import { sameHeads } from '$core/sync/status';
-import { hexToBytes } from '$core/encoding/hex';
+import { hexToBytes, toHex } from '$core/encoding/hex';
+import { parsePayload } from '$core/governance/payloads';
+import { Kind } from '$core/governance/types';
 import { isDocumentId, type DocHandle, type DocumentId } from '$lib/adapters/repo';
 import { nowSeconds, random } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
@@ -30,6 +32,25 @@ export interface GroupHost {
   setUnsynced(documentId: string, count: number): Promise<void>;
   readonly connection: { relayStorageId: StorageIdLike | undefined };
   documentInSync: boolean | undefined;
+  /** This phone's verified entries of a group, and writes waiting for the document [SNK-5]. */
+  loadMirror?(documentId: string): Promise<{ entries: Uint8Array[]; pending: Uint8Array[] }>;
+  saveMirror?(
+    documentId: string,
+    entries: { id: string; bytes: Uint8Array }[],
+    pending?: boolean
+  ): Promise<void>;
+  settleMirror?(documentId: string, ids: string[]): Promise<void>;
+}
+
+/** The group id a set of entries belongs to, read from its genesis (undefined without one). */
+function groupIdOf(entries: Uint8Array[]): Uint8Array | undefined {
+  for (const bytes of entries) {
+    const d = decodeEntry(bytes);
+    if (!d.ok || d.entry.kind !== Kind.Genesis) continue;
+    const p = parsePayload(Kind.Genesis, d.entry.payload);
+    if (p?.kind === Kind.Genesis) return hexToBytes(p.groupId);
+  }
+  return undefined;
 }
 type StorageIdLike = Parameters<DocHandle<LedgerDoc>['getSyncInfo']>[0];
 
@@ -91,6 +112,8 @@ export class GroupView {
   #error = $state<string | undefined>();
   /** Entries written on this device that the relay has not confirmed yet. */
   #unsynced = $state.raw<readonly string[]>([]);
+  /** Entries written before the document was ready [SNK-5]. */
+  #pending: { id: string; bytes: Uint8Array }[] = [];
 
   readonly load = $derived(this.#load);
   readonly group = $derived(this.#group);
@@ -161,23 +184,51 @@ export class GroupView {
       this.#load = 'locked';
       return;
     }
+    // Local first [SNK-5]: the verified entries this phone keeps show the group at once, before
+    // Automerge and its wasm have loaded (or when they cannot); writes wait in the mirror.
+    const local = await this.#host.loadMirror?.(id).catch(() => undefined);
+    const localGroup = local ? groupIdOf(local.entries) : undefined;
+    if (local && localGroup && !this.#abort.signal.aborted) {
+      const session = new GroupSession({ groupId: localGroup, device: deviceKeys(secret), random });
+      // They were verified before they were kept: no signature is checked twice [LED-9].
+      for (const bytes of local.entries) session.ledger.params.verdicts.set(entryId(bytes), true);
+      session.addAll(local.entries);
+      const invite = await this.#host.pendingInvite(this.documentId);
+      if (invite) session.knowInvite(invite.entry, hexToBytes(invite.secret));
+      this.#session = session;
+      this.#pending = local.pending.map((b) => ({ id: entryId(b), bytes: b }));
+      this.#publish();
+      this.#load = 'ready';
+    }
     try {
       const hearth = await this.#host.repo();
       const handle = await hearth.findGroup(id, this.#abort.signal);
       if (this.#abort.signal.aborted) return;
-      this.#handle = handle;
       const doc = readLedgerDoc(handle.doc());
-      if (!doc) {
+      if (!doc || (this.#session && toHex(doc.groupId) !== toHex(this.#session.groupId))) {
         this.#load = 'not-a-group';
         return;
       }
-      this.#session = new GroupSession({
-        groupId: doc.groupId,
-        device: deviceKeys(secret),
-        random
-      });
-      const invite = await this.#host.pendingInvite(this.documentId);
-      if (invite) this.#session.knowInvite(invite.entry, hexToBytes(invite.secret));
+      this.#handle = handle;
+      if (!this.#session) {
+        this.#session = new GroupSession({
+          groupId: doc.groupId,
+          device: deviceKeys(secret),
+          random
+        });
+        const invite = await this.#host.pendingInvite(this.documentId);
+        if (invite) this.#session.knowInvite(invite.entry, hexToBytes(invite.secret));
+      }
+      // What was written while the document was not ready goes into it now.
+      if (this.#pending.length > 0) {
+        const waiting = this.#pending;
+        this.#pending = [];
+        this.#write(waiting.map((p) => p.bytes));
+        await this.#host.settleMirror?.(
+          this.documentId,
+          waiting.map((p) => p.id)
+        );
+      }
       const onChange = () => void this.#ingest();
       handle.on('change', onChange);
       this.#offs.push(() => handle.off('change', onChange));
@@ -197,6 +248,8 @@ export class GroupView {
       await this.#host.rememberGroup(this.documentId, this.groupName());
     } catch (e) {
       if (this.#abort.signal.aborted) return;
+      // Shown from local data already: stay usable; writes keep waiting in the mirror.
+      if (this.#load === 'ready' && !this.#handle) return;
       // automerge-repo rejects find() when no peer has the document (e.g. offline, never synced).
       const message = e instanceof Error ? e.message : String(e);
       if (/unavailable/i.test(message)) this.#load = 'unavailable';
@@ -223,6 +276,10 @@ export class GroupView {
         if (fresh.length > 0 || !this.#group) {
           session.addAll(fresh);
           this.#publish();
+          const verified = fresh
+            .map((bytes) => ({ id: entryId(bytes), bytes }))
+            .filter((e) => session.ledger.params.verdicts.get(e.id) === true);
+          void this.#host.saveMirror?.(this.documentId, verified).catch(() => undefined);
         }
       } while (this.#again);
     })();
@@ -247,7 +304,8 @@ export class GroupView {
    */
   #maintain(): void {
     const session = this.#session;
-    if (!session || this.#healTimer) return;
+    // Only with the document at hand: what maintenance signs must be stored as it is signed.
+    if (!session || !this.#handle || this.#healTimer) return;
     if (
       !session.rotationPending() &&
       session.missingKeys().length === 0 &&
@@ -259,7 +317,7 @@ export class GroupView {
         this.#healTimer = undefined;
         if (this.#abort.signal.aborted) return;
         const s = this.#session;
-        if (!s) return;
+        if (!s || !this.#handle) return;
         const out = s.rotationPending() ? s.rotateNow(nowSeconds()) : s.heal(nowSeconds());
         // Votes whose time is up are closed by whichever member's phone gets there first
         // [APP-10]; a concurrent close by another phone is harmless (GOV-6).
@@ -276,6 +334,13 @@ export class GroupView {
     handle.change((doc) => {
       for (const bytes of entries) putEntry(doc, bytes);
     });
+    // Everything this phone writes is in its mirror too (its own entries need no verifying).
+    void this.#host
+      .saveMirror?.(
+        this.documentId,
+        entries.map((bytes) => ({ id: entryId(bytes), bytes }))
+      )
+      .catch(() => undefined);
     this.#unsynced = [
       ...this.#unsynced,
       ...entries.map(entryId).filter((id) => !this.#unsynced.includes(id))
@@ -291,9 +356,20 @@ export class GroupView {
    */
   act(run: (session: GroupSession, now: number) => Uint8Array[]): string | undefined {
     const session = this.#session;
-    if (!session || !this.#handle) return m.act_loading();
+    if (!session) return m.act_loading();
     try {
-      this.#write(run(session, nowSeconds()));
+      const written = run(session, nowSeconds());
+      if (!this.#handle) {
+        // The document is not ready yet (Automerge still loading): the entries wait on this
+        // phone and go into the document as soon as it is [SNK-5].
+        const rows = written.map((bytes) => ({ id: entryId(bytes), bytes }));
+        this.#pending.push(...rows);
+        void this.#host.saveMirror?.(this.documentId, rows, true).catch(() => undefined);
+        this.#unsynced = [...this.#unsynced, ...rows.map((r) => r.id)];
+        this.#publish();
+        return undefined;
+      }
+      this.#write(written);
       return undefined;
     } catch (e) {
       if (e instanceof NoKeyError) return m.act_no_key();
