@@ -14,7 +14,7 @@ import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
 import { deviceKeys, GroupSession } from '../src/lib/core/group/session';
 import { entryId } from '../src/lib/core/ledger/envelope';
 import { putEntry, readLedgerDoc, type LedgerDoc } from '../src/lib/core/ledger/doc';
-import { CountingProxy, median, report, startRelayProcess } from './lib';
+import { CountingProxy, deviceSeedOf, median, report, startRelayProcess } from './lib';
 
 /** Writes `n` entries (proposals and comments) as the given member, through the relay. */
 async function writeEntries(url: string, documentId: string, seed: Uint8Array, n: number) {
@@ -176,23 +176,8 @@ try {
 
   // A 1,000-entry group: the founder's key (read from the browser's storage) writes 1,000 more
   // entries from this process through the relay; then the phone opens it offline.
-  const founderSeed = await page.evaluate(
-    () =>
-      new Promise<number[]>((resolve, reject) => {
-        const open = indexedDB.open('hearth');
-        open.onsuccess = () => {
-          const get = open.result.transaction('identity').objectStore('identity').get('self');
-          get.onsuccess = () => resolve([...(get.result as { secretKey: Uint8Array }).secretKey]);
-          get.onerror = () => reject(new Error('no identity'));
-        };
-      })
-  );
-  const written = await writeEntries(
-    `ws://127.0.0.1:${RELAY}/sync`,
-    documentId,
-    Uint8Array.from(founderSeed),
-    1000
-  );
+  const founderSeed = await deviceSeedOf(page);
+  const written = await writeEntries(`ws://127.0.0.1:${RELAY}/sync`, documentId, founderSeed, 1000);
   await page.goto(groupUrl);
   await page.getByRole('link', { name: 'Activity', exact: true }).click();
   await page.waitForFunction(

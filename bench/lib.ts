@@ -75,3 +75,21 @@ export const median = (xs: number[]): number => {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
+
+/** The device key of the person on a page ('self'), read from the browser's storage. */
+export async function deviceSeedOf(page: {
+  evaluate<T>(f: () => Promise<T>): Promise<T>;
+}): Promise<Uint8Array> {
+  const seed = await page.evaluate(
+    () =>
+      new Promise<number[]>((resolve, reject) => {
+        const open = indexedDB.open('hearth');
+        open.onsuccess = () => {
+          const get = open.result.transaction('identity').objectStore('identity').get('self');
+          get.onsuccess = () => resolve([...(get.result as { secretKey: Uint8Array }).secretKey]);
+          get.onerror = () => reject(new Error('no identity'));
+        };
+      })
+  );
+  return Uint8Array.from(seed);
+}

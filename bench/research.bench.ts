@@ -4,6 +4,7 @@
 // size of the files a study receives.
 import { randomBytes } from 'node:crypto';
 import { derive } from '../src/lib/core/governance/derive';
+import { RESEARCH_TABLES } from '../src/lib/core/governance/types';
 import { prepareExport } from '../src/lib/core/research/export';
 import { buildDataset, decodeAll } from '../src/lib/core/research/dataset';
 import { healthMetrics } from '../src/lib/core/research/metrics';
@@ -23,14 +24,7 @@ const write = (d: (typeof devices)[number], kind: number, payload: ReturnType<ty
 const study = write(
   devices[0]!,
   Kind.Propose,
-  P.research(time + 365 * 86_400, [
-    'document',
-    'proposals',
-    'ballots',
-    'memberships',
-    'moderation',
-    'engagement'
-  ])
+  P.research(time + 365 * 86_400, [...RESEARCH_TABLES])
 );
 for (const d of devices) write(d, Kind.Ballot, P.ballot(study, 1));
 write(devices[0]!, Kind.Close, P.close(study));

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceKeys, GroupSession } from '../src/lib/core/group/session';
 import { putEntry, readLedgerDoc, type LedgerDoc } from '../src/lib/core/ledger/doc';
-import { CountingProxy, report, startRelayProcess } from './lib';
+import { CountingProxy, deviceSeedOf, report, startRelayProcess } from './lib';
 
 const RELAY = 3295;
 const PROXY = 3296;
@@ -49,17 +49,7 @@ const quiet = async (read: () => number, ms = 1500) => {
 
 /** A Node peer writing as the founder (its key read from the browser), straight to the relay. */
 async function writer(page: Page, documentId: string) {
-  const seed = await page.evaluate(
-    () =>
-      new Promise<number[]>((resolve, reject) => {
-        const open = indexedDB.open('hearth');
-        open.onsuccess = () => {
-          const get = open.result.transaction('identity').objectStore('identity').get('self');
-          get.onsuccess = () => resolve([...(get.result as { secretKey: Uint8Array }).secretKey]);
-          get.onerror = () => reject(new Error('no identity'));
-        };
-      })
-  );
+  const seed = await deviceSeedOf(page);
   const repo = new Repo({
     network: [new WebSocketClientAdapter(`ws://127.0.0.1:${RELAY}/sync`)],
     peerId: `bench-writer-${process.pid}` as PeerId,
@@ -69,7 +59,7 @@ async function writer(page: Page, documentId: string) {
   const doc = readLedgerDoc(handle.doc())!;
   const session = new GroupSession({
     groupId: doc.groupId,
-    device: deviceKeys(Uint8Array.from(seed)),
+    device: deviceKeys(seed),
     random: (k) => crypto.getRandomValues(new Uint8Array(k))
   });
   session.addAll(doc.entries.values());
