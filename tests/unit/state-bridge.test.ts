@@ -148,6 +148,22 @@ describe('GroupView: one open group between the ledger and the screen', () => {
     view.close();
   });
 
+  it('[LED-13] an entry another writer deletes from the document, or rewrites, is put back by the phone that verified it', async () => {
+    const repo = new Repo({ network: [] });
+    const g = founded(8, 'Heal circle');
+    const handle = store(repo, g.groupId, g.entries);
+    const view = new GroupView(handle.documentId, host(repo, g.device.secret).h);
+    await view.open();
+    const [gone, bytes] = Object.entries(handle.doc().entries)[1]!;
+    const original = Uint8Array.from(bytes);
+    handle.change((d) => {
+      delete d.entries[gone];
+    });
+    await settle(view, () => gone in handle.doc().entries);
+    expect(Uint8Array.from(handle.doc().entries[gone]!)).toEqual(original);
+    view.close();
+  });
+
   it('[APP-1] entries arriving from another device are verified and applied; a forged one is recorded as not used', async () => {
     const repo = new Repo({ network: [] });
     const g = founded(2, 'Circle');

@@ -1,6 +1,12 @@
 import { m } from '$lib/paraglide/messages.js';
 import { decodeEntry, entryId, signedMessage } from '$core/ledger/envelope';
-import { putEntry, readLedgerDoc, type LedgerDoc } from '$core/ledger/doc';
+import {
+  checkAgainstMirror,
+  heal,
+  putEntry,
+  readLedgerDoc,
+  type LedgerDoc
+} from '$core/ledger/doc';
 import { deviceKeys, GroupSession, NoKeyError } from '$core/group/session';
 import type { GroupState, Proposal } from '$core/governance/state';
 import type { Text } from '$core/governance/text';
@@ -112,6 +118,8 @@ export class GroupView {
   #error = $state<string | undefined>();
   /** Entries written on this device that the relay has not confirmed yet. */
   #unsynced = $state.raw<readonly string[]>([]);
+  /** Whether this opening has checked every document entry against what the phone knows. */
+  #checked = false;
   /** Entries written before the document was ready [SNK-5]. */
   #pending: { id: string; bytes: Uint8Array }[] = [];
 
@@ -272,6 +280,8 @@ export class GroupView {
         const session = this.#session;
         const doc = readLedgerDoc(this.#handle?.doc());
         if (!session || !doc) return;
+        this.#healDocument(session, doc.entries, !this.#checked);
+        this.#checked = true;
         const fresh = await freshEntries(session, doc);
         if (fresh.length > 0 || !this.#group) {
           session.addAll(fresh);
@@ -289,6 +299,23 @@ export class GroupView {
       this.#ingesting = undefined;
     }
     this.#maintain();
+  }
+
+  /**
+   * Puts back what another writer deleted or rewrote in the document, from the entries this phone
+   * verified [LED-13]. A full check (every id hashed) once per opening; after that, whenever the
+   * document holds fewer entries than this phone knows.
+   */
+  #healDocument(session: GroupSession, entries: Map<string, Uint8Array>, full: boolean): void {
+    const handle = this.#handle;
+    const known = session.ledger.envelopes();
+    if (!handle || (!full && entries.size >= known.length)) return;
+    const mirror = new Map(known.map((bytes) => [entryId(bytes), bytes]));
+    const report = checkAgainstMirror(entries, mirror);
+    if (report.deleted.length === 0 && report.altered.length === 0) return;
+    handle.change((d) => {
+      heal(d, report, mirror);
+    });
   }
 
   #publish(): void {
