@@ -14,7 +14,14 @@ import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
 import { deviceKeys, GroupSession } from '../src/lib/core/group/session';
 import { entryId } from '../src/lib/core/ledger/envelope';
 import { putEntry, readLedgerDoc, type LedgerDoc } from '../src/lib/core/ledger/doc';
-import { CountingProxy, deviceSeedOf, median, report, startRelayProcess } from './lib';
+import {
+  bytesBeforeFirstPaint,
+  CountingProxy,
+  deviceSeedOf,
+  median,
+  report,
+  startRelayProcess
+} from './lib';
 
 /** Writes `n` entries (proposals and comments) as the given member, through the relay. */
 async function writeEntries(url: string, documentId: string, seed: Uint8Array, n: number) {
@@ -82,26 +89,7 @@ try {
   proxy.reset();
   await page.goto(`${base}/`);
   await page.getByLabel('What should your group call you?').waitFor();
-  // Resource Timing: what was requested up to the first contentful paint (the browser's own mark),
-  // so background loads that start after it (Automerge, the service worker) are not counted.
-  const firstRender = await page.evaluate(async () => {
-    const fcp = await new Promise<number>((resolve) => {
-      const seen = performance.getEntriesByName('first-contentful-paint')[0];
-      if (seen) return resolve(seen.startTime);
-      new PerformanceObserver((list) => {
-        const e = list.getEntriesByName('first-contentful-paint')[0];
-        if (e) resolve(e.startTime);
-      }).observe({ type: 'paint', buffered: true });
-    });
-    const before = performance
-      .getEntriesByType('resource')
-      .concat(performance.getEntriesByType('navigation'))
-      .filter((e) => e.startTime <= fcp) as PerformanceResourceTiming[];
-    return {
-      all: before.reduce((n, e) => n + e.transferSize, 0),
-      js: before.filter((e) => /\.m?js(\?|$)/.test(e.name)).reduce((n, e) => n + e.transferSize, 0)
-    };
-  });
+  const firstRender = await bytesBeforeFirstPaint(page);
   report('first-render-bytes', firstRender.all / 1024, 'KiB', 150);
   report('first-render-js-bytes', firstRender.js / 1024, 'KiB', 120);
   await page.evaluate(async () => {

@@ -93,3 +93,30 @@ export async function deviceSeedOf(page: {
   );
   return Uint8Array.from(seed);
 }
+
+/**
+ * Bytes requested up to the first contentful paint (Resource Timing, the browser's own mark), so
+ * background loads that start after it (Automerge, the service worker) are not counted.
+ */
+export function bytesBeforeFirstPaint(page: {
+  evaluate<T>(f: () => Promise<T>): Promise<T>;
+}): Promise<{ all: number; js: number }> {
+  return page.evaluate(async () => {
+    const fcp = await new Promise<number>((resolve) => {
+      const seen = performance.getEntriesByName('first-contentful-paint')[0];
+      if (seen) return resolve(seen.startTime);
+      new PerformanceObserver((list) => {
+        const e = list.getEntriesByName('first-contentful-paint')[0];
+        if (e) resolve(e.startTime);
+      }).observe({ type: 'paint', buffered: true });
+    });
+    const before = performance
+      .getEntriesByType('resource')
+      .concat(performance.getEntriesByType('navigation'))
+      .filter((e) => e.startTime <= fcp) as PerformanceResourceTiming[];
+    return {
+      all: before.reduce((n, e) => n + e.transferSize, 0),
+      js: before.filter((e) => /\.m?js(\?|$)/.test(e.name)).reduce((n, e) => n + e.transferSize, 0)
+    };
+  });
+}

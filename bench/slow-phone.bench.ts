@@ -13,7 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deviceKeys, GroupSession } from '../src/lib/core/group/session';
 import { putEntry, readLedgerDoc, type LedgerDoc } from '../src/lib/core/ledger/doc';
-import { CountingProxy, deviceSeedOf, report, startRelayProcess } from './lib';
+import {
+  bytesBeforeFirstPaint,
+  CountingProxy,
+  deviceSeedOf,
+  report,
+  startRelayProcess
+} from './lib';
 
 const RELAY = 3295;
 const PROXY = 3296;
@@ -146,22 +152,7 @@ try {
   await page.getByLabel('What should your group call you?').waitFor({ timeout: 120_000 });
   // No goal here: the 3 s is for a phone that already holds the app and its data (below).
   report('slow phone: first visit, time to the first screen', performance.now() - t0, 'ms');
-  const beforeRender = await page.evaluate(async () => {
-    const fcp = await new Promise<number>((resolve) => {
-      const seen = performance.getEntriesByName('first-contentful-paint')[0];
-      if (seen) return resolve(seen.startTime);
-      new PerformanceObserver((list) => {
-        const e = list.getEntriesByName('first-contentful-paint')[0];
-        if (e) resolve(e.startTime);
-      }).observe({ type: 'paint', buffered: true });
-    });
-    return (
-      performance
-        .getEntriesByType('resource')
-        .concat(performance.getEntriesByType('navigation'))
-        .filter((e) => e.startTime <= fcp) as PerformanceResourceTiming[]
-    ).reduce((n, e) => n + e.transferSize, 0);
-  });
+  const beforeRender = (await bytesBeforeFirstPaint(page)).all;
   report('slow phone: first visit, bytes before the first render', beforeRender / 1024, 'KiB', 150);
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;

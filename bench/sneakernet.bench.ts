@@ -4,7 +4,6 @@
 //  - a 20 KB file as moving QR codes (4 a second, as the sender shows them) read through
 //    Chromium's fake camera on the real app: frames and seconds until every code is read.
 import * as A from '@automerge/automerge';
-import { chromium } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,7 @@ import { encodeBundle } from '../src/lib/core/sync/bundle';
 import { toFrames } from '../src/lib/core/sync/qr-frames';
 import { bigGroup } from '../tests/kit/big-group';
 import { Kind, P } from '../tests/kit/ledger-kit';
-import { qrVideo } from '../tests/e2e/y4m';
+import { cameraBrowser, qrVideo } from '../tests/e2e/fake-camera';
 import { report, startRelayProcess } from './lib';
 
 const header = (groupId: Uint8Array, scope: 'full' | 'since') => ({
@@ -70,15 +69,7 @@ const video = join(dir, 'qr.y4m');
 writeFileSync(video, qrVideo(frames, { fps: 12, hold: 3 }));
 const RELAY = 3294;
 const relay = await startRelayProcess(RELAY, join(dir, 'relay'));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
-    `--use-file-for-fake-video-capture=${video}`
-  ]
-});
+const browser = await cameraBrowser(video);
 try {
   const page = await browser.newPage({ viewport: { width: 360, height: 640 } });
   await page.goto(`http://127.0.0.1:${RELAY}/`);

@@ -1,6 +1,6 @@
-import { chromium, expect, test, type Page } from '@playwright/test';
-import { generate } from 'lean-qr';
+import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cameraBrowser, qrVideo } from './fake-camera';
 import { createGroup, createIdentity, openProposal, propose, shot, tab } from './helpers';
 
 /** Settings → Link another phone: returns the code the first phone shows. */
@@ -11,30 +11,6 @@ async function linkCode(page: Page): Promise<string> {
   await expect(page.getByTestId('link-qr')).toBeVisible();
   await page.getByText('Can’t scan? Copy the code instead').click();
   return page.getByTestId('link-text').inputValue();
-}
-
-/** A Y4M video whose every frame shows `text` as a QR code: Chromium's fake camera plays it. */
-function qrVideo(text: string, file: string): void {
-  const code = generate(text);
-  const W = 640;
-  const H = 480;
-  const scale = Math.floor(440 / (code.size + 8));
-  const y = new Uint8Array(W * H).fill(255);
-  const left = Math.floor((W - (code.size + 8) * scale) / 2);
-  const top = Math.floor((H - (code.size + 8) * scale) / 2);
-  for (let qy = 0; qy < code.size; qy++)
-    for (let qx = 0; qx < code.size; qx++)
-      if (code.get(qx, qy))
-        for (let dy = 0; dy < scale; dy++)
-          y.fill(
-            0,
-            (top + (qy + 4) * scale + dy) * W + left + (qx + 4) * scale,
-            (top + (qy + 4) * scale + dy) * W + left + (qx + 5) * scale
-          );
-  const chroma = new Uint8Array((W / 2) * (H / 2) * 2).fill(128);
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma]);
-  const header = Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`);
-  writeFileSync(file, Buffer.concat([header, ...Array.from({ length: 10 }, () => frame)]));
 }
 
 test('[ID-6] linking a second phone by scanning the QR code with its camera: it writes as the same person, with the group key', async ({
@@ -50,16 +26,8 @@ test('[ID-6] linking a second phone by scanning the QR code with its camera: it 
   // The second phone is another browser whose (fake) camera sees the first phone's QR code.
   mkdirSync('test-results', { recursive: true });
   const video = `test-results/link-qr-${process.pid}.y4m`;
-  qrVideo(code, video);
-  const browser2 = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${video}`
-    ]
-  });
+  writeFileSync(video, qrVideo([code], { hold: 10 }));
+  const browser2 = await cameraBrowser(video);
   try {
     const ctx = await browser2.newContext({
       baseURL,

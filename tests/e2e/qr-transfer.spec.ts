@@ -1,8 +1,8 @@
-import { chromium, expect, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { toFrames } from '../../src/lib/core/sync/qr-frames';
 import { createGroup, createIdentity, shot, tab, waitForServiceWorker } from './helpers';
-import { qrVideo } from './y4m';
+import { cameraBrowser, qrVideo } from './fake-camera';
 
 test('[SNK-4] a whole group crosses from one phone to another as moving QR codes read by a real camera pipeline (Chromium’s fake camera playing the codes), with frames missed and repeated, both phones offline', async ({
   browser
@@ -46,15 +46,7 @@ test('[SNK-4] a whole group crosses from one phone to another as moving QR codes
   writeFileSync(video, qrVideo(seen));
 
   // The receiving phone: its own Chromium with a fake camera playing that video.
-  const camera = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-video-capture=${video}`
-    ]
-  });
+  const camera = await cameraBrowser(video);
   try {
     const b = await camera.newContext({
       baseURL: info.project.use.baseURL,

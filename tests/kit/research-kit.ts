@@ -5,12 +5,12 @@
  */
 import { chacha20 } from '@noble/ciphers/chacha.js';
 import { verifyStrict as verify } from '../../src/lib/core/crypto/ed25519';
-import { deviceKeys, GroupSession } from '../../src/lib/core/group/session';
+import type { GroupSession } from '../../src/lib/core/group/session';
 import { entryId, signedMessage, type Entry } from '../../src/lib/core/ledger/envelope';
-import type { ResearchTable } from '../../src/lib/core/governance/types';
+import { RESEARCH_TABLES, type ResearchTable } from '../../src/lib/core/governance/types';
 import { readThread, threadTip, type ThreadContent } from '../../src/lib/core/space/thread';
-import { DAY, seed, T0 } from './ledger-kit';
-import { found, Net, rng } from './session-kit';
+import { DAY, T0 } from './ledger-kit';
+import { found, join, Net } from './session-kit';
 
 /** A seeded stream of bytes (ChaCha20 keystream): for tests only; the app and CLI use the platform's CSPRNG. */
 export function seededRandom(n: number): (len: number) => Uint8Array {
@@ -59,38 +59,6 @@ export interface ResearchGroup {
   read: (s: GroupSession) => ThreadContent;
 }
 
-/** Joins one member at `at`, proposed and admitted by the founder (a leader). */
-function joinAt(
-  net: Net,
-  groupId: Uint8Array,
-  founder: GroupSession,
-  n: number,
-  name: string,
-  at: number
-) {
-  const { entries, secret, inviteId } = founder.invite(at, { days: 7, singleUse: true });
-  net.put(entries);
-  const s = new GroupSession({ groupId, device: deviceKeys(seed(n)), random: rng(n) });
-  net.sync(s);
-  net.put(
-    s.apply({ invite: inviteId, secret, name, motivation: `MARK-MOTIVE ${name}`, now: at + 60 })
-  );
-  net.sync(founder);
-  const application = Object.values(founder.state.applications).find((a) => a.applicant === s.me)!;
-  net.put(founder.propose({ type: 'admit', application: application.id }, at + 120));
-  net.sync(founder);
-  const p = Object.values(founder.state.proposals).find(
-    (x) => x.kind === 'admit' && x.status === 'voting'
-  )!;
-  net.put(founder.vote(p.id, 1, '', at + 180));
-  net.sync(founder);
-  net.put(founder.close(p.id, at + 240));
-  net.sync(founder);
-  net.put(founder.heal(at + 300));
-  net.sync(founder, s);
-  return s;
-}
-
 /**
  * `size` members besides the founder join in cohorts (`cohort` per week), then a study is
  * proposed and voted on; `optOut` members opt out of it, `against` vote no, `optOutAll` opt out
@@ -117,14 +85,8 @@ export function researchGroup(
     const name = `MARK-NAME-${i} Zyxwort`;
     names.push(name);
     members.push(
-      joinAt(
-        net,
-        groupId,
-        founder,
-        300 + i,
-        name,
-        T0 + DAY + Math.floor(i / cohort) * WEEK + i * 600
-      )
+      join(net, groupId, founder, 300 + i, name, T0 + DAY + Math.floor(i / cohort) * WEEK + i * 600)
+        .applicant
     );
   }
   const all = [founder, ...members];
@@ -138,14 +100,7 @@ export function researchGroup(
       {
         type: 'research',
         study: 'MARK-STUDY Peer support and belonging, University of Somewhere',
-        tables: o.tables ?? [
-          'document',
-          'proposals',
-          'ballots',
-          'memberships',
-          'moderation',
-          'engagement'
-        ],
+        tables: o.tables ?? [...RESEARCH_TABLES],
         until: o.until ?? T0 + 60 * WEEK
       },
       step()

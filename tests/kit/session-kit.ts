@@ -61,14 +61,16 @@ export function found(net: Net) {
   return { groupId, founder };
 }
 
+/** Joins one member: invited, applies, voted in and given the key by the founder, from `at` on. */
 export function join(
   net: Net,
   groupId: Uint8Array,
   founder: GroupSession,
   n: number,
-  name: string
+  name: string,
+  at = T0 + 60
 ) {
-  const { entries, secret, inviteId } = founder.invite(T0 + 60, { days: 7, singleUse: true });
+  const { entries, secret, inviteId } = founder.invite(at, { days: 7, singleUse: true });
   net.put(entries);
   const applicant = new GroupSession({ groupId, device: deviceKeys(seed(n)), random: rng(n) });
   net.sync(applicant);
@@ -78,23 +80,23 @@ export function join(
       secret,
       name,
       motivation: 'MARK-MOTIVE I lost my father',
-      now: T0 + 120
+      now: at + 60
     })
   );
   net.sync(founder);
   const application = Object.values(founder.state.applications).find(
     (a) => a.applicant === applicant.me
   )!;
-  net.put(founder.propose({ type: 'admit', application: application.id }, T0 + 180));
+  net.put(founder.propose({ type: 'admit', application: application.id }, at + 120));
   net.sync(founder);
   const proposal = Object.values(founder.state.proposals).find(
     (p) => p.kind === 'admit' && p.status === 'voting'
   )!;
-  net.put(founder.vote(proposal.id, 1, '', T0 + 200));
+  net.put(founder.vote(proposal.id, 1, '', at + 140));
   net.sync(founder);
-  net.put(founder.close(proposal.id, T0 + 210));
+  net.put(founder.close(proposal.id, at + 150));
   net.sync(founder);
-  net.put(founder.heal(T0 + 220));
+  net.put(founder.heal(at + 160));
   net.sync(founder, applicant);
   return { applicant, application, proposal };
 }

@@ -180,41 +180,35 @@ describe('Taking a bundle in', () => {
     );
     expect(await reason(disguised)).not.toBe('ok');
 
+    /** A hostile file: the changes `edit` makes to a copy of the sender's document. */
+    const hostile = (edit: (d: LedgerDoc) => void) => {
+      const from = A.getHeads(handle.doc());
+      const changed = A.change(A.clone(handle.doc()), edit);
+      return encodeBundle(
+        {
+          ...header(),
+          groupId: toHex(readLedgerDoc(changed)!.groupId),
+          documentId: handle.documentId,
+          scope: 'since',
+          since: from,
+          heads: A.getHeads(changed)
+        },
+        A.saveSince(changed, from)
+      );
+    };
+
     // Changes that delete an entry the phone has.
-    const evil = A.clone(handle.doc());
-    const gone = Object.keys(evil.entries)[0]!;
-    const deleted = A.change(evil, (d) => {
+    const gone = Object.keys(handle.doc().entries)[0]!;
+    const delFile = hostile((d) => {
       delete d.entries[gone];
     });
-    const delFile = encodeBundle(
-      {
-        ...header(),
-        groupId: toHex(readLedgerDoc(evil)!.groupId),
-        documentId: handle.documentId,
-        scope: 'since',
-        since: A.getHeads(handle.doc()),
-        heads: A.getHeads(deleted)
-      },
-      A.saveSince(deleted, A.getHeads(handle.doc()))
-    );
     expect(await reason(delFile)).toBe('tampered');
 
     // An entry that is not validly signed for this group.
-    const junk = A.change(A.clone(handle.doc()), (d) => {
+    const junkFile = hostile((d) => {
       const bytes = new Uint8Array(200).fill(7);
       d.entries[entryId(bytes)] = bytes;
     });
-    const junkFile = encodeBundle(
-      {
-        ...header(),
-        groupId: toHex(readLedgerDoc(junk)!.groupId),
-        documentId: handle.documentId,
-        scope: 'since',
-        since: A.getHeads(handle.doc()),
-        heads: A.getHeads(junk)
-      },
-      A.saveSince(junk, A.getHeads(handle.doc()))
-    );
     expect(await reason(junkFile)).toBe('bad-entries');
     expect(A.getHeads(hB.doc())).toEqual(before);
 

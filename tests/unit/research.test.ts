@@ -9,6 +9,7 @@ import { concat, verifyStrict } from '../../src/lib/core/crypto/ed25519';
 import { hexToBytes, toHex } from '../../src/lib/core/encoding/hex';
 import { canonicalJson } from '../../src/lib/core/governance/derive';
 import type { GroupState } from '../../src/lib/core/governance/state';
+import { RESEARCH_TABLES } from '../../src/lib/core/governance/types';
 import { newLedgerDoc, putEntry, type LedgerDoc } from '../../src/lib/core/ledger/doc';
 import { entryId } from '../../src/lib/core/ledger/envelope';
 import { memberConsent } from '../../src/lib/core/research/consent';
@@ -19,7 +20,7 @@ import {
 } from '../../src/lib/core/research/export';
 import { kAnonymize } from '../../src/lib/core/research/kanon';
 import { healthMetrics } from '../../src/lib/core/research/metrics';
-import { buildDataset, decodeAll } from '../../src/lib/core/research/dataset';
+import { buildDataset } from '../../src/lib/core/research/dataset';
 import { discreteLaplace, discreteLaplacePmf } from '../../src/lib/core/research/noise';
 import { dataDictionary } from '../../src/lib/core/research/schema';
 import { MARKERS } from '../kit/session-kit';
@@ -66,7 +67,14 @@ const rows = (x: ResearchExport, name: string) =>
 
 /** Every secret a group holds that an export must never contain, as text. */
 function identifying(g: ResearchGroup, state: GroupState): string[] {
-  const out = new Set<string>([...MARKERS, ...RESEARCH_MARKERS, ...g.names, 'Robin', 'Zyxwort']);
+  const out = new Set<string>([
+    ...MARKERS,
+    ...RESEARCH_MARKERS,
+    'MARK-MOTIVE',
+    ...g.names,
+    'Robin',
+    'Zyxwort'
+  ]);
   for (const m of Object.values(state.members)) {
     out.add(m.id);
     for (const d of m.devices) out.add(d);
@@ -87,14 +95,7 @@ describe('Research consent in the ledger', () => {
     const g = group();
     const s = g.founder.state;
     const study = s.research.studies[g.study]!;
-    expect(study.tables).toEqual([
-      'document',
-      'proposals',
-      'ballots',
-      'memberships',
-      'moderation',
-      'engagement'
-    ]);
+    expect(study.tables).toEqual([...RESEARCH_TABLES]);
     expect(study.until).toBe(T0 + 60 * 7 * 86_400);
     expect(s.proposals[g.study]!.execution?.code).toBe('research');
     // A consent entry naming a proposal that is not about research is refused.
@@ -435,7 +436,8 @@ describe('Research export', () => {
     const s = g.founder.state;
     const d = buildDataset({
       state: s,
-      entries: decodeAll(g.net.entries.values()),
+      // As the app does: times from the session's ledger.
+      timeOf: (id) => g.founder.ledger.entry(id)?.time,
       threads: [{ thread: g.thread, content: g.read(g.founder) }],
       now: g.now
     });

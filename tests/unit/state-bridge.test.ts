@@ -124,10 +124,6 @@ describe('GroupView: one open group between the ledger and the screen', () => {
       saveMirror: (_id, entries, pending) => {
         for (const e of entries) kept.set(e.id, { bytes: e.bytes, pending: !!pending });
         return Promise.resolve();
-      },
-      settleMirror: (_id, ids) => {
-        for (const id of ids) kept.get(id)!.pending = false;
-        return Promise.resolve();
       }
     };
     const view = new GroupView(handle.documentId, local);

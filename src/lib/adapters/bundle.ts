@@ -100,21 +100,17 @@ export async function importBundle(
     return err('foreign', 'this file belongs to another group');
   const documentId = header.documentId as DocumentId;
   const handle = await local(documentId);
-  let candidate: A.Doc<LedgerDoc>;
-  try {
-    candidate = handle
-      ? A.loadIncremental(A.clone(handle.doc()), body)
-      : header.scope === 'full'
-        ? A.load<LedgerDoc>(body)
-        : (undefined as never);
-  } catch {
-    return err('corrupt', 'the document inside the file is damaged');
-  }
   if (!handle && header.scope !== 'full')
     return err(
       'needs-earlier',
       'this file only holds recent changes to a group this phone does not have'
     );
+  let candidate: A.Doc<LedgerDoc>;
+  try {
+    candidate = handle ? A.loadIncremental(A.clone(handle.doc()), body) : A.load<LedgerDoc>(body);
+  } catch {
+    return err('corrupt', 'the document inside the file is damaged');
+  }
   if (!header.heads.every((h) => A.hasHeads(candidate, [h])))
     return err('needs-earlier', 'this file builds on changes this phone does not have yet');
   const after = readLedgerDoc(candidate);
@@ -131,7 +127,8 @@ export async function importBundle(
   );
   if (!checked.ok) return checked;
   if (handle) {
-    if (checked.value > 0 || !A.getHeads(handle.doc()).every((h) => A.hasHeads(candidate, [h])))
+    // Merge only what is new to this phone: a replayed file changes nothing.
+    if (!A.hasHeads(handle.doc(), A.getHeads(candidate)))
       handle.update((d) => A.merge(d, candidate));
   } else hearth.repo.import(A.save(candidate), { docId: documentId });
   return ok({ documentId, groupId: header.groupId, added: checked.value, created: !handle });

@@ -20,6 +20,7 @@ export async function saveMirror(
   db: HearthDB,
   documentId: string,
   entries: { id: string; bytes: Uint8Array }[],
+  /** Written here but not yet in the document; saving again without it clears the mark. */
   pending = false
 ): Promise<void> {
   if (entries.length === 0) return;
@@ -31,14 +32,4 @@ export async function saveMirror(
       ...(pending ? { pending: 1 as const } : {})
     }))
   );
-}
-
-/** The pending writes are in the group document now. */
-export async function settleMirror(db: HearthDB, documentId: string, ids: string[]): Promise<void> {
-  await db.transaction('rw', db.mirror, async () => {
-    for (const id of ids) {
-      const row = await db.mirror.get([documentId, id]);
-      if (row?.pending) await db.mirror.put({ documentId, id, bytes: row.bytes });
-    }
-  });
 }

@@ -21,7 +21,7 @@ import {
 } from '$lib/adapters/identity';
 import type { ConnectionFacts, DocumentId, HearthRepo } from '$lib/adapters/repo';
 import type { ImportError, ImportOutcome } from '$lib/adapters/bundle';
-import { loadMirror, saveMirror, settleMirror } from '$lib/adapters/mirror';
+import { loadMirror, saveMirror } from '$lib/adapters/mirror';
 import type { Result } from '$core/result';
 import { effectiveRelayUrls, loadRelayUrls, saveRelayUrls } from '$lib/adapters/settings';
 
@@ -247,10 +247,6 @@ class AppState {
 
   saveMirror(documentId: string, entries: { id: string; bytes: Uint8Array }[], pending = false) {
     return saveMirror(this.db, documentId, entries, pending);
-  }
-
-  settleMirror(documentId: string, ids: string[]) {
-    return settleMirror(this.db, documentId, ids);
   }
 
   async rememberGroup(documentId: string, name: string): Promise<void> {

@@ -45,7 +45,6 @@ export interface GroupHost {
     entries: { id: string; bytes: Uint8Array }[],
     pending?: boolean
   ): Promise<void>;
-  settleMirror?(documentId: string, ids: string[]): Promise<void>;
 }
 
 /** The group id a set of entries belongs to, read from its genesis (undefined without one). */
@@ -227,15 +226,12 @@ export class GroupView {
         const invite = await this.#host.pendingInvite(this.documentId);
         if (invite) this.#session.knowInvite(invite.entry, hexToBytes(invite.secret));
       }
-      // What was written while the document was not ready goes into it now.
+      // What was written while the document was not ready goes into it now (and #write keeps
+      // it in the mirror as no longer pending).
       if (this.#pending.length > 0) {
         const waiting = this.#pending;
         this.#pending = [];
         this.#write(waiting.map((p) => p.bytes));
-        await this.#host.settleMirror?.(
-          this.documentId,
-          waiting.map((p) => p.id)
-        );
       }
       const onChange = () => void this.#ingest();
       handle.on('change', onChange);
@@ -308,8 +304,9 @@ export class GroupView {
    */
   #healDocument(session: GroupSession, entries: Map<string, Uint8Array>, full: boolean): void {
     const handle = this.#handle;
+    // The common case costs a count, not a copy of every envelope.
+    if (!handle || (!full && entries.size >= session.ledger.verifiedCount)) return;
     const known = session.ledger.envelopes();
-    if (!handle || (!full && entries.size >= known.length)) return;
     // A throwaway lookup (never shown, so not reactive).
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const mirror = new Map(known.map((bytes) => [entryId(bytes), bytes]));
@@ -395,6 +392,7 @@ export class GroupView {
         this.#pending.push(...rows);
         void this.#host.saveMirror?.(this.documentId, rows, true).catch(() => undefined);
         this.#unsynced = [...this.#unsynced, ...rows.map((r) => r.id)];
+        void this.#host.setUnsynced(this.documentId, this.#unsynced.length);
         this.#publish();
         return undefined;
       }

@@ -107,6 +107,11 @@ export class Ledger {
     return this.good.get(id);
   }
 
+  /** How many verified entries the ledger holds. */
+  get verifiedCount(): number {
+    return this.good.size;
+  }
+
   /** The envelopes of every verified entry (what a research export reads, RES-4). */
   envelopes(): Uint8Array[] {
     return [...this.good.values()].map((e) => e.bytes);

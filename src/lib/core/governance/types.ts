@@ -97,8 +97,11 @@ export interface VotingRules {
 
 export type GovernanceSettings = Record<ProposalKind, VotingRules>;
 
-/** Every reason an entry can be ignored. The audit list shows one of these for each entry. */
-export const REASONS = [
+/**
+ * Reasons about an entry's form (bytes, signature, chain), not a governance rule: such an entry
+ * is nobody's act (a research export leaves it out, RES-5).
+ */
+export const FORM_REASONS = [
   'too-large',
   'bad-envelope',
   'bad-body',
@@ -109,7 +112,12 @@ export const REASONS = [
   'bad-seq',
   'bad-backlink',
   'equivocation',
-  'frozen-device',
+  'frozen-device'
+] as const;
+
+/** Every reason an entry can be ignored. The audit list shows one of these for each entry. */
+export const REASONS = [
+  ...FORM_REASONS,
   'time-goes-backwards',
   'genesis-invalid',
   'no-genesis',

@@ -116,15 +116,19 @@ export function decodeAll(entries: Iterable<Uint8Array>): Map<string, DecodedEnt
 
 const CHOICE = ['no', 'yes', 'abstain'] as const;
 
+/**
+ * The facts, from a state and the claimed time of each entry by id: the app passes its ledger's
+ * entries (already decoded), an export the envelopes it decoded once.
+ */
 export function buildDataset(o: {
   state: GroupState;
-  entries: Map<string, DecodedEntry>;
+  timeOf: (id: string) => number | undefined;
   threads?: { thread: string; content: ThreadContent }[];
   now: number;
 }): Dataset {
-  const { state, entries } = o;
+  const { state } = o;
   const timeOf = (id: string | null | undefined): number | null =>
-    id ? (entries.get(id)?.entry.time ?? null) : null;
+    id ? (o.timeOf(id) ?? null) : null;
   const genesis = state.audit.find((a) => a.kind === 'Genesis' && a.verdict === 'applied');
   const members: MemberFacts[] = Object.values(state.members)
     .map((m) => ({

@@ -1,7 +1,7 @@
 import type { Payload } from '../governance/payloads';
 import type { GroupState } from '../governance/state';
 import type { Text } from '../governance/text';
-import { Kind, KIND_NAMES, type Reason } from '../governance/types';
+import { FORM_REASONS, Kind, KIND_NAMES, type Reason } from '../governance/types';
 import type { DecodedEntry } from './dataset';
 import { generalTier, type TierLevel } from './kanon';
 import { bucketLabel, type Grain } from './time';
@@ -16,20 +16,7 @@ import { bucketLabel, type Grain } from './time';
 
 export const WITHHELD = 'withheld';
 
-/** Entries the reducer refused for their form (not for a governance rule) are not anyone's act. */
-const STRUCTURAL = new Set<Reason>([
-  'too-large',
-  'bad-envelope',
-  'bad-body',
-  'bad-signature',
-  'unknown-kind',
-  'bad-payload',
-  'missing-prev',
-  'bad-seq',
-  'bad-backlink',
-  'equivocation',
-  'frozen-device'
-]);
+const FORM = new Set<Reason>(FORM_REASONS);
 
 export interface DocumentEntry {
   author: string;
@@ -196,7 +183,7 @@ export function anonymizedEntries(o: {
       a.author !== null &&
       pseudonym.has(a.author) &&
       d.payload !== undefined &&
-      !(a.reason && STRUCTURAL.has(a.reason));
+      !(a.reason && FORM.has(a.reason));
     const pid = exported ? o.entryPseudonym(a.id) : undefined;
     if (!exported || !pid || !d.payload) {
       nearest.set(a.id, past);

@@ -15,7 +15,7 @@ import { generalTier, kAnonymize, type KAnonymity } from './kanon';
 import { healthMetrics, type HealthMetrics } from './metrics';
 import { noisyCount, type RandomBytes } from './noise';
 import { dataDictionary, schemaJson, SCHEMA_VERSION, TABLES, type TableSchema } from './schema';
-import { bucketLabel, bucketStart, coarser, weeks, type Grain } from './time';
+import { bucketLabel, bucketStart, coarser, grainSeconds, weeks, type Grain } from './time';
 
 /**
  * Research export [RES-4 … RES-11]: one pure function from a group's ledger (and its threads) to
@@ -166,7 +166,12 @@ export function prepareExport(input: ExportInput): Result<ResearchExport, Export
   const scope = new Set<ResearchTable>(study.tables);
 
   const entries = decodeAll(input.entries);
-  const data = buildDataset({ state, entries, threads: input.threads, now: input.now });
+  const data = buildDataset({
+    state,
+    timeOf: (id) => entries.get(id)?.entry.time,
+    threads: input.threads,
+    now: input.now
+  });
   const category = categoryCode(input.category ?? state.category);
 
   // Consent, then k-anonymity over those who consent [RES-3, RES-7].
@@ -540,16 +545,7 @@ function engagementRows(
   const first = bucketStart(d.start, grain);
   if (first === null) periods.push('*');
   else {
-    const step =
-      grain === 'day'
-        ? 86_400
-        : grain === 'week'
-          ? 7 * 86_400
-          : grain === '4 weeks'
-            ? 28 * 86_400
-            : grain === 'quarter'
-              ? 91 * 86_400
-              : 364 * 86_400;
+    const step = grainSeconds(grain);
     for (let t = first; t <= d.now && periods.length < 5000; t += step)
       periods.push(bucketLabel(t, grain));
   }

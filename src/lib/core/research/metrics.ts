@@ -1,4 +1,5 @@
 import type { Dataset } from './dataset';
+import { bucketStart, grainSeconds } from './time';
 
 /**
  * Group health [RES-10], from one dataset: the app shows them to the group from its own exact
@@ -24,9 +25,10 @@ export interface HealthMetrics {
 }
 
 const DAY = 86_400;
-const WEEK = 7 * DAY;
-const MONDAY = 4 * DAY;
+const WEEK = grainSeconds('week');
 const MAX_WEEKS = 520;
+/** The Monday (UTC) starting the week of `t`. */
+const weekOf = (t: number) => bucketStart(t, 'week')!;
 
 export function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
@@ -44,14 +46,14 @@ export function healthMetrics(
     activeMembers?: Map<number, number | null>;
   } = {}
 ): HealthMetrics {
-  const first = Math.floor((d.start - MONDAY) / WEEK) * WEEK + MONDAY;
-  const last = Math.floor((d.now - MONDAY) / WEEK) * WEEK + MONDAY;
+  const first = weekOf(d.start);
+  const last = weekOf(d.now);
   const weeks: number[] = [];
   for (let w = Math.max(first, last - (MAX_WEEKS - 1) * WEEK); w <= last; w += WEEK) weeks.push(w);
 
   const activeBy = new Map<number, Set<string>>();
   for (const a of d.activity) {
-    const w = Math.floor((a.time - MONDAY) / WEEK) * WEEK + MONDAY;
+    const w = weekOf(a.time);
     let s = activeBy.get(w);
     if (!s) activeBy.set(w, (s = new Set()));
     s.add(a.member);

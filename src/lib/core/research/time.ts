@@ -14,6 +14,9 @@ const SECONDS: Record<Grain, number> = {
   year: 364 * DAY,
   all: Infinity
 };
+/** The length of a bucket in seconds (Infinity for 'all'). */
+export const grainSeconds = (grain: Grain): number => SECONDS[grain];
+
 /** 1970-01-05 was a Monday. */
 const MONDAY = 4 * DAY;
 

@@ -1,3 +1,4 @@
+import { chromium, type Browser } from '@playwright/test';
 import { correction, generate } from 'lean-qr';
 
 /**
@@ -28,4 +29,17 @@ export function qrVideo(texts: string[], o: { size?: number; hold?: number; fps?
     for (let i = 0; i < hold; i++) parts.push(Buffer.from('FRAME\n'), luma, chroma);
   }
   return Buffer.concat(parts);
+}
+
+/** A Chromium whose camera (permission already granted) plays `video` in a loop. */
+export function cameraBrowser(video: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`
+    ]
+  });
 }
