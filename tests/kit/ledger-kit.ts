@@ -166,6 +166,16 @@ export const P = {
     map({ k: 'research', text: 'A study of belonging', tables, until }),
   consent: (study: string | undefined, consent: boolean) =>
     map({ s: study === undefined ? undefined : b(study), c: consent ? 1 : 0 }),
+  mute: (member: string, dur = DAY) => map({ m: b(member), dur, why: 'harassment' }),
+  moderation: (o: { rt?: number; mods?: string[]; resp?: string[] }) =>
+    map({
+      k: 'moderation',
+      text: 'Be gentle',
+      rt: o.rt,
+      mods: o.mods?.map(b),
+      resp: o.resp?.map(b)
+    }),
+  appeal: (target: string) => map({ k: 'appeal', e: b(target), text: 'Please look again' }),
   emergency: (a: 'hide' | 'mute', target: string, dur = DAY) =>
     map({ a, t: b(target), dur, why: 'keeping the space safe' }),
   settings: (name?: string, desc?: string) => map({ name, desc }),

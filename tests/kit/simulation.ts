@@ -201,6 +201,18 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
       return prop ? write(Kind.Close, P.close(prop.id)) : undefined;
     }
     case 8:
+      // Moderation [SAFE-21..23]: a mute (or lifting one), the group's policy, an appeal.
+      if (c.choice % 7 === 1 && other)
+        return write(Kind.Mute, P.mute(other.id, c.arg % 4 === 0 ? 0 : 3_600 * (1 + (c.arg % 48))));
+      if (c.choice % 7 === 3 && !busy)
+        return write(
+          Kind.Propose,
+          P.moderation({ rt: 1 + (c.arg % 5), mods: other ? [other.id] : [], resp: [me.id] })
+        );
+      if (c.choice % 7 === 5 && !busy) {
+        const mute = pick(Object.values(st.mutes));
+        if (mute) return write(Kind.Propose, P.appeal(mute.id));
+      }
       if (c.choice % 2 === 0)
         return other
           ? write(Kind.Delegate, P.delegate(c.choice % 4 ? 'all' : 'admit', other.id))

@@ -79,13 +79,20 @@ describe('governance convergence', () => {
     const sample = fc.sample(scenario, { seed: 20261122, numRuns: 200 });
     let closed = 0;
     let admitted = 0;
+    let muted = 0;
+    let appealed = 0;
     for (const [peers, commands] of sample) {
       const st = simulate(peers, commands).state;
       if (Object.values(st.proposals).some((p) => p.closedBy)) closed++;
       if (Object.values(st.proposals).some((p) => p.kind === 'admit' && p.status === 'passed'))
         admitted++;
+      if (Object.keys(st.mutes).length > 0) muted++;
+      if (Object.values(st.proposals).some((p) => p.kind === 'appeal')) appealed++;
     }
     expect(closed).toBeGreaterThan(10);
     expect(admitted).toBeGreaterThan(0);
+    // Moderation [SAFE-22, SAFE-23] is in the mix too.
+    expect(muted).toBeGreaterThan(0);
+    expect(appealed).toBeGreaterThan(0);
   }, 300_000);
 });

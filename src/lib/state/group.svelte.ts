@@ -155,6 +155,12 @@ export class GroupView {
     text: string;
     /** A private conversation with this member (one's mentor or mentee) [SPACE-4]. */
     with?: string;
+    /** A request to the group's responders to check in [SAFE-24]. */
+    care?: boolean;
+    /** A private channel with these members, for sharing the safety plan [SAFE-25]. */
+    share?: string[];
+    /** More posts after the first (a shared plan, one section each). */
+    more?: string[];
   }): Promise<{ thread: string } | { error: string }> {
     const session = this.#session;
     if (!session || !this.#handle) return { error: m.act_loading() };
@@ -163,17 +169,32 @@ export class GroupView {
       const doc = hearth.createGroup(session.groupId, []);
       let thread = '';
       const error = this.act((s, t) => {
-        const out = o.with
-          ? s.openPrivateThread(doc, o.with, { title: o.title, topic: o.topic }, t)
-          : s.openThread(doc, { title: o.title, topic: o.topic, cw: o.cw }, t);
+        const heading = { title: o.title, topic: o.topic };
+        const out = o.care
+          ? s.askForCheckIn(doc, heading, t)
+          : o.share
+            ? s.shareWith(doc, o.share, heading, t)
+            : o.with
+              ? s.openPrivateThread(doc, o.with, heading, t)
+              : s.openThread(doc, { ...heading, cw: o.cw }, t);
+        if (out.length === 0) return out;
         thread = entryId(out[out.length - 1]!);
         return out;
       });
       if (error) return { error };
+      if (!thread) return { error: o.care ? m.care_no_responders() : m.np_not_accepted() };
       if (!this.#session?.state.threads[thread]) return { error: m.np_not_accepted() };
       const handle = await hearth.findGroup(doc);
-      const first = session.post(thread, null, { text: o.text }, nowSeconds());
-      handle.change((d) => putEntry(d, first));
+      // One post after another in this device's chain of the new thread.
+      let seq = 0;
+      let prev = '';
+      for (const text of [o.text, ...(o.more ?? [])]) {
+        const tip = seq === 0 ? null : { seq, id: prev };
+        const bytes = session.post(thread, tip, { text }, nowSeconds());
+        handle.change((d) => putEntry(d, bytes));
+        seq++;
+        prev = entryId(bytes);
+      }
       return { thread };
     } catch (e) {
       return { error: e instanceof NoKeyError ? m.act_no_key() : m.save_failed() };

@@ -31,7 +31,8 @@ const KIND: Record<ProposalKind, () => string> = {
   governance: m.kind_governance,
   general: m.kind_general,
   ratify: m.kind_ratify,
-  research: m.kind_research
+  research: m.kind_research,
+  appeal: m.kind_appeal
 };
 export const kindTitle = (k: ProposalKind): string => KIND[k]();
 
@@ -132,7 +133,9 @@ const REASON: Partial<Record<Reason, () => string>> = {
   'stale-epoch': m.reason_stale_epoch,
   'not-mentoring': m.reason_not_mentoring,
   'wrong-key': m.reason_wrong_key,
-  'box-for-outsider': m.reason_box_for_outsider
+  'box-for-outsider': m.reason_box_for_outsider,
+  'not-moderator': m.reason_not_moderator,
+  'not-responder': m.reason_not_responder
 };
 
 export function reasonWords(r: Reason | null): string {
@@ -160,7 +163,8 @@ const ENTRY: Record<string, () => string> = {
   RevokeInvite: m.entry_revoke_invite,
   Profile: m.entry_profile,
   Thread: m.entry_thread,
-  Consent: m.entry_consent
+  Consent: m.entry_consent,
+  Mute: m.entry_mute
 };
 /** Why a `.hearth` file was not taken in [SNK-3], calmly. */
 export function bundleErrorWords(e: ImportError): string {
@@ -213,6 +217,7 @@ export function executionWords(x: Execution): string {
     'voting-rules': () => m.exec_voting_rules({ kind: x.kind ? kindTitle(x.kind) : '' }),
     ratified: m.exec_ratified,
     research: m.exec_research,
+    'appeal-upheld': m.exec_appeal_upheld,
     recorded: m.exec_recorded
   };
   const key = x.newEpoch !== undefined ? ` ${m.exec_new_key()}` : '';

@@ -104,6 +104,17 @@ export class Ctx {
     return false;
   }
 
+  /**
+   * Whether `member` may not post or comment at `e` [SAFE-22]: an emergency mute, or a moderator's
+   * mute in `e`'s causal past that had not ended (by witnessed time) or been lifted.
+   */
+  isSilenced(state: GroupState, member: string, e: Entry): boolean {
+    if (this.isMuted(state, member, e)) return true;
+    const mute = state.mutes[member];
+    if (!mute || mute.liftedBy || !this.ancestor(mute.id, e.id)) return false;
+    return this.witness(e, member) < mute.until;
+  }
+
   /** Whether `m` was an active member in `e`'s causal past (admitted before, not removed before). */
   memberAt(m: Member, e: Entry): boolean {
     return this.ancestor(m.admittedBy, e.id) && !(m.removedBy && this.ancestor(m.removedBy, e.id));

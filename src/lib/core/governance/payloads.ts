@@ -1,7 +1,13 @@
 import type { CborMap, CborValue } from '../crypto/cbor';
 import { toHex } from '../encoding/hex';
 import { MAX_ENVELOPE_BYTES } from '../ledger/envelope';
-import { MAX_EMERGENCY_SECONDS, MAX_TEXT } from './settings';
+import {
+  MAX_EMERGENCY_SECONDS,
+  MAX_MUTE_SECONDS,
+  MAX_NAMED,
+  MAX_REPORT_THRESHOLD,
+  MAX_TEXT
+} from './settings';
 import type { Text } from './text';
 import {
   Kind,
@@ -62,8 +68,11 @@ export type Payload =
       title: Text;
       topic: Text;
       cw: Text | undefined;
-      /** A mentor–mentee channel: the two members and the channel key's lockboxes [SPACE-4]. */
-      private: { nonce: Uint8Array; members: [string, string]; lockboxes: LockboxSet } | undefined;
+      /**
+       * A private channel: its members (the writer first) and the channel key's lockboxes
+       * [SPACE-4, SAFE-24, SAFE-25].
+       */
+      private: PrivateChannel | undefined;
     }
   | { kind: typeof Kind.RevokeInvite; invite: string }
   | { kind: typeof Kind.Propose; proposal: ProposalBody }
@@ -85,7 +94,30 @@ export type Payload =
     }
   | { kind: typeof Kind.Settings; name: Text | undefined; description: Text | undefined }
   /** `study` undefined: every study, now and later [RES-2]. */
-  | { kind: typeof Kind.Consent; study: string | undefined; consent: boolean };
+  | { kind: typeof Kind.Consent; study: string | undefined; consent: boolean }
+  /** A moderator mutes `member` for `duration` seconds; 0 lifts a mute [SAFE-22]. */
+  | {
+      kind: typeof Kind.Mute;
+      member: string;
+      duration: number;
+      reason: ReportReason;
+      note: Text | undefined;
+    };
+
+/**
+ * Why a private channel exists: a mentor and their mentee [SPACE-4]; a member asking the group's
+ * responders to check in on them [SAFE-24]; a member sharing their safety plan with the
+ * supporters they chose [SAFE-25].
+ */
+export const CHANNEL_PURPOSES = ['mentor', 'care', 'plan'] as const;
+export type ChannelPurpose = (typeof CHANNEL_PURPOSES)[number];
+
+export interface PrivateChannel {
+  nonce: Uint8Array;
+  purpose: ChannelPurpose;
+  members: string[];
+  lockboxes: LockboxSet;
+}
 
 /** Lockboxes for one epoch: the key id and one sealed key per device [ENC-4]. */
 export interface LockboxSet {
@@ -99,7 +131,19 @@ export type ProposalBody =
   | { type: 'remove'; member: string }
   | { type: 'tier'; member: string; tier: Tier }
   | { type: 'rules'; text: Text }
-  | { type: 'moderation'; text: Text }
+  /**
+   * The moderation policy; optionally the report threshold and the members named as peer
+   * moderators and as responders (each replaces the list before it) [SAFE-21].
+   */
+  | {
+      type: 'moderation';
+      text: Text;
+      threshold: number | undefined;
+      moderators: string[] | undefined;
+      responders: string[] | undefined;
+    }
+  /** Undo a moderator's decision (a mute in the ledger, or a decision in a thread) [SAFE-23]. */
+  | { type: 'appeal'; target: string; text: Text }
   | { type: 'allocate'; member: string; amount: number; text: Text }
   | { type: 'partnership'; text: Text }
   | { type: 'governance'; target: ProposalKind; rules: VotingRules }
@@ -256,6 +300,16 @@ function proposalBody(r: Reader): ProposalBody {
     }
     case 'ratify':
       return { type, action: r.id('e') };
+    case 'appeal':
+      return { type, target: r.id('e'), text: r.text('text', MAX_TEXT, 1) };
+    case 'moderation':
+      return {
+        type,
+        text: r.text('text', MAX_TEXT, 1),
+        threshold: r.has('rt') ? Math.max(1, r.uint('rt', MAX_REPORT_THRESHOLD)) : undefined,
+        moderators: r.has('mods') ? memberList(r.list('mods'), 0) : undefined,
+        responders: r.has('resp') ? memberList(r.list('resp'), 0) : undefined
+      };
     case 'research': {
       const tables = r.list('tables');
       if (
@@ -292,26 +346,26 @@ function lockboxSet(r: Reader): LockboxSet {
   return set;
 }
 
-function privateChannel(r: Reader): {
-  nonce: Uint8Array;
-  members: [string, string];
-  lockboxes: LockboxSet;
-} {
+/** Distinct member ids (32 bytes each), at least `min`, at most MAX_NAMED. */
+function memberList(v: CborValue[], min: number): string[] {
+  if (v.length < min || v.length > MAX_NAMED) throw new Bad();
+  if (!v.every((x) => x instanceof Uint8Array && x.length === 32)) throw new Bad();
+  const ids = (v as Uint8Array[]).map((x) => toHex(x));
+  if (new Set(ids).size !== ids.length) throw new Bad();
+  return ids;
+}
+
+function privateChannel(r: Reader): PrivateChannel {
   const nonce = r.bytes('n', 16);
-  const members = r.list('m');
-  if (
-    members.length !== 2 ||
-    !members.every((x) => x instanceof Uint8Array && x.length === 32) ||
-    toHex(members[0] as Uint8Array) === toHex(members[1] as Uint8Array)
-  )
-    throw new Bad();
+  // Channels written before purposes existed are a mentor's (no 'pu').
+  const purpose = r.has('pu')
+    ? CHANNEL_PURPOSES[r.uint('pu', CHANNEL_PURPOSES.length - 1)]!
+    : 'mentor';
+  const members = memberList(r.list('m'), 2);
+  if (purpose === 'mentor' && members.length !== 2) throw new Bad();
   const lockboxes = lockboxSet(new Reader(r.map_('lk')));
   r.done();
-  return {
-    nonce,
-    members: [toHex(members[0] as Uint8Array), toHex(members[1] as Uint8Array)],
-    lockboxes
-  };
+  return { nonce, purpose, members, lockboxes };
 }
 
 const scope = (r: Reader) => r.oneOf('k', [...PROPOSAL_KINDS, 'all'] as const);
@@ -463,6 +517,15 @@ export function parsePayload(kind: number, map: CborMap, origin?: Origin): Paylo
         break;
       case Kind.Consent:
         p = { kind, study: map.has('s') ? r.id('s') : undefined, consent: r.uint('c', 1) === 1 };
+        break;
+      case Kind.Mute:
+        p = {
+          kind,
+          member: r.id('m'),
+          duration: r.uint('dur', MAX_MUTE_SECONDS),
+          reason: r.oneOf('why', REPORT_REASONS),
+          note: r.optText('note', 1000)
+        };
         break;
       default:
         return undefined;

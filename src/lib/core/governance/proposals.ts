@@ -73,8 +73,10 @@ export function propose(
   who: Who
 ): Reason | null {
   const body = p.proposal;
-  if (who.tier === 'new' && body.type !== 'general') return 'probation-restricted';
-  if (body.type !== 'general') ctx.usedTier.set(e.id, 'regular');
+  // Newcomers propose general decisions, and may appeal a moderator's decision [SAFE-23].
+  const open = body.type === 'general' || body.type === 'appeal';
+  if (who.tier === 'new' && !open) return 'probation-restricted';
+  if (!open) ctx.usedTier.set(e.id, 'regular');
   if (ctx.isMuted(state, who.member.id, e)) return 'muted';
   const bad = checkTarget(state, ctx, body, who.member, e);
   if (bad) return bad;
@@ -146,7 +148,8 @@ export function comment(
 ): Reason | null {
   const proposal = openProposal(state, ctx, e, p.proposal);
   if (typeof proposal === 'string') return proposal;
-  if (ctx.isMuted(state, who.member.id, e)) return 'muted';
+  // A moderator's mute (like a leader's emergency mute) also stops comments [SAFE-22]; ballots and proposals (appeals) stay open.
+  if (ctx.isSilenced(state, who.member.id, e)) return 'muted';
   proposal.comments++;
   return null;
 }
@@ -264,9 +267,23 @@ function execute(
       state.rules.text = body.text;
       state.rules.history.push({ version: state.rules.version, text: body.text, entry: e.id });
       return { code: 'rules', version: state.rules.version };
-    case 'moderation':
+    case 'moderation': {
       state.moderationPolicy = body.text;
+      // Only members still active when the decision is made are named [SAFE-21].
+      const named = (ids: string[]) =>
+        ids.filter((id) => state.members[id]?.status === 'active').sort();
+      if (body.threshold !== undefined) state.safety.reportThreshold = body.threshold;
+      if (body.moderators) state.safety.moderators = named(body.moderators);
+      if (body.responders) state.safety.responders = named(body.responders);
       return { code: 'moderation' };
+    }
+    case 'appeal': {
+      // A mute is lifted in the ledger; a thread decision is undone where threads are read.
+      const mute = Object.values(state.mutes).find((x) => x.id === body.target);
+      if (mute && !mute.liftedBy) mute.liftedBy = e.id;
+      state.overturned[body.target] ??= e.id;
+      return { code: 'appeal-upheld' };
+    }
     case 'allocate': {
       if (state.treasury.balance < body.amount) return { code: 'not-paid' };
       state.treasury.balance -= body.amount;

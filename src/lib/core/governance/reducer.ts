@@ -9,6 +9,7 @@ import { applyLockboxes } from './epochs';
 import { checkInvite, invite, markInviteUsed, revokeInvite } from './invites';
 import { parsePayload, type Payload } from './payloads';
 import { ballot, close, comment, consent, earn, outcome, POINTS, propose } from './proposals';
+import { DEFAULT_REPORT_THRESHOLD, isResponder } from './safety';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
 import type { GroupState, Member, ThreadRecord } from './state';
 import { Kind, SpaceKind, tierRank, type Reason, type Tier } from './types';
@@ -55,6 +56,9 @@ export function emptyState(groupId: string): GroupState {
     currentEpoch: 0,
     rotationDue: true,
     shareHistory: false,
+    safety: { reportThreshold: DEFAULT_REPORT_THRESHOLD, moderators: [], responders: [] },
+    mutes: {},
+    overturned: {},
     research: { studies: {}, choices: {} },
     audit: [],
     heads: []
@@ -273,7 +277,11 @@ function helpedPost(
   return markHelpful(state, ctx, e, p.target, author, who);
 }
 
-/** Opens a support thread [SPACE-1]; a member whose posting is paused cannot. */
+/**
+ * Opens a support thread [SPACE-1]; a member whose posting is paused cannot. A private channel
+ * [SPACE-4, SAFE-24, SAFE-25] needs every member active and lockboxes only for their devices; a
+ * muted member may still ask the responders for help or share their safety plan.
+ */
 function thread(
   state: GroupState,
   ctx: Ctx,
@@ -281,17 +289,30 @@ function thread(
   p: P<typeof Kind.Thread>,
   who: Who
 ): Reason | null {
-  if (ctx.isMuted(state, who.member.id, e)) return 'muted';
+  const purpose = p.private?.purpose;
+  if (purpose !== 'care' && purpose !== 'plan' && ctx.isSilenced(state, who.member.id, e))
+    return 'muted';
   let priv: ThreadRecord['private'] = null;
   if (p.private) {
-    // Only a mentor and their mentee, both active, and lockboxes only for their devices.
-    const [a, b] = p.private.members.map((id) => state.members[id]);
-    if (!a || !b || a.status !== 'active' || b.status !== 'active') return 'unknown-target';
-    if (who.member.id !== a.id && who.member.id !== b.id) return 'not-mentoring';
-    if (a.mentor !== b.id && b.mentor !== a.id) return 'not-mentoring';
-    const devices = new Set([...a.devices, ...b.devices]);
+    const members = p.private.members.map((id) => state.members[id]);
+    if (!members.every((m) => m && m.status === 'active' && ctx.memberAt(m, e)))
+      return 'unknown-target';
+    const all = members as Member[];
+    if (purpose === 'mentor') {
+      // Only a mentor and their mentee.
+      const [a, b] = all as [Member, Member];
+      if (who.member.id !== a.id && who.member.id !== b.id) return 'not-mentoring';
+      if (a.mentor !== b.id && b.mentor !== a.id) return 'not-mentoring';
+    } else {
+      // The member who asks (or shares) opens it; for care, everyone else is a responder.
+      if (all[0]!.id !== who.member.id) return 'unknown-target';
+      if (purpose === 'care' && !all.slice(1).every((m) => isResponder(state, m.id)))
+        return 'not-responder';
+    }
+    const devices = new Set(all.flatMap((m) => m.devices));
     if (!p.private.lockboxes.boxes.every((x) => devices.has(x.device))) return 'box-for-outsider';
     priv = {
+      purpose: p.private.purpose,
       members: p.private.members,
       nonce: toHex(p.private.nonce),
       keyId: p.private.lockboxes.keyId,
@@ -344,6 +365,42 @@ function emergency(
   return null;
 }
 
+/**
+ * A moderator mutes a member for a period, or lifts the mute (duration 0) [SAFE-22]. Never oneself,
+ * never someone of a higher tier; it starts at the witnessed time of its causal past.
+ */
+function mute(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.Mute>,
+  who: Who
+): Reason | null {
+  if (tierRank(who.tier) < tierRank('senior') && !state.safety.moderators.includes(who.member.id))
+    return 'not-moderator';
+  const target = state.members[p.member];
+  if (!target || target.id === who.member.id || !ctx.memberAt(target, e)) return 'unknown-target';
+  if (tierRank(ctx.tierAt(state, target, e)) > tierRank(who.tier)) return 'tier-too-low';
+  const current = state.mutes[p.member];
+  if (p.duration === 0) {
+    if (!current || current.liftedBy) return 'unknown-target';
+    current.liftedBy = e.id;
+    return null;
+  }
+  const start = ctx.witness(e, who.member.id) || (ctx.dag.time.get(e.id) ?? e.time);
+  state.mutes[p.member] = {
+    id: e.id,
+    member: p.member,
+    by: who.member.id,
+    reason: p.reason,
+    note: p.note ?? null,
+    start,
+    until: start + p.duration,
+    liftedBy: null
+  };
+  return null;
+}
+
 function settings(
   state: GroupState,
   ctx: Ctx,
@@ -379,7 +436,9 @@ const MIN_TIER: Record<number, Tier> = {
   [Kind.RevokeInvite]: 'new',
   [Kind.Profile]: 'new',
   [Kind.Thread]: 'new',
-  [Kind.Consent]: 'new'
+  [Kind.Consent]: 'new',
+  // Named peer moderators may be of any tier; `mute` checks [SAFE-22].
+  [Kind.Mute]: 'new'
 };
 
 /** Every sealed text in a parsed payload (they carry their ENC-3 context in `from`). */
@@ -471,5 +530,7 @@ export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
       return null;
     case Kind.Consent:
       return consent(state, ctx, e, p, who);
+    case Kind.Mute:
+      return mute(state, ctx, e, p, who);
   }
 }

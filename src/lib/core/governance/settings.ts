@@ -33,8 +33,17 @@ export const DEFAULT_SETTINGS: GovernanceSettings = {
   general: majority(ALL, 40, 50, 7),
   ratify: majority(FULL, 40, 50, 3),
   // Research concerns everyone's data: every member votes, newcomers too [RES-1].
-  research: majority(ALL, 60, 66, 14)
+  research: majority(ALL, 60, 66, 14),
+  // An appeal against a moderator's decision: quick, and the members decide [SAFE-23].
+  appeal: majority(FULL, 40, 50, 3)
 };
+
+/** The longest a moderator may mute a member for [SAFE-22]. */
+export const MAX_MUTE_SECONDS = 30 * DAY;
+/** Report thresholds a group may choose [SAFE-21]. */
+export const MAX_REPORT_THRESHOLD = 50;
+/** Members a group may name as moderators or responders, and members of one private channel. */
+export const MAX_NAMED = 64;
 
 /** Vote weight by tier [GOV-3]. */
 export const TIER_WEIGHT: Record<Tier, number> = { new: 1, regular: 2, senior: 3, leader: 3 };

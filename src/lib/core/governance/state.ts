@@ -2,11 +2,12 @@ import type {
   GovernanceSettings,
   ProposalKind,
   Reason,
+  ReportReason,
   ResearchTable,
   Tier,
   VotingRules
 } from './types';
-import type { ProposalBody } from './payloads';
+import type { ChannelPurpose, ProposalBody } from './payloads';
 import type { Text } from './text';
 
 export interface Member {
@@ -121,6 +122,7 @@ export interface Execution {
     | 'voting-rules'
     | 'ratified'
     | 'research'
+    | 'appeal-upheld'
     | 'recorded';
   tier?: Tier;
   version?: number;
@@ -151,6 +153,7 @@ export function describeExecution(x: Execution): string {
     'voting-rules': `voting rules for ${x.kind} changed`,
     ratified: 'emergency action ratified',
     research: 'research export allowed',
+    'appeal-upheld': 'the decision appealed against is undone',
     recorded: 'decision recorded'
   };
   return (
@@ -197,13 +200,43 @@ export interface ThreadRecord {
   /** A content warning; readers see the thread's posts blurred until they choose to open them. */
   cw: Text | null;
   time: number;
-  /** A mentor–mentee channel: only these two members' devices hold its key [SPACE-4]. */
+  /**
+   * A private channel: only these members' devices hold its key. A mentor and mentee [SPACE-4], a
+   * member and the responders they asked to check in [SAFE-24], or a member and the supporters
+   * they share their safety plan with [SAFE-25]. The member who opened it comes first.
+   */
   private: {
-    members: [string, string];
+    purpose: ChannelPurpose;
+    members: string[];
     nonce: string;
     keyId: string;
     boxes: Record<string, string>;
   } | null;
+}
+
+/** A moderator's mute of a member [SAFE-22]: no posts, replies or comments until `until`. */
+export interface MuteRecord {
+  id: string;
+  member: string;
+  by: string;
+  reason: ReportReason;
+  /** A note to the member, sealed. */
+  note: Text | null;
+  /** Witnessed group time the mute began. */
+  start: number;
+  until: number;
+  /** The appeal (a passed proposal) or the later mute entry that lifted it. */
+  liftedBy: string | null;
+}
+
+/** The group's moderation settings, changed only by a 'moderation' proposal [SAFE-21]. */
+export interface SafetySettings {
+  /** Reports from this many members hide a post pending review. */
+  reportThreshold: number;
+  /** Members named as peer moderators (leaders and the senior tier moderate anyway). */
+  moderators: string[];
+  /** Members named as responders to check-in requests (leaders respond anyway). */
+  responders: string[];
 }
 
 /** A study the group allowed by vote [RES-1]: what it may receive, and until when. */
@@ -278,6 +311,12 @@ export interface GroupState {
   /** Whether the group voted to let newcomers receive keys of earlier epochs [ENC-8]. */
   shareHistory: boolean;
   /** Studies allowed by vote, and each member's consents and opt-outs [RES-1, RES-2]. */
+  /** Report threshold, named moderators and responders [SAFE-21]. */
+  safety: SafetySettings;
+  /** The latest mute of each member, by member id [SAFE-22]. */
+  mutes: Record<string, MuteRecord>;
+  /** Moderators' decisions undone on appeal: decision entry id → the closing entry [SAFE-23]. */
+  overturned: Record<string, string>;
   research: {
     studies: Record<string, Study>;
     choices: Record<string, { all: ConsentChoice | null; studies: Record<string, ConsentChoice> }>;

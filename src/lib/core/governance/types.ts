@@ -15,7 +15,8 @@ export const PROPOSAL_KINDS = [
   'governance',
   'general',
   'ratify',
-  'research'
+  'research',
+  'appeal'
 ] as const;
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
 
@@ -43,7 +44,9 @@ export const Kind = {
   /** A support thread: its own document, listed in the ledger [SPACE-1]. */
   Thread: 19,
   /** A member's consent to research export, or their opt-out [RES-2]. */
-  Consent: 24
+  Consent: 24,
+  /** A moderator mutes a member for a period, or lifts it (duration 0) [SAFE-22]. */
+  Mute: 25
 } as const;
 
 /** What a research study may receive [RES-1]: the tables of an export, and the document. */
@@ -156,6 +159,8 @@ export const REASONS = [
   'bad-invite-proof',
   'invite-expired',
   'invite-revoked',
-  'invite-used'
+  'invite-used',
+  'not-moderator',
+  'not-responder'
 ] as const;
 export type Reason = (typeof REASONS)[number];

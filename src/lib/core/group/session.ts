@@ -8,7 +8,8 @@ import { entryId, sealEntry } from '../ledger/envelope';
 import { CHANNEL_EPOCH, channelIdFor } from '../space/channel';
 import { Ledger, type DeriveParams } from '../governance/derive';
 import { inviteKeyPair, signInviteProof } from '../governance/invites';
-import { parsePayload } from '../governance/payloads';
+import { CHANNEL_PURPOSES, parsePayload, type ChannelPurpose } from '../governance/payloads';
+import { responders } from '../governance/safety';
 import { deviceProofMessage, groupIdFor } from '../governance/reducer';
 import type { GroupState, Proposal } from '../governance/state';
 import { isSealed, openStateText, type Text } from '../governance/text';
@@ -196,7 +197,15 @@ export type ProposalInput =
   | { type: 'admit'; application: string }
   | { type: 'remove'; member: string }
   | { type: 'tier'; member: string; tier: Tier }
-  | { type: 'rules' | 'moderation' | 'partnership' | 'general'; text: string }
+  | { type: 'rules' | 'partnership' | 'general'; text: string }
+  | {
+      type: 'moderation';
+      text: string;
+      threshold?: number;
+      moderators?: string[];
+      responders?: string[];
+    }
+  | { type: 'appeal'; target: string; text: string }
   | { type: 'allocate'; member: string; amount: number; text: string }
   | { type: 'governance'; target: ProposalKind; rules: VotingRules }
   | { type: 'history'; share: boolean }
@@ -563,6 +572,16 @@ export class GroupSession {
           return { k: 'governance', target: 'history', share: input.share ? 1 : 0 };
         case 'ratify':
           return { k: 'ratify', e: hexToBytes(input.action) };
+        case 'appeal':
+          return { k: 'appeal', e: hexToBytes(input.target), text: seal('text', input.text) };
+        case 'moderation':
+          return {
+            k: 'moderation',
+            text: seal('text', input.text),
+            rt: input.threshold,
+            mods: input.moderators?.map(hexToBytes),
+            resp: input.responders?.map(hexToBytes)
+          };
         case 'research':
           return {
             k: 'research',
@@ -665,6 +684,25 @@ export class GroupSession {
     const id = entryId(out[out.length - 1]!);
     if (!this.state.emergencies[id]) return out;
     return [...out, ...this.propose({ type: 'ratify', action: id }, now)];
+  }
+
+  /**
+   * A moderator mutes a member for `hours` (no posts, replies or comments), or lifts the mute
+   * with 0 [SAFE-22]. The note to the member is sealed like any text.
+   */
+  mute(
+    member: string,
+    hours: number,
+    reason: ReportReason,
+    note: string,
+    now: number
+  ): Uint8Array[] {
+    return this.write(Kind.Mute, now, (seal) => ({
+      m: hexToBytes(member),
+      dur: Math.max(0, Math.round(hours * 3600)),
+      why: reason,
+      note: note.trim() ? seal('note', note.trim()) : undefined
+    }));
   }
 
   /**
@@ -832,12 +870,50 @@ export class GroupSession {
     o: { title: string; topic: string },
     now: number
   ): Uint8Array[] {
+    return this.openChannel(doc, 'mentor', [withMember], o, now);
+  }
+
+  /**
+   * Asks the group's responders to check in [SAFE-24]: a private channel between this member and
+   * every responder (never oneself twice), opened even while muted. Nothing to write when the group
+   * has no responder other than oneself.
+   */
+  askForCheckIn(doc: string, o: { title: string; topic: string }, now: number): Uint8Array[] {
+    const to = responders(this.state).filter((id) => id !== this.me);
+    if (to.length === 0) return [];
+    return this.openChannel(doc, 'care', to, o, now);
+  }
+
+  /** Shares something private (the safety plan) with chosen members only [SAFE-25]. */
+  shareWith(
+    doc: string,
+    members: string[],
+    o: { title: string; topic: string },
+    now: number
+  ): Uint8Array[] {
+    const to = [...new Set(members)].filter((id) => id !== this.me);
+    if (to.length === 0) return [];
+    return this.openChannel(doc, 'plan', to, o, now);
+  }
+
+  /**
+   * A private channel [SPACE-4, SAFE-24, SAFE-25]: a fresh key sealed only to the devices of this
+   * member and `others`; its title and topic are sealed with that key too.
+   */
+  private openChannel(
+    doc: string,
+    purpose: ChannelPurpose,
+    others: string[],
+    o: { title: string; topic: string },
+    now: number
+  ): Uint8Array[] {
     const key = this.random(32);
     const nonce = this.random(16);
     const id = channelIdFor(this.groupId, nonce);
+    const members = [this.me, ...others];
     const to = this.recipients().filter(([d]) => {
       const owner = Object.values(this.state.members).find((m) => m.devices.includes(toHex(d)));
-      return owner?.id === this.me || owner?.id === withMember;
+      return !!owner && members.includes(owner.id);
     });
     const bytes = this.sign(
       Kind.Thread,
@@ -848,7 +924,8 @@ export class GroupSession {
         topic: seal('topic', o.topic),
         pc: cborMap({
           n: nonce,
-          m: [hexToBytes(this.me), hexToBytes(withMember)],
+          pu: purpose === 'mentor' ? undefined : CHANNEL_PURPOSES.indexOf(purpose),
+          m: members.map(hexToBytes),
           lk: cborMap(lockboxFields(id, CHANNEL_EPOCH, key, to, this.random))
         })
       }),

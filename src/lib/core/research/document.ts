@@ -122,6 +122,17 @@ export function anonymizedEntries(o: {
               until: when(b.until),
               studyBytes: textBytes(b.study)
             };
+          case 'appeal':
+            return { ...base, target: entryRef(b.target), textBytes: textBytes(b.text) };
+          case 'moderation':
+            // How many were named, never who: a responder is someone others turn to [SAFE-21].
+            return {
+              ...base,
+              textBytes: textBytes(b.text),
+              reportThreshold: b.threshold ?? null,
+              moderatorsNamed: b.moderators?.length ?? null,
+              respondersNamed: b.responders?.length ?? null
+            };
           default:
             return { ...base, textBytes: textBytes(b.text) };
         }
@@ -163,6 +174,13 @@ export function anonymizedEntries(o: {
         return { nameBytes: textBytes(p.name), descriptionBytes: textBytes(p.description) };
       case Kind.Consent:
         return { study: p.study === undefined ? 'all' : entryRef(p.study), consent: p.consent };
+      case Kind.Mute:
+        return {
+          member: person(p.member),
+          durationSeconds: p.duration,
+          reason: p.reason,
+          noteBytes: textBytes(p.note)
+        };
       case Kind.DeviceAdd:
       case Kind.DeviceRemove:
       case Kind.RevokeInvite:

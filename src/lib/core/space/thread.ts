@@ -5,11 +5,11 @@ import { isSealed, type SealedText, type Text } from '../governance/text';
 import {
   REACTIONS,
   SpaceKind,
-  tierRank,
   type ModerationAct,
   type Reaction,
   type ReportReason
 } from '../governance/types';
+import { DEFAULT_REPORT_THRESHOLD, isModerator, mutedAt } from '../governance/safety';
 import { CHANNEL_EPOCH } from './channel';
 
 /**
@@ -30,19 +30,10 @@ export type SpaceReason =
   | 'equivocation'
   | 'unknown-post'
   | 'duplicate'
-  | 'not-moderator';
+  | 'not-moderator'
+  | 'muted';
 
-/** Reports from this many different members hide a post until a moderator looks [SAFE-17]. */
-export const DEFAULT_REPORT_THRESHOLD = 3;
-
-/**
- * Who moderates [SAFE-18]: peer moderators (members of the senior tier) and leaders. Anyone else's
- * moderation entry is ignored.
- */
-export const isModerator = (state: GroupState, member: string): boolean => {
-  const m = state.members[member];
-  return !!m && m.status === 'active' && tierRank(m.tier) >= tierRank('senior');
-};
+export { DEFAULT_REPORT_THRESHOLD, isModerator };
 
 /**
  * A post's standing: `visible`; `pending-review` (hidden after enough reports, until a moderator
@@ -61,6 +52,8 @@ export interface ModerationEntry {
   time: number;
   /** The warning (hide) or educational note (warn), sealed. */
   note: SealedText | undefined;
+  /** The closing entry of the appeal that undid it, if one passed [SAFE-23]. */
+  overturnedBy: string | undefined;
 }
 
 export interface PostView {
@@ -116,7 +109,7 @@ export function readThread(o: {
   entries: Iterable<[string, Uint8Array]>;
   /** Signature check (the app caches WebCrypto verdicts; tests use noble). */
   verify: (e: Entry) => boolean;
-  /** Reports that hide a post pending review (the group's moderation policy; default 3). */
+  /** Reports that hide a post pending review; by default the group's own setting [SAFE-21]. */
   reportThreshold?: number;
 }): ThreadContent {
   const ignored: ThreadContent['ignored'] = [];
@@ -194,7 +187,8 @@ export function readThread(o: {
         reason: p.reason,
         by: owner,
         time: e.time,
-        note
+        note,
+        overturnedBy: o.state.overturned[e.id]
       });
       continue;
     }
@@ -207,6 +201,11 @@ export function readThread(o: {
         entitled(o.state, e.device, p.cw);
     if (!ok || !isSealed(p.text)) {
       ignored.push({ id: e.id, reason: 'not-entitled' });
+      continue;
+    }
+    // A moderator's mute stops posts in the group's threads, not in private channels [SAFE-22].
+    if (!priv && mutedAt(o.state, owner, e.time)) {
+      ignored.push({ id: e.id, reason: 'muted' });
       continue;
     }
     posts.set(e.id, {
@@ -250,7 +249,8 @@ export function readThread(o: {
       ignored.push({ id: d.id, reason: 'unknown-post' });
       continue;
     }
-    post.decision = d;
+    // A decision undone on appeal stays in the public log, marked so, and no longer stands.
+    if (!d.overturnedBy) post.decision = d;
     log.push(d);
   }
   for (const r of reports.sort(byTime)) {
@@ -272,7 +272,7 @@ export function readThread(o: {
     post.reporters.push(r.owner);
     post.reportReasons.push(r.reason);
   }
-  const threshold = Math.max(1, o.reportThreshold ?? DEFAULT_REPORT_THRESHOLD);
+  const threshold = Math.max(1, o.reportThreshold ?? o.state.safety.reportThreshold);
   for (const post of posts.values()) {
     const act = post.decision?.act;
     if (act === 'remove') post.standing = 'removed';

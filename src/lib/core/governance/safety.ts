@@ -1,0 +1,48 @@
+import type { GroupState } from './state';
+import { tierRank } from './types';
+
+/** Reports from this many different members hide a post until a moderator looks [SAFE-17]. */
+export const DEFAULT_REPORT_THRESHOLD = 3;
+
+const active = (state: GroupState, member: string) => state.members[member]?.status === 'active';
+
+/**
+ * Who moderates [SAFE-18, SAFE-21]: leaders, the senior tier, and the members the group named as
+ * peer moderators by a 'moderation' proposal. Anyone else's moderation entry is ignored.
+ */
+export function isModerator(state: GroupState, member: string): boolean {
+  const m = state.members[member];
+  if (!m || m.status !== 'active') return false;
+  return tierRank(m.tier) >= tierRank('senior') || state.safety.moderators.includes(member);
+}
+
+/**
+ * Who answers a request to check in [SAFE-24]: leaders, and the members the group named as
+ * responders by a 'moderation' proposal.
+ */
+export function isResponder(state: GroupState, member: string): boolean {
+  const m = state.members[member];
+  if (!m || m.status !== 'active') return false;
+  return m.tier === 'leader' || state.safety.responders.includes(member);
+}
+
+/** The group's responders, in a stable order [SAFE-24]. */
+export function responders(state: GroupState): string[] {
+  return Object.keys(state.members)
+    .filter((id) => isResponder(state, id))
+    .sort();
+}
+
+/**
+ * Whether a moderator's mute of `member` covers a thread post written at `time` [SAFE-22]: from
+ * the witnessed start of the mute until it ends, unless it was lifted (by a moderator or on appeal).
+ */
+export function mutedAt(state: GroupState, member: string, time: number): boolean {
+  const mute = state.mutes[member];
+  return !!mute && !mute.liftedBy && time >= mute.start && time < mute.until;
+}
+
+/** The mute in force on `member` at `now`, if any (for the screens). */
+export function activeMute(state: GroupState, member: string, now: number) {
+  return mutedAt(state, member, now) && active(state, member) ? state.mutes[member] : undefined;
+}
