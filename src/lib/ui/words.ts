@@ -73,6 +73,16 @@ export function dateWords(seconds: number, withYear = false): string {
   });
 }
 
+/** A day and a time of day, for things that end within days (a paused posting). */
+export function dateTimeWords(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleString(getLocale(), {
+    day: 'numeric',
+    month: 'long',
+    hour: 'numeric',
+    minute: '2-digit'
+  });
+}
+
 export function progressWords(p: Proposal, v: VoteProgress): string[] {
   if (p.status !== 'voting') return [p.status === 'passed' ? m.tally_passed() : m.tally_failed()];
   const lines = [

@@ -367,7 +367,7 @@ function emergency(
 
 /**
  * A moderator mutes a member for a period, or lifts the mute (duration 0) [SAFE-22]. Never oneself,
- * never someone of a higher tier; it starts at the witnessed time of its causal past.
+ * never someone of a higher tier; it starts at the mute entry's time.
  */
 function mute(
   state: GroupState,
@@ -387,7 +387,9 @@ function mute(
     current.liftedBy = e.id;
     return null;
   }
-  const start = ctx.witness(e, who.member.id) || (ctx.dag.time.get(e.id) ?? e.time);
+  // From the mute entry's own time (never before its causal past): a witnessed time could lie days
+  // back in a quiet group and would reach back over posts written before the mute.
+  const start = ctx.dag.time.get(e.id) ?? e.time;
   state.mutes[p.member] = {
     id: e.id,
     member: p.member,

@@ -35,11 +35,12 @@ export function responders(state: GroupState): string[] {
 
 /**
  * Whether a moderator's mute of `member` covers a thread post written at `time` [SAFE-22]: from
- * the witnessed start of the mute until it ends, unless it was lifted (by a moderator or on appeal).
+ * the start of the mute until it ends, unless it was lifted (by a moderator or on appeal).
  */
 export function mutedAt(state: GroupState, member: string, time: number): boolean {
   const mute = state.mutes[member];
-  return !!mute && !mute.liftedBy && time >= mute.start && time < mute.until;
+  // Times are whole seconds: a post in the same second as the mute is given the benefit of the doubt.
+  return !!mute && !mute.liftedBy && time > mute.start && time < mute.until;
 }
 
 /** The mute in force on `member` at `now`, if any (for the screens). */

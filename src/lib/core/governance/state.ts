@@ -222,7 +222,7 @@ export interface MuteRecord {
   reason: ReportReason;
   /** A note to the member, sealed. */
   note: Text | null;
-  /** Witnessed group time the mute began. */
+  /** When the mute began: the mute entry's time. */
   start: number;
   until: number;
   /** The appeal (a passed proposal) or the later mute entry that lifted it. */

@@ -59,6 +59,8 @@ export interface ModerationEntry {
 export interface PostView {
   id: string;
   device: string;
+  /** Its place in the device's chain: orders one device's posts written in the same second. */
+  seq: number;
   /** The member the device belongs to. */
   author: string;
   text: SealedText;
@@ -211,6 +213,7 @@ export function readThread(o: {
     posts.set(e.id, {
       id: e.id,
       device: e.device,
+      seq: e.seq,
       author: owner,
       text: p.text,
       replyTo: p.replyTo,
@@ -280,7 +283,12 @@ export function readThread(o: {
     else if (post.reporters.length >= threshold) post.standing = 'pending-review';
   }
   return {
-    posts: [...posts.values()].sort(byTime),
+    // Time, then (within one second) device and its chain order: a total order, the same on
+    // every device.
+    posts: [...posts.values()].sort(
+      (a, b) =>
+        a.time - b.time || (a.device === b.device ? a.seq - b.seq : a.device < b.device ? -1 : 1)
+    ),
     ignored,
     log
   };

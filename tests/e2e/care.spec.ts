@@ -1,0 +1,206 @@
+import { expect, test, type Page } from '@playwright/test';
+import {
+  admit,
+  applyToJoin,
+  createGroup,
+  createIdentity,
+  expectAdmitted,
+  expectNoViolations,
+  foundWithMember,
+  makeInvite,
+  openProposal,
+  shot,
+  tab
+} from './helpers';
+
+/** Opens a support thread by its title from the Support tab. */
+async function openThread(page: Page, title: string) {
+  await tab(page, 'Support');
+  await page
+    .getByTestId('thread-item')
+    .filter({ hasText: title })
+    .getByRole('link')
+    .click({ timeout: 30_000 });
+  await expect(page.getByTestId('thread')).toContainText(title);
+}
+
+test('[SAFE-24] a member asks for a check-in from the crisis panel; the responder on another browser gets it through the relay and checks in; the asker sees who answered; another member sees nothing', async ({
+  browser
+}) => {
+  test.setTimeout(240_000);
+  const contexts = await Promise.all([0, 1, 2].map(() => browser.newContext()));
+  const [rowan, sam, ana] = await Promise.all(contexts.map((c) => c.newPage()));
+  await createIdentity(rowan!, 'Rowan');
+  await createGroup(rowan!, 'Evening circle');
+  for (const [page, name] of [
+    [sam!, 'Sam'],
+    [ana!, 'Ana']
+  ] as const) {
+    await applyToJoin(page, await makeInvite(rowan!), name, 'Hello.');
+    await admit(rowan!, name);
+    await expectAdmitted(page, 'Evening circle');
+  }
+
+  // Sam starts writing and the panel opens; from it Sam asks the responders to check in.
+  await tab(sam!, 'Support');
+  await sam!.getByLabel('First post').fill('I want to die, I can’t do this anymore');
+  const panel = sam!.getByTestId('crisis-panel');
+  await expect(panel).toBeVisible();
+  await panel.getByRole('button', { name: 'Ask someone from the group to check in on me' }).click();
+  await expect(panel).toContainText('The group’s responders (Rowan)');
+  await expectNoViolations(sam!, 'the check-in request form');
+  await panel
+    .getByLabel('Anything you’d like them to know (optional)')
+    .fill('MARK-ASK rough night');
+  await panel.getByTestId('checkin-send').click();
+  await expect(panel.getByTestId('checkin-sent')).toBeVisible();
+  // The draft was not sent anywhere: it is still in the composer, unposted.
+  await expect(sam!.getByLabel('First post')).toHaveValue('I want to die, I can’t do this anymore');
+  await shot(sam!, 'care-request-sent');
+
+  // Rowan, a leader and so a responder, sees it first on the group's home.
+  await tab(rowan!, 'Home');
+  const card = rowan!.getByTestId('care-requests');
+  await expect(card).toContainText('Sam asked for someone to check in', { timeout: 30_000 });
+  await shot(rowan!, 'care-request-responder');
+  await expectNoViolations(rowan!, 'check-in requests on the home');
+  await card.getByTestId('care-checkin').click();
+  await expect(rowan!.getByTestId('private-note')).toContainText('Only you and Sam can read');
+  await expect(rowan!.getByTestId('post-text').first()).toHaveText('MARK-ASK rough night', {
+    timeout: 30_000
+  });
+  await rowan!.getByTestId('care-checkin-post').click();
+  await expect(rowan!.getByTestId('care-answered')).toHaveText('Checked in: Rowan');
+
+  // Sam sees who answered, on the home and in the conversation.
+  await tab(sam!, 'Home');
+  await expect(sam!.getByTestId('care-answered')).toHaveText('Checked in: Rowan', {
+    timeout: 30_000
+  });
+  await sam!.getByTestId('my-care-request').getByRole('link').click();
+  await expect(
+    sam!.getByTestId('post').filter({ hasText: 'Rowan' }).getByTestId('post-text')
+  ).toHaveText('I’m here. How are you doing right now?', { timeout: 30_000 });
+  await shot(sam!, 'care-answered');
+
+  // Ana is no responder: no card, and the conversation is not listed for her.
+  await tab(ana!, 'Support');
+  await expect(ana!.getByTestId('thread-item')).toHaveCount(0);
+  await tab(ana!, 'Home');
+  await expect(ana!.getByTestId('group-name')).toBeVisible();
+  await expect(ana!.getByTestId('care-requests')).toHaveCount(0);
+  await expect(ana!.locator('main')).not.toContainText('MARK-ASK');
+  await Promise.all(contexts.map((c) => c.close()));
+});
+
+test('[SAFE-22] [SAFE-23] a moderator pauses a member’s posting; the member is told calmly, appeals, and the group’s vote lets them post again', async ({
+  browser
+}) => {
+  test.setTimeout(180_000);
+  const { a, b, founder: rowan, member: sam } = await foundWithMember(browser);
+  await tab(sam, 'Support');
+  await sam.getByLabel('Title').fill('Venting');
+  await sam.getByLabel('First post').fill('MARK-RUDE you are all useless');
+  await sam.getByRole('button', { name: 'Start the conversation' }).click();
+  await expect(sam.getByTestId('post-text')).toHaveText('MARK-RUDE you are all useless');
+
+  // Rowan reports it, which puts it in front of the moderators, and pauses Sam for a day.
+  await openThread(rowan, 'Venting');
+  const post = rowan.getByTestId('post').first();
+  await expect(post.getByTestId('post-text')).toBeVisible({ timeout: 30_000 });
+  await post.getByRole('button', { name: 'Report' }).click();
+  await post.getByRole('button', { name: 'Send report' }).click();
+  const actions = rowan.getByTestId('moderation-actions');
+  await actions.getByLabel('Reason').selectOption({ label: 'Harassment or abuse' });
+  await actions.getByLabel('For how long').selectOption({ label: '1 day' });
+  await actions.getByTestId('mute-author').click();
+  await expect(rowan.getByText('Their posting is paused')).toBeVisible();
+
+  // Sam's composer gives way to a calm notice, with the way to appeal.
+  const notice = sam.getByTestId('muted-notice');
+  await expect(notice).toContainText('A moderator paused your posting until', { timeout: 30_000 });
+  await expect(sam.getByRole('button', { name: 'Post' })).toHaveCount(0);
+  // What Sam wrote before the pause is still there (the pause does not reach back).
+  await expect(sam.getByTestId('post-text')).toHaveText('MARK-RUDE you are all useless');
+  await shot(sam, 'muted-notice');
+  await expectNoViolations(sam, 'the paused-posting notice');
+  await notice.getByTestId('appeal').click();
+  await notice.getByLabel('Why should the group look at this again?').fill('I was upset. Sorry.');
+  await notice.getByRole('button', { name: 'Start an appeal vote' }).click();
+  await expect(notice).toContainText('The appeal vote has started');
+
+  // The group (here Rowan, the only full member) upholds the appeal.
+  await tab(rowan, 'Decisions');
+  await openProposal(rowan, 'I was upset');
+  await expect(rowan.getByTestId('proposal')).toContainText(
+    'An appeal against pausing Sam’s posting'
+  );
+  await rowan.getByRole('button', { name: 'Yes', exact: true }).click();
+  await rowan.getByRole('button', { name: 'Close the vote and record the result' }).click();
+  await expect(rowan.getByTestId('execution')).toContainText('the decision was undone');
+
+  await openThread(sam, 'Venting');
+  await expect(sam.getByTestId('muted-notice')).toHaveCount(0, { timeout: 30_000 });
+  await expect(sam.getByRole('button', { name: 'Post' })).toBeVisible();
+  await a.close();
+  await b.close();
+});
+
+test('[SAFE-25] a member shares their safety plan with one chosen member: she reads it, another member does not see it', async ({
+  browser
+}) => {
+  test.setTimeout(240_000);
+  const contexts = await Promise.all([0, 1, 2].map(() => browser.newContext()));
+  const [rowan, sam, ana] = await Promise.all(contexts.map((c) => c.newPage()));
+  await createIdentity(rowan!, 'Rowan');
+  const groupUrl = await createGroup(rowan!, 'Evening circle');
+  for (const [page, name] of [
+    [sam!, 'Sam'],
+    [ana!, 'Ana']
+  ] as const) {
+    await applyToJoin(page, await makeInvite(rowan!), name, 'Hello.');
+    await admit(rowan!, name);
+    await expectAdmitted(page, 'Evening circle');
+  }
+
+  // With no plan yet, Sam is pointed to write one.
+  await tab(sam!, 'Support');
+  await sam!.getByTestId('share-plan').locator('summary').click();
+  await expect(sam!.getByTestId('share-plan-none')).toBeVisible();
+
+  await sam!.getByRole('link', { name: 'Safety plan' }).first().click();
+  await sam!.getByLabel(/Warning signs/).fill('MARK-SIGN not sleeping');
+  await sam!.getByLabel(/reasons for living/i).fill('my sister\nmy dog');
+  await sam!.getByRole('button', { name: 'Save my plan' }).click();
+  await expect(sam!.getByText('Saved on this phone.')).toBeVisible();
+  await expect(sam!.getByTestId('plan-share-hint')).toBeVisible();
+
+  await sam!.goto(groupUrl);
+  await tab(sam!, 'Support');
+  const share = sam!.getByTestId('share-plan');
+  await share.locator('summary').click();
+  await share.getByTestId('share-plan-send').click();
+  await expect(share).toContainText('Choose at least one person.');
+  await share.getByLabel('Ana').check();
+  await share.getByTestId('share-plan-send').click();
+  await expect(sam!.getByTestId('private-note')).toContainText('Only you and Ana can read', {
+    timeout: 30_000
+  });
+
+  // Ana reads it, one section per post.
+  await tab(ana!, 'Support');
+  const item = ana!.getByTestId('thread-item').filter({ hasText: 'My safety plan' });
+  await expect(item).toContainText('Safety plan', { timeout: 30_000 });
+  await item.getByRole('link').click();
+  await expect(ana!.getByTestId('posts')).toContainText('MARK-SIGN not sleeping', {
+    timeout: 30_000
+  });
+  await expect(ana!.getByTestId('posts')).toContainText('• my dog');
+  await shot(ana!, 'plan-shared');
+
+  // Rowan was not chosen: nothing listed, nothing readable.
+  await tab(rowan!, 'Support');
+  await expect(rowan!.getByTestId('threads')).not.toContainText('My safety plan');
+  await expect(rowan!.locator('main')).not.toContainText('MARK-SIGN');
+  await Promise.all(contexts.map((c) => c.close()));
+});
