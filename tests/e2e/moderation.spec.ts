@@ -59,8 +59,16 @@ test('[SAFE-17] [SAFE-18] three members’ reports hide a post pending review; a
     await openThread(page, 'Venting');
     await report(page, 'Harassment or abuse');
   }
-  await openThread(rowan!, 'Venting');
-  // Rowan (a leader: a moderator) sees who reported and why.
+  // Rowan (a leader: a moderator) finds it in the queue on the group's home [SAFE-18] …
+  await tab(rowan!, 'Home');
+  const queued = rowan!.getByTestId('queue-item');
+  await expect(queued).toContainText('2 reports (Harassment or abuse) in “Venting”', {
+    timeout: 30_000
+  });
+  await shot(rowan!, 'moderation-queue');
+  await queued.getByRole('link', { name: 'Open the conversation' }).click();
+  await expect(rowan!.getByTestId('thread')).toContainText('Venting');
+  // … and in the conversation sees who reported and why.
   await expect(rowan!.getByTestId('moderation-actions')).toContainText('2 reports', {
     timeout: 30_000
   });

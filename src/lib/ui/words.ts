@@ -5,6 +5,7 @@ import type { Execution, Proposal } from '$core/governance/state';
 import type {
   ProposalKind,
   Reason,
+  ReportReason,
   ResearchTable,
   Tier,
   VotingRules
@@ -147,6 +148,18 @@ const REASON: Partial<Record<Reason, () => string>> = {
   'not-moderator': m.reason_not_moderator,
   'not-responder': m.reason_not_responder
 };
+
+const REPORT_REASON: Record<ReportReason, () => string> = {
+  harassment: m.mod_reason_harassment,
+  'harmful-advice': m.mod_reason_harmful_advice,
+  spam: m.mod_reason_spam,
+  'personal-details': m.mod_reason_personal_details,
+  'unsafe-content': m.mod_reason_unsafe_content,
+  'off-topic': m.mod_reason_off_topic,
+  other: m.mod_reason_other
+};
+/** Why a post was reported or moderated, in the reader's words [SAFE-17]. */
+export const reportReasonWords = (r: ReportReason): string => REPORT_REASON[r]();
 
 export function reasonWords(r: Reason | null): string {
   return r ? (REASON[r]?.() ?? r.replace(/-/g, ' ')) : '';
