@@ -119,7 +119,8 @@ describe('GroupView: one open group between the ledger and the screen', () => {
       loadMirror: () =>
         Promise.resolve({
           entries: [...kept.values()].map((k) => k.bytes),
-          pending: [...kept.values()].filter((k) => k.pending).map((k) => k.bytes)
+          pending: [...kept.values()].filter((k) => k.pending).map((k) => k.bytes),
+          proofs: []
         }),
       saveMirror: (_id, entries, pending) => {
         for (const e of entries) kept.set(e.id, { bytes: e.bytes, pending: !!pending });
@@ -142,6 +143,47 @@ describe('GroupView: one open group between the ledger and the screen', () => {
     expect(Object.keys(handle.doc().entries)).toHaveLength(g.entries.length + 1);
     expect([...kept.values()].filter((k) => k.pending)).toHaveLength(0);
     view.close();
+  });
+
+  it('[SNK-5] the proofs inside entries (an invitation’s) are kept with the mirror and not checked again at the next opening', async () => {
+    // A member who joined by invitation: their application carries the invitation's proof.
+    const net = new Net();
+    const { groupId, founder } = found(net);
+    const { application } = join(net, groupId, founder, 230, 'Sam');
+    const repo = new Repo({ network: [] });
+    const handle = store(repo, groupId, [...net.entries.values()]);
+    const saved = new Map<string, Record<string, boolean>>();
+    const { h } = host(repo, seed(100));
+    const first: GroupHost = {
+      ...h,
+      saveMirror: (_id, entries) => {
+        for (const e of entries) if (e.proofs) saved.set(e.id, e.proofs);
+        return Promise.resolve();
+      }
+    };
+    const view = new GroupView(handle.documentId, first);
+    await view.open();
+    expect(saved.get(application.id)).toEqual({ [`proof:invite:${application.id}`]: true });
+    view.close();
+
+    // The next opening, before Automerge is ready, takes the kept verdict as it is: a verdict
+    // of false (as if the proof had failed) shows that nothing checked the proof again.
+    const later: GroupHost = {
+      ...h,
+      repo: () => new Promise(() => undefined),
+      loadMirror: () =>
+        Promise.resolve({
+          entries: [...net.entries.values()],
+          pending: [],
+          proofs: [[`proof:invite:${application.id}`, false]]
+        })
+    };
+    const again = new GroupView(handle.documentId, later);
+    void again.open();
+    await settle(again, () => again.load === 'ready');
+    const audit = again.group!.audit.find((a) => a.id === application.id);
+    expect(audit?.reason).toBe('bad-invite-proof');
+    again.close();
   });
 
   it('[LED-13] an entry another writer deletes from the document, or rewrites, is put back by the phone that verified it', async () => {

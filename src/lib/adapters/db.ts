@@ -47,6 +47,11 @@ export interface MirrorRow {
   bytes: Uint8Array;
   /** 1 while the entry is written here but not yet in the group document. */
   pending?: 1;
+  /**
+   * Verdicts on the signed proofs the entry carries (a device's, an invitation's, a post's), by
+   * the ledger's cache key: checked once, not again at every opening.
+   */
+  proofs?: Record<string, boolean>;
 }
 
 export interface SettingRow {

@@ -21,7 +21,7 @@ import {
 } from '$lib/adapters/identity';
 import type { ConnectionFacts, DocumentId, HearthRepo } from '$lib/adapters/repo';
 import type { ImportError, ImportOutcome } from '$lib/adapters/bundle';
-import { loadMirror, saveMirror } from '$lib/adapters/mirror';
+import { loadMirror, saveMirror, type MirrorEntry } from '$lib/adapters/mirror';
 import type { Result } from '$core/result';
 import { effectiveRelayUrls, loadRelayUrls, saveRelayUrls } from '$lib/adapters/settings';
 
@@ -245,7 +245,7 @@ class AppState {
     return loadMirror(this.db, documentId);
   }
 
-  saveMirror(documentId: string, entries: { id: string; bytes: Uint8Array }[], pending = false) {
+  saveMirror(documentId: string, entries: MirrorEntry[], pending = false) {
     return saveMirror(this.db, documentId, entries, pending);
   }
 

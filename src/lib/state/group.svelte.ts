@@ -13,12 +13,14 @@ import type { Text } from '$core/governance/text';
 import { keyFingerprint } from '$core/identity/keys';
 import { sameHeads } from '$core/sync/status';
 import { hexToBytes, toHex } from '$core/encoding/hex';
+import { proofVerdicts } from '$core/governance/derive';
 import { parsePayload } from '$core/governance/payloads';
 import { Kind } from '$core/governance/types';
 import { isDocumentId, type DocHandle, type DocumentId } from '$lib/adapters/repo';
 import { nowSeconds, random } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
 import { headsOf, makeBundle } from '$lib/adapters/bundle';
+import type { MirrorContent, MirrorEntry } from '$lib/adapters/mirror';
 import { app, describeStorageError } from './app.svelte';
 
 /**
@@ -39,12 +41,8 @@ export interface GroupHost {
   readonly connection: { relayStorageId: StorageIdLike | undefined };
   documentInSync: boolean | undefined;
   /** This phone's verified entries of a group, and writes waiting for the document [SNK-5]. */
-  loadMirror?(documentId: string): Promise<{ entries: Uint8Array[]; pending: Uint8Array[] }>;
-  saveMirror?(
-    documentId: string,
-    entries: { id: string; bytes: Uint8Array }[],
-    pending?: boolean
-  ): Promise<void>;
+  loadMirror?(documentId: string): Promise<MirrorContent>;
+  saveMirror?(documentId: string, entries: MirrorEntry[], pending?: boolean): Promise<void>;
 }
 
 /** The group id a set of entries belongs to, read from its genesis (undefined without one). */
@@ -219,7 +217,11 @@ export class GroupView {
     if (local && localGroup && !this.#abort.signal.aborted) {
       const session = new GroupSession({ groupId: localGroup, device: deviceKeys(secret), random });
       // They were verified before they were kept: no signature is checked twice [LED-9].
-      for (const bytes of local.entries) session.ledger.params.verdicts.set(entryId(bytes), true);
+      // Nor the proofs inside them (a device's, an invitation's, a post's): on a slow phone
+      // checking those again was the longest task of a cold start (ADR 0014).
+      const verdicts = session.ledger.params.verdicts;
+      for (const bytes of local.entries) verdicts.set(entryId(bytes), true);
+      for (const [key, ok] of local.proofs ?? []) verdicts.set(key, ok);
       session.addAll(local.entries);
       const invite = await this.#host.pendingInvite(this.documentId);
       if (invite) session.knowInvite(invite.entry, hexToBytes(invite.secret));
@@ -303,9 +305,11 @@ export class GroupView {
         if (fresh.length > 0 || !this.#group) {
           session.addAll(fresh);
           this.#publish();
+          const verdicts = session.ledger.params.verdicts;
           const verified = fresh
             .map((bytes) => ({ id: entryId(bytes), bytes }))
-            .filter((e) => session.ledger.params.verdicts.get(e.id) === true);
+            .filter((e) => verdicts.get(e.id) === true)
+            .map((e) => ({ ...e, proofs: proofVerdicts(verdicts, e.id) }));
           void this.#host.saveMirror?.(this.documentId, verified).catch(() => undefined);
         }
       } while (this.#again);

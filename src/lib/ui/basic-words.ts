@@ -9,9 +9,18 @@ import { getLocale } from '$lib/paraglide/runtime.js';
  * apart from words.ts so the first render does not load every sentence of the app [I18N-1].
  */
 
+/** One formatter per language: making one costs far more than using it (lists call this often). */
+const formats = new Map<string, Intl.NumberFormat>();
+
 /** Whole numbers in the reader's digits (Arabic-Indic in Arabic). */
 export function num(n: number): string {
-  return new Intl.NumberFormat(getLocale()).format(n);
+  const locale = getLocale();
+  // Small whole numbers read the same in English and Spanish without a formatter (which is slow
+  // enough to matter on a list of decisions on a slow phone); Arabic needs its own digits.
+  if (locale !== 'ar' && Number.isInteger(n) && n > -1000 && n < 1000) return String(n);
+  let f = formats.get(locale);
+  if (!f) formats.set(locale, (f = new Intl.NumberFormat(locale)));
+  return f.format(n);
 }
 
 export function pseudonymErrorWords(e: PseudonymError): string {

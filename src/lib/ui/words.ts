@@ -66,22 +66,29 @@ export function duration(seconds: number): string {
   return m.duration_minutes({ minutes: num(Math.max(1, Math.ceil(seconds / 60))) });
 }
 
+/** Date formatters by language and style, made once (lists format many dates). */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(style: 'date' | 'date-year' | 'date-time'): Intl.DateTimeFormat {
+  const locale = getLocale();
+  const key = `${locale}|${style}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    const options: Intl.DateTimeFormatOptions =
+      style === 'date-time'
+        ? { day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit' }
+        : { day: 'numeric', month: 'long', ...(style === 'date-year' ? { year: 'numeric' } : {}) };
+    dateFormats.set(key, (f = new Intl.DateTimeFormat(locale, options)));
+  }
+  return f;
+}
+
 export function dateWords(seconds: number, withYear = false): string {
-  return new Date(seconds * 1000).toLocaleDateString(getLocale(), {
-    day: 'numeric',
-    month: 'long',
-    ...(withYear ? { year: 'numeric' } : {})
-  });
+  return dateFormat(withYear ? 'date-year' : 'date').format(new Date(seconds * 1000));
 }
 
 /** A day and a time of day, for things that end within days (a paused posting). */
 export function dateTimeWords(seconds: number): string {
-  return new Date(seconds * 1000).toLocaleString(getLocale(), {
-    day: 'numeric',
-    month: 'long',
-    hour: 'numeric',
-    minute: '2-digit'
-  });
+  return dateFormat('date-time').format(new Date(seconds * 1000));
 }
 
 export function progressWords(p: Proposal, v: VoteProgress): string[] {

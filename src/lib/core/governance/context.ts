@@ -9,9 +9,24 @@ import { tierRank, type Reason, type Tier } from './types';
  * verdicts so far. Authorization always asks about the entry's causal past, never about "now"
  * [GOV-5], and time is the witnessed time of that past, never the author's own claim [TIME-1].
  */
+/** A map that counts its changes, so answers computed from it can be reused until it changes. */
+class VersionedMap<K, V> extends Map<K, V> {
+  version = 0;
+  override set(k: K, v: V): this {
+    this.version++;
+    return super.set(k, v);
+  }
+  override delete(k: K): boolean {
+    this.version++;
+    return super.delete(k);
+  }
+}
+
 export class Ctx {
   /** device → member id, and the entry that attached the device. */
-  readonly owner = new Map<string, { member: string; since: string }>();
+  readonly owner = new VersionedMap<string, { member: string; since: string }>();
+  /** witness() answers by entry and excluded member, valid while `owner` is unchanged. */
+  readonly #witnessed = new Map<string, { version: number; time: number }>();
   /** entry → reason, for ignored entries. */
   readonly ignored = new Map<string, Reason>();
   /** entry → the tier it relied on (for "demotion drops concurrent uses") [GOV-10]. */
@@ -63,6 +78,16 @@ export class Ctx {
    * claim counts for their own deadlines [TIME-1]. Falls back to the highest, then to 0.
    */
   witness(e: Entry, exclude: string | null): number {
+    // Asked many times per entry (tiers, deadlines, mutes): computed once per owner map.
+    const key = `${e.id}|${exclude ?? ''}`;
+    const known = this.#witnessed.get(key);
+    if (known && known.version === this.owner.version) return known.time;
+    const time = this.#witness(e, exclude);
+    this.#witnessed.set(key, { version: this.owner.version, time });
+    return time;
+  }
+
+  #witness(e: Entry, exclude: string | null): number {
     const vv = this.dag.vv.get(e.id);
     if (!vv) return 0;
     const perMember = new Map<string, number>();

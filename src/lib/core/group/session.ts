@@ -227,6 +227,7 @@ export class GroupSession {
   private readonly epochKeys = new Map<number, Uint8Array>();
   /** Invitation secrets this device knows (its own invitations, the one it applied with). */
   private readonly inviteSecrets = new Map<string, Uint8Array>();
+  private readonly inviteTried = new Map<string, GroupState>();
   private keysFor: GroupState | undefined;
   private meFor: GroupState | undefined;
   private readonly channels = new Map<string, { id: Uint8Array; key: Uint8Array }>();
@@ -313,16 +314,29 @@ export class GroupSession {
         }
       }
     }
-    // Invitation secrets sealed for members let them read what applicants wrote [INV-4].
-    for (const inv of Object.values(state.invites)) {
-      if (this.inviteSecrets.has(inv.id) || !inv.secret) continue;
-      const hex = this.openWith(inv.secret, undefined);
-      const secret = hex && /^[0-9a-f]{64}$/.test(hex) ? hexToBytes(hex) : undefined;
-      if (secret && toHex(inviteKeyPair(secret).publicKey) === inv.key)
-        this.inviteSecrets.set(inv.id, secret);
-    }
     this.keysFor = state;
     return this.epochKeys;
+  }
+
+  /**
+   * An invitation's secret, sealed for members so they can read what applicants wrote [INV-4].
+   * Opened only when an applicant's text asks for it: checking each one costs a curve
+   * multiplication, and a grown group has made many invitations.
+   */
+  private inviteSecret(invite: string): Uint8Array | undefined {
+    const known = this.inviteSecrets.get(invite);
+    if (known) return known;
+    const state = this.state;
+    // One that did not open is tried again only once the state (and so the keys) changed.
+    if (this.inviteTried.get(invite) === state) return undefined;
+    this.inviteTried.set(invite, state);
+    const inv = state.invites[invite];
+    if (!inv?.secret) return undefined;
+    const hex = this.openWith(inv.secret, undefined);
+    const secret = hex && /^[0-9a-f]{64}$/.test(hex) ? hexToBytes(hex) : undefined;
+    if (!secret || toHex(inviteKeyPair(secret).publicKey) !== inv.key) return undefined;
+    this.inviteSecrets.set(invite, secret);
+    return secret;
   }
 
   hasCurrentKey(): boolean {
@@ -341,7 +355,7 @@ export class GroupSession {
       t,
       (epoch) => {
         if (epoch > 0) return this.epochKeys.get(epoch);
-        const secret = invite ? this.inviteSecrets.get(invite) : undefined;
+        const secret = invite ? this.inviteSecret(invite) : undefined;
         return secret ? inviteTextKey(secret) : undefined;
       },
       this.groupId
