@@ -1,7 +1,18 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { toFrames } from '../../src/lib/core/sync/qr-frames';
-import { createGroup, createIdentity, shot, tab, waitForServiceWorker } from './helpers';
+import {
+  admit,
+  applyToJoin,
+  createGroup,
+  createIdentity,
+  expectAdmitted,
+  makeInvite,
+  propose,
+  shot,
+  tab,
+  waitForServiceWorker
+} from './helpers';
 import { cameraBrowser, qrVideo } from './fake-camera';
 
 test('[SNK-4] a whole group crosses from one phone to another as moving QR codes read by a real camera pipeline (Chromium’s fake camera playing the codes), with frames missed and repeated, both phones offline', async ({
@@ -73,5 +84,96 @@ test('[SNK-4] a whole group crosses from one phone to another as moving QR codes
   } finally {
     await camera.close();
     await a.close();
+  }
+});
+
+test('[SNK-2] [SNK-4] only what is missing, by camera both ways: the receiving phone’s code is scanned by the sender, whose moving QR codes carry only the new decision back; both phones offline', async ({
+  browser: _unused
+}, info) => {
+  test.setTimeout(300_000);
+  // Each phone has its own Chromium with a fake camera; what a camera sees is written just before
+  // that phone starts scanning (Chromium reads the video file when the camera starts).
+  const rowanCamera = info.outputPath('rowan-camera.y4m');
+  const samCamera = info.outputPath('sam-camera.y4m');
+  writeFileSync(rowanCamera, qrVideo(['nothing yet']));
+  writeFileSync(samCamera, qrVideo(['nothing yet']));
+  const [r, s] = await Promise.all([cameraBrowser(rowanCamera), cameraBrowser(samCamera)]);
+  try {
+    const options = { baseURL: info.project.use.baseURL, viewport: { width: 360, height: 640 } };
+    const a = await r.newContext(options);
+    const b = await s.newContext(options);
+    const rowan = await a.newPage();
+    const sam = await b.newPage();
+    await createIdentity(rowan, 'Rowan');
+    await createGroup(rowan, 'Hill circle');
+    await applyToJoin(sam, await makeInvite(rowan), 'Sam', 'Hello.');
+    await admit(rowan, 'Sam');
+    await expectAdmitted(sam, 'Hill circle');
+    await waitForServiceWorker(rowan);
+    await waitForServiceWorker(sam);
+
+    // No network for either phone; Rowan's phone holds a decision Sam's does not.
+    await a.setOffline(true);
+    await b.setOffline(true);
+    await propose(rowan, 'Walk to the lake on Sunday');
+
+    // Sam shows what their phone has.
+    await tab(sam, 'Invite');
+    await sam.getByRole('button', { name: 'Show what this phone has' }).click();
+    await expect(sam.getByTestId('heads-qr')).toBeVisible();
+    const code = await sam.getByTestId('heads-code').inputValue();
+    writeFileSync(rowanCamera, qrVideo(Array.from({ length: 10 }, () => code)));
+
+    // Rowan's camera reads Sam's code and shows only what Sam lacks, as moving codes.
+    await tab(rowan, 'Invite');
+    const share = rowan.getByTestId('offline-share');
+    await share.getByLabel(/As moving QR codes/).check();
+    await share.getByTestId('save-since').click();
+    await share.getByTestId('scan').click();
+    const loop = share.getByTestId('qr-loop');
+    await expect(loop).toBeVisible({ timeout: 60_000 });
+    const total = Number(await loop.getAttribute('data-total'));
+
+    // The same bytes as a file (the same code pasted), to make the video Sam's camera will see.
+    await share.getByLabel(/As a file/).check();
+    await share.getByTestId('save-since').click();
+    await share.getByTestId('paste-code').fill(code);
+    const [since] = await Promise.all([
+      rowan.waitForEvent('download'),
+      share.getByRole('button', { name: 'Continue' }).click()
+    ]);
+    const bytes = new Uint8Array(readFileSync(await since.path()));
+    const frames = toFrames(bytes);
+    expect(frames).toHaveLength(total);
+    // Far smaller than the whole group would be.
+    const [whole] = await Promise.all([
+      rowan.waitForEvent('download'),
+      share.getByTestId('save-bundle').click()
+    ]);
+    expect(bytes.length).toBeLessThan(readFileSync(await whole.path()).length);
+    // Sam's camera sees them with the first one missed, then the loop again.
+    writeFileSync(samCamera, qrVideo([...frames.slice(1), ...frames]));
+
+    await sam.getByTestId('qr-receive').getByTestId('scan-loop').click();
+    await expect(sam.getByTestId('snk-message')).toContainText(/Added \d+ new entries/, {
+      timeout: 120_000
+    });
+    await tab(sam, 'Decisions');
+    await expect(sam.getByTestId('proposal-item').first()).toContainText(
+      'Walk to the lake on Sunday'
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'QR minimal exchange: bytes of only the new decision',
+        value: bytes.length,
+        unit: 'bytes',
+        frames: frames.length
+      })
+    );
+    await a.close();
+    await b.close();
+  } finally {
+    await r.close();
+    await s.close();
   }
 });
