@@ -1,45 +1,21 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import {
-  admit,
-  applyToJoin,
-  createGroup,
-  createIdentity,
-  expectAdmitted,
+  circleOf,
   expectNoViolations,
   foundWithMember,
-  makeInvite,
   openProposal,
+  openThread,
   shot,
   tab
 } from './helpers';
-
-/** Opens a support thread by its title from the Support tab. */
-async function openThread(page: Page, title: string) {
-  await tab(page, 'Support');
-  await page
-    .getByTestId('thread-item')
-    .filter({ hasText: title })
-    .getByRole('link')
-    .click({ timeout: 30_000 });
-  await expect(page.getByTestId('thread')).toContainText(title);
-}
 
 test('[SAFE-24] a member asks for a check-in from the crisis panel; the responder on another browser gets it through the relay and checks in; the asker sees who answered; another member sees nothing', async ({
   browser
 }) => {
   test.setTimeout(240_000);
-  const contexts = await Promise.all([0, 1, 2].map(() => browser.newContext()));
-  const [rowan, sam, ana] = await Promise.all(contexts.map((c) => c.newPage()));
-  await createIdentity(rowan!, 'Rowan');
-  await createGroup(rowan!, 'Evening circle');
-  for (const [page, name] of [
-    [sam!, 'Sam'],
-    [ana!, 'Ana']
-  ] as const) {
-    await applyToJoin(page, await makeInvite(rowan!), name, 'Hello.');
-    await admit(rowan!, name);
-    await expectAdmitted(page, 'Evening circle');
-  }
+  const circle = await circleOf(browser, ['Sam', 'Ana']);
+  const { founder: rowan } = circle;
+  const [sam, ana] = circle.members;
 
   // Sam starts writing and the panel opens; from it Sam asks the responders to check in.
   await tab(sam!, 'Support');
@@ -59,18 +35,18 @@ test('[SAFE-24] a member asks for a check-in from the crisis panel; the responde
   await shot(sam!, 'care-request-sent');
 
   // Rowan, a leader and so a responder, sees it first on the group's home.
-  await tab(rowan!, 'Home');
-  const card = rowan!.getByTestId('care-requests');
+  await tab(rowan, 'Home');
+  const card = rowan.getByTestId('care-requests');
   await expect(card).toContainText('Sam asked for someone to check in', { timeout: 30_000 });
-  await shot(rowan!, 'care-request-responder');
-  await expectNoViolations(rowan!, 'check-in requests on the home');
+  await shot(rowan, 'care-request-responder');
+  await expectNoViolations(rowan, 'check-in requests on the home');
   await card.getByTestId('care-checkin').click();
-  await expect(rowan!.getByTestId('private-note')).toContainText('Only you and Sam can read');
-  await expect(rowan!.getByTestId('post-text').first()).toHaveText('MARK-ASK rough night', {
+  await expect(rowan.getByTestId('private-note')).toContainText('Only you and Sam can read');
+  await expect(rowan.getByTestId('post-text').first()).toHaveText('MARK-ASK rough night', {
     timeout: 30_000
   });
-  await rowan!.getByTestId('care-checkin-post').click();
-  await expect(rowan!.getByTestId('care-answered')).toHaveText('Checked in: Rowan');
+  await rowan.getByTestId('care-checkin-post').click();
+  await expect(rowan.getByTestId('care-answered')).toHaveText('Checked in: Rowan');
 
   // Sam sees who answered, on the home and in the conversation.
   await tab(sam!, 'Home');
@@ -90,7 +66,7 @@ test('[SAFE-24] a member asks for a check-in from the crisis panel; the responde
   await expect(ana!.getByTestId('group-name')).toBeVisible();
   await expect(ana!.getByTestId('care-requests')).toHaveCount(0);
   await expect(ana!.locator('main')).not.toContainText('MARK-ASK');
-  await Promise.all(contexts.map((c) => c.close()));
+  await circle.close();
 });
 
 test('[SAFE-22] [SAFE-23] a moderator pauses a member’s posting; the member is told calmly, appeals, and the group’s vote lets them post again', async ({
@@ -150,18 +126,9 @@ test('[SAFE-25] a member shares their safety plan with one chosen member: she re
   browser
 }) => {
   test.setTimeout(240_000);
-  const contexts = await Promise.all([0, 1, 2].map(() => browser.newContext()));
-  const [rowan, sam, ana] = await Promise.all(contexts.map((c) => c.newPage()));
-  await createIdentity(rowan!, 'Rowan');
-  const groupUrl = await createGroup(rowan!, 'Evening circle');
-  for (const [page, name] of [
-    [sam!, 'Sam'],
-    [ana!, 'Ana']
-  ] as const) {
-    await applyToJoin(page, await makeInvite(rowan!), name, 'Hello.');
-    await admit(rowan!, name);
-    await expectAdmitted(page, 'Evening circle');
-  }
+  const circle = await circleOf(browser, ['Sam', 'Ana']);
+  const { founder: rowan, groupUrl } = circle;
+  const [sam, ana] = circle.members;
 
   // With no plan yet, Sam is pointed to write one.
   await tab(sam!, 'Support');
@@ -199,8 +166,8 @@ test('[SAFE-25] a member shares their safety plan with one chosen member: she re
   await shot(ana!, 'plan-shared');
 
   // Rowan was not chosen: nothing listed, nothing readable.
-  await tab(rowan!, 'Support');
-  await expect(rowan!.getByTestId('threads')).not.toContainText('My safety plan');
-  await expect(rowan!.locator('main')).not.toContainText('MARK-SIGN');
-  await Promise.all(contexts.map((c) => c.close()));
+  await tab(rowan, 'Support');
+  await expect(rowan.getByTestId('threads')).not.toContainText('My safety plan');
+  await expect(rowan.locator('main')).not.toContainText('MARK-SIGN');
+  await circle.close();
 });

@@ -196,3 +196,38 @@ export async function foundWithMember(browser: Browser, why = 'Hello.') {
   await expectAdmitted(member, 'Evening circle');
   return { a, b, founder, member, groupUrl };
 }
+
+/**
+ * Rowan founds "Evening circle" and admits each of `names`, one browser context each (every
+ * member holds the group key when this returns). Close the contexts at the end of the test.
+ */
+export async function circleOf(browser: Browser, names: string[]) {
+  const contexts = await Promise.all([null, ...names].map(() => browser.newContext()));
+  const pages = await Promise.all(contexts.map((c) => c.newPage()));
+  const founder = pages[0]!;
+  await createIdentity(founder, 'Rowan');
+  const groupUrl = await createGroup(founder, 'Evening circle');
+  for (const [i, name] of names.entries()) {
+    const page = pages[i + 1]!;
+    await applyToJoin(page, await makeInvite(founder), name, 'Hello.');
+    await admit(founder, name);
+    await expectAdmitted(page, 'Evening circle');
+  }
+  return {
+    founder,
+    members: pages.slice(1),
+    groupUrl,
+    close: () => Promise.all(contexts.map((c) => c.close()))
+  };
+}
+
+/** Opens a support conversation by its title from the Support tab. */
+export async function openThread(page: Page, title: string): Promise<void> {
+  await tab(page, 'Support');
+  await page
+    .getByTestId('thread-item')
+    .filter({ hasText: title })
+    .getByRole('link')
+    .click({ timeout: 30_000 });
+  await expect(page.getByTestId('thread')).toContainText(title);
+}

@@ -1,24 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import {
-  admit,
-  applyToJoin,
-  createGroup,
-  createIdentity,
-  expectAdmitted,
-  makeInvite,
-  shot,
-  tab
-} from './helpers';
-
-async function openThread(page: Page, title: string) {
-  await tab(page, 'Support');
-  await page
-    .getByTestId('thread-item')
-    .filter({ hasText: title })
-    .getByRole('link')
-    .click({ timeout: 30_000 });
-  await expect(page.getByTestId('thread')).toContainText(title);
-}
+import { circleOf, openThread, shot, tab } from './helpers';
 
 async function report(page: Page, reason: string) {
   const post = page.getByTestId('post').first();
@@ -33,19 +14,9 @@ test('[SAFE-17] [SAFE-18] three members’ reports hide a post pending review; a
   browser
 }) => {
   test.setTimeout(240_000);
-  const contexts = await Promise.all([0, 1, 2, 3].map(() => browser.newContext()));
-  const [rowan, sam, ana, lee] = await Promise.all(contexts.map((c) => c.newPage()));
-  await createIdentity(rowan!, 'Rowan');
-  await createGroup(rowan!, 'Evening circle');
-  for (const [page, name] of [
-    [sam!, 'Sam'],
-    [ana!, 'Ana'],
-    [lee!, 'Lee']
-  ] as const) {
-    await applyToJoin(page, await makeInvite(rowan!), name, 'Hello.');
-    await admit(rowan!, name);
-    await expectAdmitted(page, 'Evening circle');
-  }
+  const circle = await circleOf(browser, ['Sam', 'Ana', 'Lee']);
+  const { founder: rowan } = circle;
+  const [sam, ana, lee] = circle.members;
 
   // Sam starts a conversation with a post others find abusive.
   await tab(sam!, 'Support');
@@ -60,22 +31,22 @@ test('[SAFE-17] [SAFE-18] three members’ reports hide a post pending review; a
     await report(page, 'Harassment or abuse');
   }
   // Rowan (a leader: a moderator) finds it in the queue on the group's home [SAFE-18] …
-  await tab(rowan!, 'Home');
-  const queued = rowan!.getByTestId('queue-item');
+  await tab(rowan, 'Home');
+  const queued = rowan.getByTestId('queue-item');
   await expect(queued).toContainText('2 reports (Harassment or abuse) in “Venting”', {
     timeout: 30_000
   });
-  await shot(rowan!, 'moderation-queue');
+  await shot(rowan, 'moderation-queue');
   await queued.getByRole('link', { name: 'Open the conversation' }).click();
-  await expect(rowan!.getByTestId('thread')).toContainText('Venting');
+  await expect(rowan.getByTestId('thread')).toContainText('Venting');
   // … and in the conversation sees who reported and why.
-  await expect(rowan!.getByTestId('moderation-actions')).toContainText('2 reports', {
+  await expect(rowan.getByTestId('moderation-actions')).toContainText('2 reports', {
     timeout: 30_000
   });
   await expect(ana!.getByTestId('post-text')).toBeVisible();
 
   // The third report hides it pending review: from Ana and Lee, not from Sam, who is told why.
-  await report(rowan!, 'Harassment or abuse');
+  await report(rowan, 'Harassment or abuse');
   await expect(ana!.getByTestId('post-withheld')).toHaveText(
     'Hidden while the moderators review it.',
     { timeout: 30_000 }
@@ -86,12 +57,12 @@ test('[SAFE-17] [SAFE-18] three members’ reports hide a post pending review; a
   await shot(ana!, 'moderation-pending');
 
   // Rowan removes it, with a reason; everyone's log shows the action and the reason code.
-  const actions = rowan!.getByTestId('moderation-actions');
+  const actions = rowan.getByTestId('moderation-actions');
   await expect(actions).toContainText('3 reports');
   await expect(actions).toContainText('Reported by:');
   await actions.getByLabel('Reason').selectOption({ label: 'Harassment or abuse' });
   await actions.getByRole('button', { name: 'Remove' }).click();
-  await expect(rowan!.getByText('Done. It is in the moderation log.')).toBeVisible();
+  await expect(rowan.getByText('Done. It is in the moderation log.')).toBeVisible();
   for (const page of [ana!, lee!, sam!]) {
     const log = page.getByTestId('moderation-log');
     await log.locator('summary').click();
@@ -107,5 +78,5 @@ test('[SAFE-17] [SAFE-18] three members’ reports hide a post pending review; a
   // Reporters stay hidden from other members: Ana's page never names who reported.
   await expect(ana!.locator('main')).not.toContainText('Reported by');
   await shot(ana!, 'moderation-log');
-  await Promise.all(contexts.map((c) => c.close()));
+  await circle.close();
 });

@@ -7,36 +7,9 @@ import { isModerator, readThread, threadTip } from '../../src/lib/core/space/thr
 import { T0 } from '../kit/ledger-kit';
 import { found, join, Net } from '../kit/session-kit';
 
-/** A group of four: the founder (a leader, so a moderator) and three new members. */
-function setup() {
-  const net = new Net();
-  const { groupId, founder } = found(net);
-  const sam = join(net, groupId, founder, 220, 'Sam').applicant;
-  const ana = join(net, groupId, founder, 221, 'Ana').applicant;
-  const lee = join(net, groupId, founder, 222, 'Lee').applicant;
-  net.put(founder.openThread('4NMNnkMhL8jXrdJ9jKnnP7Ra6H6U', { title: 't', topic: '' }, T0 + 300));
-  net.sync(founder, sam, ana, lee);
-  const thread = Object.keys(founder.state.threads)[0]!;
-  const entries = new Map<string, Uint8Array>();
-  const add = (bytes: Uint8Array) => {
-    entries.set(entryId(bytes), bytes);
-    return entryId(bytes);
-  };
-  const tip = (s: GroupSession) => threadTip(entries, s.device.id);
-  const read = (s: GroupSession, threshold?: number) =>
-    readThread({
-      state: s.state,
-      thread,
-      entries,
-      verify: (e: Entry) => verify(e.author, signedMessage(s.groupId, e.body), e.signature),
-      ...(threshold ? { reportThreshold: threshold } : {})
-    });
-  return { founder, sam, ana, lee, thread, add, tip, read };
-}
-
 describe('Moderation in layers', () => {
   it('[SAFE-17] reports from three different members hide a post pending review; one member counts once; reasons, not words', () => {
-    const { founder, sam, ana, lee, thread, add, tip, read } = setup();
+    const { founder, sam, ana, lee, thread, add, tip, read } = group();
     const post = add(sam.post(thread, tip(sam), { text: 'buy my course' }, T0 + 400));
     add(ana.report(thread, tip(ana), post, 'spam', T0 + 410));
     add(ana.report(thread, tip(ana), post, 'spam', T0 + 411)); // again: counted once
@@ -66,7 +39,7 @@ describe('Moderation in layers', () => {
   });
 
   it('[SAFE-18] a moderator removes, hides behind a warning, warns with a note, reinstates; each is a signed entry in the public log; a member who does not moderate is ignored', () => {
-    const { founder, sam, ana, lee, thread, add, tip, read } = setup();
+    const { founder, sam, ana, lee, thread, add, tip, read } = group();
     const post = add(sam.post(thread, tip(sam), { text: 'MARK-CONTENT' }, T0 + 400));
     for (const [s, t] of [
       [ana, 410],
@@ -156,7 +129,10 @@ function pass(net: Net, founder: GroupSession, proposer: GroupSession, at: numbe
   return proposal.id;
 }
 
-/** The same group as above, with the ledger in a Net so proposals can pass. */
+/**
+ * A group of four — the founder (a leader, so a moderator) and three new members — with one
+ * thread; the ledger in a Net so proposals can pass.
+ */
 function group() {
   const net = new Net();
   const { groupId, founder } = found(net);
@@ -172,12 +148,13 @@ function group() {
     return entryId(bytes);
   };
   const tip = (s: GroupSession) => threadTip(entries, s.device.id);
-  const read = (s: GroupSession) =>
+  const read = (s: GroupSession, threshold?: number) =>
     readThread({
       state: s.state,
       thread,
       entries,
-      verify: (e: Entry) => verify(e.author, signedMessage(s.groupId, e.body), e.signature)
+      verify: (e: Entry) => verify(e.author, signedMessage(s.groupId, e.body), e.signature),
+      ...(threshold ? { reportThreshold: threshold } : {})
     });
   const everyone = [founder, sam, ana, lee];
   const sync = () => net.sync(...everyone);

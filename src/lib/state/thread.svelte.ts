@@ -147,3 +147,20 @@ export class ThreadView {
     this.#off?.();
   }
 }
+
+/**
+ * Opens a ThreadView for each of `threads` (for screens that read several: check-in requests, the
+ * moderation queue). Call `close` when the screen goes away or the list changes.
+ */
+export function openThreads(
+  group: GroupView,
+  threads: string[]
+): { views: Record<string, ThreadView>; close: () => void } {
+  const views: Record<string, ThreadView> = {};
+  for (const id of threads) {
+    const tv = new ThreadView(group, id);
+    void tv.open();
+    views[id] = tv;
+  }
+  return { views, close: () => Object.values(views).forEach((tv) => tv.close()) };
+}
