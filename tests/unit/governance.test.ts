@@ -65,3 +65,27 @@ describe('governance basics', () => {
     expect(stateHash(derive([...list].reverse(), { groupId: s.groupId }))).toBe(h1);
   });
 });
+
+describe('A derive in slices', () => {
+  it('[SNK-5] a derive that pauses between slices (so a slow phone can paint) gives the same state as one in a single go', async () => {
+    const { bigGroup } = await import('../kit/big-group');
+    const { Ledger } = await import('../../src/lib/core/governance/derive');
+    const g = bigGroup(700);
+    const whole = new Ledger({ groupId: g.groupId });
+    whole.addAll(g.entries);
+    const sliced = new Ledger({ groupId: g.groupId });
+    let pauses = 0;
+    await sliced.addAllSliced(g.entries, () => {
+      pauses++;
+      return Promise.resolve();
+    });
+    expect(pauses).toBeGreaterThan(3);
+    expect(stateHash(sliced.state)).toBe(stateHash(whole.state));
+    // Nothing new: no derive, no pause.
+    await sliced.addAllSliced(g.entries, () => {
+      pauses++;
+      return Promise.resolve();
+    });
+    expect(stateHash(sliced.state)).toBe(stateHash(whole.state));
+  });
+});

@@ -17,7 +17,7 @@ import { proofVerdicts } from '$core/governance/derive';
 import { parsePayload } from '$core/governance/payloads';
 import { Kind } from '$core/governance/types';
 import { isDocumentId, type DocHandle, type DocumentId } from '$lib/adapters/repo';
-import { nowSeconds, random } from '$lib/adapters/clock';
+import { nextTask, nowSeconds, random } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
 import { headsOf, makeBundle } from '$lib/adapters/bundle';
 import type { MirrorContent, MirrorEntry } from '$lib/adapters/mirror';
@@ -222,7 +222,9 @@ export class GroupView {
       const verdicts = session.ledger.params.verdicts;
       for (const bytes of local.entries) verdicts.set(entryId(bytes), true);
       for (const [key, ok] of local.proofs ?? []) verdicts.set(key, ok);
-      session.addAll(local.entries);
+      // In slices, so the screen is never held for the whole derive on a slow phone.
+      await session.addAllSliced(local.entries, nextTask);
+      if (this.#abort.signal.aborted) return;
       const invite = await this.#host.pendingInvite(this.documentId);
       if (invite) session.knowInvite(invite.entry, hexToBytes(invite.secret));
       this.#session = session;

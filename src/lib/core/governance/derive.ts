@@ -69,9 +69,23 @@ export class Ledger {
 
   /** Adds many entries, then derives once. */
   addAll(list: Iterable<Uint8Array>): void {
+    if (this.admitAll(list)) this.rebuild();
+  }
+
+  /**
+   * The same as `addAll`, in slices: `pause` is awaited between slices of the derive, so a phone's
+   * screen is not held for the whole of it [SNK-5]. The state must not be read until it resolves.
+   */
+  async addAllSliced(list: Iterable<Uint8Array>, pause: () => Promise<void>): Promise<void> {
+    if (!this.admitAll(list)) return;
+    const steps = this.rebuildSteps();
+    while (!steps.next().done) await pause();
+  }
+
+  private admitAll(list: Iterable<Uint8Array>): boolean {
     let changed = false;
     for (const bytes of list) changed = this.admit(bytes) !== undefined || changed;
-    if (changed) this.rebuild();
+    return changed;
   }
 
   /**
@@ -163,10 +177,18 @@ export class Ledger {
   }
 
   private rebuild(): void {
+    const steps = this.rebuildSteps();
+    while (!steps.next().done);
+  }
+
+  /** The derive, pausing (yielding) between slices of entries. */
+  private *rebuildSteps(): Generator<void, void> {
     this.dag = buildDag(this.good.values());
     this.dropped = new Map();
+    this.cached = undefined;
+    yield;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      this.fold = runFold(this.dag, this.dropped, this.params);
+      this.fold = yield* foldSteps(this.dag, this.dropped, this.params);
       const more = concurrencyDrops(this.fold, this.dag, this.dropped);
       if (more.size === 0) break;
       for (const [id, reason] of more) this.dropped.set(id, reason);
@@ -250,7 +272,14 @@ class Slab {
   }
 }
 
-function runFold(dag: Dag, dropped: Map<string, Reason>, params: Required<DeriveParams>): Fold {
+/** Entries folded between two pauses of a sliced derive. */
+const SLICE = 150;
+
+function* foldSteps(
+  dag: Dag,
+  dropped: Map<string, Reason>,
+  params: Required<DeriveParams>
+): Generator<void, Fold> {
   const state = emptyState(toHex(params.groupId));
   const ctx = new Ctx(dag, params.groupId, (id, device, message, proof) => {
     const key = `proof:${id}`;
@@ -259,7 +288,9 @@ function runFold(dag: Dag, dropped: Map<string, Reason>, params: Required<Derive
     return ok;
   });
   ctx.initialSettings = DEFAULT_SETTINGS;
+  let n = 0;
   for (const e of dag.order) {
+    if (++n % SLICE === 0) yield;
     ctx.byId.set(e.id, e);
     if (dag.invalid.has(e.id)) continue;
     const drop = dropped.get(e.id);

@@ -248,6 +248,11 @@ export class GroupSession {
     this.ledger.addAll(entries);
   }
 
+  /** `addAll` in slices, awaiting `pause` between them; read nothing from it until it resolves. */
+  addAllSliced(entries: Iterable<Uint8Array>, pause: () => Promise<void>): Promise<void> {
+    return this.ledger.addAllSliced(entries, pause);
+  }
+
   /**
    * The member this device belongs to: its own id, or the identity it was linked to as a further
    * device [LED-8].
