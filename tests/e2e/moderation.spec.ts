@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { circleOf, openThread, shot, tab } from './helpers';
+import { circleOf, expectNoViolations, openThread, shot, tab } from './helpers';
 
 async function report(page: Page, reason: string) {
   const post = page.getByTestId('post').first();
@@ -37,6 +37,7 @@ test('[SAFE-17] [SAFE-18] three members’ reports hide a post pending review; a
     timeout: 30_000
   });
   await shot(rowan, 'moderation-queue');
+  await expectNoViolations(rowan, 'the moderation queue');
   await queued.getByRole('link', { name: 'Open the conversation' }).click();
   await expect(rowan.getByTestId('thread')).toContainText('Venting');
   // … and in the conversation sees who reported and why.
