@@ -148,7 +148,7 @@ test('[SAFE-25] a member shares their safety plan with one chosen member: she re
   await share.locator('summary').click();
   await share.getByTestId('share-plan-send').click();
   await expect(share).toContainText('Choose at least one person.');
-  await expectNoViolations(sam, 'sharing the safety plan');
+  await expectNoViolations(sam!, 'sharing the safety plan');
   await share.getByLabel('Ana').check();
   await share.getByTestId('share-plan-send').click();
   await expect(sam!.getByTestId('private-note')).toContainText('Only you and Ana can read', {
