@@ -9,7 +9,7 @@ import { applyLockboxes } from './epochs';
 import { checkInvite, invite, markInviteUsed, revokeInvite } from './invites';
 import { parsePayload, type Payload } from './payloads';
 import { ballot, close, comment, consent, earn, outcome, POINTS, propose } from './proposals';
-import { DEFAULT_REPORT_THRESHOLD, isResponder } from './safety';
+import { DEFAULT_REPORT_THRESHOLD, isResponder, moderates } from './safety';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
 import type { GroupState, Member, ThreadRecord } from './state';
 import { Kind, SpaceKind, tierRank, type Reason, type Tier } from './types';
@@ -376,8 +376,7 @@ function mute(
   p: P<typeof Kind.Mute>,
   who: Who
 ): Reason | null {
-  if (tierRank(who.tier) < tierRank('senior') && !state.safety.moderators.includes(who.member.id))
-    return 'not-moderator';
+  if (!moderates(state, who.member.id, who.tier)) return 'not-moderator';
   const target = state.members[p.member];
   if (!target || target.id === who.member.id || !ctx.memberAt(target, e)) return 'unknown-target';
   if (tierRank(ctx.tierAt(state, target, e)) > tierRank(who.tier)) return 'tier-too-low';

@@ -1,5 +1,5 @@
 import type { GroupState } from './state';
-import { tierRank } from './types';
+import { tierRank, type Tier } from './types';
 
 /** Reports from this many different members hide a post until a moderator looks [SAFE-17]. */
 export const DEFAULT_REPORT_THRESHOLD = 3;
@@ -12,8 +12,12 @@ const active = (state: GroupState, member: string) => state.members[member]?.sta
  */
 export function isModerator(state: GroupState, member: string): boolean {
   const m = state.members[member];
-  if (!m || m.status !== 'active') return false;
-  return tierRank(m.tier) >= tierRank('senior') || state.safety.moderators.includes(member);
+  return !!m && m.status === 'active' && moderates(state, member, m.tier);
+}
+
+/** The moderator rule for a member of `tier` (the reducer passes the tier of the entry's past). */
+export function moderates(state: GroupState, member: string, tier: Tier): boolean {
+  return tierRank(tier) >= tierRank('senior') || state.safety.moderators.includes(member);
 }
 
 /**
