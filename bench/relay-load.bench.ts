@@ -90,6 +90,15 @@ for (const clients of LEVELS) {
     '100000'
   ]);
   const h = await run(hearth.url, hearth.child.pid!, clients);
+  // The relay's own figure, free of the clients' share of the CPU: how long its sync messages
+  // waited for the state they tell of to be stored.
+  const scraped = await (await fetch(`${hearth.base}/metrics`)).text();
+  const ackWait = (q: string) =>
+    Number(
+      new RegExp(`^hearth_relay_ack_wait_seconds\\{quantile="${q}"\\} (\\S+)$`, 'm').exec(
+        scraped
+      )?.[1] ?? NaN
+    ) * 1000;
   await hearth.stop();
   const plain = await startPlain(dirs[1]!);
   const p = await run(plain.url, plain.child.pid!, clients);
@@ -97,6 +106,8 @@ for (const clients of LEVELS) {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   report(`relay-load ${clients} clients: hearth p50`, h.p50, 'ms');
   report(`relay-load ${clients} clients: hearth p99`, h.p99, 'ms', 300);
+  report(`relay-load ${clients} clients: hearth ack wait p50`, ackWait('0.5'), 'ms');
+  report(`relay-load ${clients} clients: hearth ack wait p99`, ackWait('0.99'), 'ms');
   report(`relay-load ${clients} clients: plain p50`, p.p50, 'ms');
   report(`relay-load ${clients} clients: plain p99`, p.p99, 'ms');
   report(`relay-load ${clients} clients: hearth/plain p99 ratio`, h.p99 / p.p99, 'x', 1);

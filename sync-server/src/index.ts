@@ -1,3 +1,4 @@
+import './threadpool';
 import { networkInterfaces } from 'node:os';
 import pino from 'pino';
 import { ConfigError, describeConfig, loadConfig } from './config';

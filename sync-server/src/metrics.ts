@@ -1,5 +1,5 @@
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo/slim';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 
 /**
  * Prometheus metrics for operators [OPS-2]: connections, documents in memory, bytes and messages
@@ -48,6 +48,14 @@ export function createMetrics(documentsInMemory: () => number, upstreams: () => 
     evicted: new Counter({
       name: 'hearth_relay_documents_evicted_total',
       help: 'Idle documents written out and dropped from memory',
+      registers: [registry]
+    }),
+    ackWait: new Summary({
+      name: 'hearth_relay_ack_wait_seconds',
+      help: 'Time a sync message waits until the document state it tells of is stored (last 5 minutes)',
+      percentiles: [0.5, 0.9, 0.99],
+      maxAgeSeconds: 300,
+      ageBuckets: 5,
       registers: [registry]
     }),
     storage: new Histogram({

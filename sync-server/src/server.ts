@@ -8,7 +8,6 @@ import {
 import { WebSocketServerAdapter } from '@automerge/automerge-repo-network-websocket';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { mkdir } from 'node:fs/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decode, encode } from 'cbor-x';
 import * as A from '@automerge/automerge';
@@ -17,11 +16,12 @@ import type { RelayConfig } from './config';
 import { closableStorage, createMetrics, DocumentSizes, RateLimit, timedStorage } from './metrics';
 import { createStaticHandler } from './static';
 import { concat } from '../../src/lib/core/crypto/ed25519';
-import { FileStorageAdapter } from './storage/file-storage';
+import { JournaledFileStorage } from './storage/journal';
 import { PostgresStorageAdapter } from './storage/postgres-storage';
 import { AdmissionGate } from './admission';
 import { Evictor } from './eviction';
 import { Federation } from './federation';
+import { Flusher, StaleWrite } from './flusher';
 
 export const SYNC_PATH = '/sync';
 
@@ -82,8 +82,10 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
       touch: (documentId: string) => void;
       /** Admission mode: whether these changes to this document may be taken [OPS-7]. */
       gate?: (documentId: string, changes: Uint8Array[]) => Promise<boolean>;
-      /** Resolves when the document's state a message is about to tell of is durable [OPS-11]. */
-      beforeSend: (message: Message) => Promise<boolean>;
+      /** Numbers the document state a message tells of, when it is sent [OPS-11]. */
+      mark: (message: Message) => number;
+      /** Resolves when that state is durable; false if it could not be written [OPS-11]. */
+      beforeSend: (message: Message, state: number) => Promise<boolean>;
     }
   ) {
     // The adapter is typed against isomorphic-ws's re-export of `ws`: the same class at run time.
@@ -176,9 +178,10 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
    */
   override send(message: Message): void {
     const target = message.targetId;
+    const state = this.hooks.mark(message);
     const next = (this.#outbox.get(target) ?? Promise.resolve()).then(async () => {
       if (message.documentId) this.hooks.touch(message.documentId);
-      if (await this.hooks.beforeSend(message)) super.send(message);
+      if (await this.hooks.beforeSend(message, state)) super.send(message);
     });
     this.#outbox.set(target, next);
     void next
@@ -263,13 +266,21 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
   // PostgreSQL when DATABASE_URL is set (several relays may share it), else files [STO-8].
   const backend = config.databaseUrl
     ? new PostgresStorageAdapter(config.databaseUrl, peerId)
-    : new FileStorageAdapter(config.dataDir);
+    : new JournaledFileStorage(config.dataDir, {
+        // A journaled write the chunk files refused (disk full): it is kept and tried again.
+        onError: (e) => {
+          metrics.errors.inc({ kind: 'storage-apply' });
+          log('storage-apply-error', { reason: e instanceof Error ? e.message : String(e) });
+        }
+      });
   const storage = closableStorage(sizes.wrap(timedStorage(backend, metrics)));
   const listDocuments = () => backend.documentIds();
   // eslint-disable-next-line prefer-const -- assigned once the repo exists; hooks run later
   let evictor: Evictor;
   // eslint-disable-next-line prefer-const
   let gate: AdmissionGate | undefined;
+  // eslint-disable-next-line prefer-const
+  let flusher: Flusher;
   const network = new GuardedServerAdapter(
     wss,
     config.keepAliveMs,
@@ -283,7 +294,11 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
         config.admit === 'groups'
           ? (doc, changes) => gate?.admits(doc, changes) ?? Promise.resolve(false)
           : undefined,
-      beforeSend: (message) => durable(message)
+      mark: (message) =>
+        message.type === 'sync' && message.documentId
+          ? flusher.mark(message.documentId, headsOf(message.data ?? new Uint8Array()))
+          : 0,
+      beforeSend: (message, state) => durable(message, state)
     }
   );
   const federation = new Federation(config.upstream, peerId, listDocuments, log);
@@ -308,11 +323,22 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     denylist: config.denylist.map((id) => `automerge:${id}` as AutomergeUrl)
   });
   gate = config.admit === 'groups' ? new AdmissionGate(repo, storage, new Set(allowed)) : undefined;
+  // One write at a time per document, shared by every message it covers [OPS-11].
+  flusher = new Flusher(
+    (id) => repo.flush([id as DocumentId]),
+    (id) => {
+      const handle = repo.handles[id as DocumentId];
+      return handle?.isReady() ? [...A.getHeads(handle.doc())].sort().join() : undefined;
+    }
+  );
   evictor = new Evictor(
     repo,
     config.evictIdleMs,
     () => Date.now(),
-    () => metrics.evicted.inc(),
+    (id) => {
+      flusher.forget(id);
+      metrics.evicted.inc();
+    },
     (e) => {
       metrics.errors.inc({ kind: 'evict' });
       log('evict-error', { reason: e instanceof Error ? e.message : String(e) });
@@ -345,41 +371,20 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
   const settleTimer = setInterval(settleOrphanedRequests, 1000);
   settleTimer.unref();
 
-  // One write at a time per document, and every message waiting while one runs shares the next:
-  // a change heard by ten peers costs one or two writes, not ten concurrent ones.
-  const flushRunning = new Map<string, Promise<void>>();
-  const flushQueued = new Map<string, Promise<void>>();
-  const flushDocument = (id: DocumentId): Promise<void> => {
-    const queued = flushQueued.get(id);
-    if (queued) return queued;
-    const start = (): Promise<void> => {
-      const p = repo.flush([id]).finally(() => {
-        if (flushRunning.get(id) === p) flushRunning.delete(id);
-      });
-      flushRunning.set(id, p);
-      return p;
-    };
-    const running = flushRunning.get(id);
-    if (!running) return start();
-    const next = running
-      .catch(() => undefined)
-      .then(() => {
-        flushQueued.delete(id);
-        return start();
-      });
-    flushQueued.set(id, next);
-    return next;
-  };
-
   /** Writes the document a sync message speaks of before the message leaves [OPS-11]. */
-  async function durable(message: Message): Promise<boolean> {
+  async function durable(message: Message, state: number): Promise<boolean> {
     if (message.type !== 'sync' || !message.documentId) return true;
     const handle = repo.handles[message.documentId];
     if (!handle?.isReady()) return true;
+    const waited = metrics.ackWait.startTimer();
     try {
-      await flushDocument(message.documentId);
+      await flusher.durable(message.documentId, state);
+      waited();
       return true;
     } catch (e) {
+      // Its document failed to write and was reloaded; that failure was already handled.
+      if (e instanceof StaleWrite) return false;
+      flusher.forget(message.documentId);
       metrics.errors.inc({ kind: 'unacknowledged' });
       log('flush-error', { reason: e instanceof Error ? e.message : String(e) });
       // Back to what storage holds: the document leaves memory unwritten (what it had beyond
@@ -521,7 +526,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
             log('database-listen-error', { reason: e.message });
           }
         );
-      } else await mkdir(config.dataDir, { recursive: true });
+      } else await backend.ready();
       await network.attached;
       evictor.start();
       federation.start(repo);
@@ -575,7 +580,8 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
           }
         }
         await storage.close();
-        if (backend instanceof PostgresStorageAdapter) await backend.close();
+        // Files: the journal is applied and removed, so the next start replays nothing.
+        await backend.close();
         http.closeAllConnections();
         await new Promise<void>((done) => http.close(() => done()));
         log('closed');
@@ -591,6 +597,15 @@ function bearerMatches(req: IncomingMessage, token: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The heads a sync message says its sender has, as `Flusher` compares them. */
+function headsOf(data: Uint8Array): string {
+  try {
+    return [...A.decodeSyncMessage(data).heads].sort().join();
+  } catch {
+    return ''; // the relay's own messages always decode; never equal to a real document's heads
+  }
 }
 
 /**

@@ -28,7 +28,7 @@ describe('relay operations', () => {
     await expect(fetch(`${base}/readyz`)).rejects.toThrow();
   });
 
-  it('[OPS-2] /metrics reports connections, traffic, documents in memory and storage latency, with no document ids', async () => {
+  it('[OPS-2] /metrics reports connections, traffic, documents in memory, storage latency and acknowledgement wait, with no document ids', async () => {
     const { base, ws } = await relay();
     const peer = await kit.peer(ws, 'ops-peer');
     const handle = peer.create({ notes: ['hello'] });
@@ -37,7 +37,8 @@ describe('relay operations', () => {
       text = await (await fetch(`${base}/metrics`)).text();
       if (
         metric(text, 'hearth_relay_documents_in_memory') >= 1 &&
-        metric(text, 'hearth_relay_storage_seconds_count{op="save"}') >= 1
+        metric(text, 'hearth_relay_storage_seconds_count{op="save"}') >= 1 &&
+        metric(text, 'hearth_relay_ack_wait_seconds_count') >= 1
       )
         break;
       await new Promise((r) => setTimeout(r, 50));
@@ -47,6 +48,9 @@ describe('relay operations', () => {
     expect(metric(text, 'hearth_relay_bytes_total{direction="in"}')).toBeGreaterThan(0);
     expect(metric(text, 'hearth_relay_messages_total{direction="out"}')).toBeGreaterThan(0);
     expect(metric(text, 'hearth_relay_storage_seconds_count{op="save"}')).toBeGreaterThan(0);
+    // The relay answered the new document only once it was stored, and timed the wait.
+    expect(metric(text, 'hearth_relay_ack_wait_seconds_count')).toBeGreaterThan(0);
+    expect(text).toContain('hearth_relay_ack_wait_seconds{quantile="0.99"}');
     expect(text).not.toContain(handle.documentId);
   });
 

@@ -18,7 +18,18 @@ const VALUE_FILE = '_value';
  * renamed over the old value: a crash leaves the old value or the new one, never half of one.
  */
 export class FileStorageAdapter implements StorageAdapterInterface {
-  constructor(private readonly dir: string) {}
+  readonly #durable: boolean;
+
+  /**
+   * `durable: false` skips the fsyncs (the rename stays): for `JournaledFileStorage`, whose journal
+   * makes writes durable and which fsyncs the files later, many at a time.
+   */
+  constructor(
+    private readonly dir: string,
+    options: { durable?: boolean } = {}
+  ) {
+    this.#durable = options.durable ?? true;
+  }
 
   async load(key: StorageKey): Promise<Uint8Array | undefined> {
     try {
@@ -36,12 +47,12 @@ export class FileStorageAdapter implements StorageAdapterInterface {
     const file = await open(tmp, 'w');
     try {
       await file.writeFile(data);
-      await file.sync();
+      if (this.#durable) await file.sync();
     } finally {
       await file.close();
     }
     await rename(tmp, join(dir, VALUE_FILE));
-    await syncDir(dir);
+    if (this.#durable) await syncPath(dir);
   }
 
   async remove(key: StorageKey): Promise<void> {
@@ -60,9 +71,10 @@ export class FileStorageAdapter implements StorageAdapterInterface {
 
   async removeRange(keyPrefix: StorageKey): Promise<void> {
     if (keyPrefix.length === 0) {
-      // Never remove the data directory itself, only what is inside it.
+      // Never remove the data directory itself, only the keys inside it (not the journal).
       for (const name of await readdirOrEmpty(this.dir))
-        await rm(join(this.dir, name), { recursive: true, force: true });
+        if (decodePart(name) !== undefined)
+          await rm(join(this.dir, name), { recursive: true, force: true });
       return;
     }
     await rm(this.pathOf(keyPrefix), { recursive: true, force: true });
@@ -82,7 +94,7 @@ export class FileStorageAdapter implements StorageAdapterInterface {
   }
 
   private pathOf(key: StorageKey): string {
-    return join(this.dir, ...key.map(encodePart));
+    return keyPath(this.dir, key);
   }
 
   private async walk(dir: string, key: string[], out: Chunk[]): Promise<void> {
@@ -95,6 +107,16 @@ export class FileStorageAdapter implements StorageAdapterInterface {
       }
     }
   }
+}
+
+/** The folder of a key under the data directory `dir`. */
+export function keyPath(dir: string, key: StorageKey): string {
+  return join(dir, ...key.map(encodePart));
+}
+
+/** The file holding a key's value. */
+export function valuePath(dir: string, key: StorageKey): string {
+  return join(keyPath(dir, key), VALUE_FILE);
 }
 
 /** `k` + hex of the UTF-8 bytes: never empty, never `.`/`..`, never `_value`. */
@@ -118,13 +140,23 @@ async function readdirOrEmpty(dir: string, withTypes = false) {
   }
 }
 
-/** fsync a directory so the rename that put a value in place survives a power cut. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+/**
+ * fsync a file or a folder (so a rename, a new entry or an unlink in it survives a power cut).
+ * One that no longer exists has nothing to make durable.
+ */
+export async function syncPath(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    if (isNotFound(e)) return;
+    throw e;
+  }
   try {
     await handle.sync();
-  } catch {
-    // Some file systems refuse fsync on directories; the file itself is already synced.
+  } catch (e) {
+    // Some file systems refuse fsync on folders (EINVAL); their files are synced one by one.
+    if ((e as { code?: string }).code !== 'EINVAL') throw e;
   } finally {
     await handle.close();
   }
