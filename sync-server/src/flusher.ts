@@ -1,3 +1,25 @@
+/**
+ * The heads at the start of an Automerge sync message, read without decoding the rest (its
+ * changes can be large): type byte 0x42, a LEB128 count, then that many 32-byte hashes. Undefined
+ * when the bytes do not start that way (the caller then decodes the whole message).
+ */
+export function syncMessageHeads(data: Uint8Array): string[] | undefined {
+  if (data[0] !== 0x42) return undefined;
+  let count = 0;
+  let at = 1;
+  for (let shift = 0; ; shift += 7) {
+    const byte = data[at++];
+    if (byte === undefined || shift > 28) return undefined;
+    count |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) break;
+  }
+  if (at + count * 32 > data.length) return undefined;
+  const heads: string[] = [];
+  for (let i = 0; i < count; i++)
+    heads.push(Buffer.from(data.subarray(at + i * 32, at + (i + 1) * 32)).toString('hex'));
+  return heads;
+}
+
 /** A write that was overtaken: its document was dropped from memory and loaded again meanwhile. */
 export class StaleWrite extends Error {
   constructor(documentId: string) {

@@ -1,5 +1,5 @@
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo/slim';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * Prometheus metrics for operators [OPS-2]: connections, documents in memory, bytes and messages
@@ -50,12 +50,10 @@ export function createMetrics(documentsInMemory: () => number, upstreams: () => 
       help: 'Idle documents written out and dropped from memory',
       registers: [registry]
     }),
-    ackWait: new Summary({
+    ackWait: new Histogram({
       name: 'hearth_relay_ack_wait_seconds',
-      help: 'Time a sync message waits until the document state it tells of is stored (last 5 minutes)',
-      percentiles: [0.5, 0.9, 0.99],
-      maxAgeSeconds: 300,
-      ageBuckets: 5,
+      help: 'Time a sync message waits until the document state it tells of is stored',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry]
     }),
     storage: new Histogram({

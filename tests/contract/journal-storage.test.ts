@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodePart, FileStorageAdapter } from '../../sync-server/src/storage/file-storage';
 import { JOURNAL_DIR, JournaledFileStorage } from '../../sync-server/src/storage/journal';
+import { lazyRemovals } from '../../sync-server/src/storage/lazy-removals';
 import { runStorageContract } from './storage-contract';
 
 // The relay's embedded storage as the relay runs it: chunk files written through a journal.
@@ -189,5 +190,38 @@ describe('[STO-9] the journal: group commit, crash recovery', () => {
     await s.abandon();
     const again = new JournaledFileStorage(dir);
     expect(await again.loadRange([])).toEqual([{ key: ['b', 'snapshot', 'h'], data: bytes(3, 2) }]);
+  });
+});
+
+describe('[STO-10] compaction removals do not hold up the write', () => {
+  it('a removal resolves at once, is stored in the order it was issued, and a failure is reported', async () => {
+    const dir = await fresh();
+    const journal = new JournaledFileStorage(dir);
+    const errors: unknown[] = [];
+    const s = lazyRemovals(journal, (e) => errors.push(e));
+    await s.save(['d', 'incremental', 'a'], bytes(3, 1));
+    await s.save(['d', 'incremental', 'b'], bytes(3, 2));
+    const before = journal.commits;
+    await s.remove(['d', 'incremental', 'a']);
+    // Resolved without waiting for its own append.
+    expect(journal.commits).toBe(before);
+    // Issued after the removal: stored after it.
+    await s.remove(['d', 'incremental', 'b']);
+    await s.save(['d', 'incremental', 'b'], bytes(3, 9));
+    await journal.settled();
+    expect(await s.load(['d', 'incremental', 'a'])).toBeUndefined();
+    expect(await s.load(['d', 'incremental', 'b'])).toEqual(bytes(3, 9));
+    // After a crash the journal gives the same answer.
+    await journal.abandon();
+    for (const name of chunkFolders(dir)) rmSync(join(dir, name), { recursive: true });
+    const again = new JournaledFileStorage(dir);
+    expect(await again.loadRange(['d'])).toEqual([
+      { key: ['d', 'incremental', 'b'], data: bytes(3, 9) }
+    ]);
+    // A removal the storage refuses is reported, never thrown at the caller.
+    await again.close();
+    await s.remove(['d', 'incremental', 'b']);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(errors.length).toBe(1);
   });
 });

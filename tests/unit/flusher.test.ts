@@ -1,5 +1,6 @@
+import * as A from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
-import { Flusher, StaleWrite } from '../../sync-server/src/flusher';
+import { Flusher, StaleWrite, syncMessageHeads } from '../../sync-server/src/flusher';
 
 /** A document whose heads the test moves, and a storage whose writes the test finishes. */
 function setup() {
@@ -150,5 +151,33 @@ describe('[OPS-11] acknowledgements wait for the write that stores their state, 
     writes.forEach((w) => w.finish());
     await Promise.all([a, b]);
     expect(flusher.size).toBe(2);
+  });
+});
+
+describe('[OPS-11] the heads a sync message names, read without decoding its changes', () => {
+  it('match what Automerge decodes, for documents with one head, several heads and none', () => {
+    const seen: number[] = [];
+    let a = A.from({ n: 0 });
+    let b = A.clone(a);
+    for (let round = 0; round < 20; round++) {
+      a = A.change(a, (d) => void (d.n = round));
+      b = A.change(b, (d) => void (d.n = -round));
+      if (round % 3 === 0) a = A.merge(a, A.clone(b)); // several heads now and then
+      for (const doc of [a, b, A.init()]) {
+        const [, msg] = A.generateSyncMessage(doc, A.initSyncState());
+        if (!msg) continue;
+        const quick = syncMessageHeads(msg);
+        expect(quick).toEqual(A.decodeSyncMessage(msg).heads);
+        seen.push(quick!.length);
+      }
+    }
+    expect(new Set(seen)).toEqual(new Set([0, 1, 2]));
+  });
+
+  it('give up (undefined) on bytes that are not a sync message or are cut short', () => {
+    expect(syncMessageHeads(new Uint8Array([]))).toBeUndefined();
+    expect(syncMessageHeads(new Uint8Array([0x43, 0]))).toBeUndefined();
+    expect(syncMessageHeads(new Uint8Array([0x42, 2, ...new Uint8Array(40)]))).toBeUndefined();
+    expect(syncMessageHeads(new Uint8Array([0x42, 0xff, 0xff, 0xff, 0xff, 0xff]))).toBeUndefined();
   });
 });

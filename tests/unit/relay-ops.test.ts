@@ -50,7 +50,7 @@ describe('relay operations', () => {
     expect(metric(text, 'hearth_relay_storage_seconds_count{op="save"}')).toBeGreaterThan(0);
     // The relay answered the new document only once it was stored, and timed the wait.
     expect(metric(text, 'hearth_relay_ack_wait_seconds_count')).toBeGreaterThan(0);
-    expect(text).toContain('hearth_relay_ack_wait_seconds{quantile="0.99"}');
+    expect(text).toContain('hearth_relay_ack_wait_seconds_bucket{le="0.01"}');
     expect(text).not.toContain(handle.documentId);
   });
 

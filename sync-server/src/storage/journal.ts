@@ -264,8 +264,8 @@ export class JournaledFileStorage implements StorageAdapterInterface {
       for (const w of this.#batch.splice(0)) w.reject(e);
       return;
     }
-    // Let every write issued in this turn of the event loop join the first batch.
-    await new Promise((r) => setImmediate(r));
+    // No pause to gather a first batch: a lone write goes at once, and every write issued while
+    // an append is under way joins the next one.
     while (this.#batch.length > 0) {
       // The files fell far behind (a slow or full disk): wait instead of holding ever more.
       while (this.#pendingBytes > this.#maxPendingBytes && !this.#stopped)
