@@ -73,6 +73,8 @@ async function run(url: string, pid: number, clients: number, metricsBase?: stri
     workers.push(w);
   }
   await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  // Joining leaves a server writing new documents for a few seconds after the clients are ready.
+  await new Promise((r) => setTimeout(r, 5000));
   const cpu0 = cpuSeconds(pid);
   const t0 = Date.now();
   let rssPeak = residentBytes(pid) / 2 ** 20;
