@@ -1,5 +1,6 @@
 import {
   appendFileSync,
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -10,7 +11,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodePart, FileStorageAdapter } from '../../sync-server/src/storage/file-storage';
+import {
+  encodePart,
+  FileStorageAdapter,
+  keyPath
+} from '../../sync-server/src/storage/file-storage';
 import { JOURNAL_DIR, JournaledFileStorage } from '../../sync-server/src/storage/journal';
 import { lazyRemovals } from '../../sync-server/src/storage/lazy-removals';
 import { runStorageContract } from './storage-contract';
@@ -165,6 +170,31 @@ describe('[STO-9] the journal: group commit, crash recovery', () => {
     expect(await files.load(['y', 'snapshot', 'h'])).toEqual(bytes(10, 8));
     await s.close();
     expect(await s.journalFiles()).toEqual([]);
+  });
+
+  it('a chunk saved and then removed before the files caught up is never written to them', async () => {
+    const dir = await fresh();
+    const s = new JournaledFileStorage(dir, { retryMs: 5 });
+    // Hold the files back: the first record cannot be applied yet.
+    const obstacle = join(dir, ...['x', 'snapshot', 'h'].map(encodePart), '_value');
+    mkdirSync(obstacle, { recursive: true });
+    await s.save(['x', 'snapshot', 'h'], bytes(10, 7));
+    // Compaction's pattern: an incremental chunk saved, then removed once the snapshot holds it.
+    await s.save(['d', 'incremental', 'c1'], bytes(50, 1));
+    await s.remove(['d', 'incremental', 'c1']);
+    await s.save(['d', 'snapshot', 's1'], bytes(60, 2));
+    rmSync(obstacle, { recursive: true });
+    await s.settled();
+    expect(existsSync(keyPath(dir, ['d', 'incremental', 'c1']))).toBe(false);
+    expect(await s.loadRange(['d'])).toEqual([
+      { key: ['d', 'snapshot', 's1'], data: bytes(60, 2) }
+    ]);
+    // The journal still replays to the same answer.
+    await s.abandon();
+    const again = new JournaledFileStorage(dir);
+    expect(await again.loadRange(['d'])).toEqual([
+      { key: ['d', 'snapshot', 's1'], data: bytes(60, 2) }
+    ]);
   });
 
   it('a crash while the files refuse a write loses nothing: the next start applies it', async () => {

@@ -241,6 +241,23 @@ export class JournaledFileStorage implements StorageAdapterInterface {
     });
   }
 
+  /**
+   * Runs beside the next appends, one at a time. One that deleted journals looks again for any
+   * closed meanwhile; a failed one keeps its journals for the next rotation.
+   */
+  #startCheckpoint(): void {
+    if (this.#checkpointing) return;
+    let deleted = 0;
+    this.#checkpointing = this.#checkpoint()
+      .then((n) => void (deleted = n))
+      .catch((e: unknown) => this.#onError(e))
+      .finally(() => {
+        this.#checkpointing = undefined;
+        if (deleted > 0 && this.#closed.length > 0 && !this.#stopped && !this.#closing)
+          this.#startCheckpoint();
+      });
+  }
+
   #startApplying(): void {
     if (this.#applying) return;
     let gaveUp = false;
@@ -277,10 +294,7 @@ export class JournaledFileStorage implements StorageAdapterInterface {
         (this.#size > 0 && this.#now() - this.#opened >= this.#rotateMs)
       ) {
         await this.#rotate().catch((e: unknown) => this.#onError(e));
-        // Runs beside the next appends; one at a time. A failed one keeps its journals.
-        this.#checkpointing ??= this.#checkpoint()
-          .catch((e: unknown) => this.#onError(e))
-          .finally(() => (this.#checkpointing = undefined));
+        this.#startCheckpoint();
       }
     }
   }
@@ -318,17 +332,17 @@ export class JournaledFileStorage implements StorageAdapterInterface {
   async #applyAll(): Promise<void> {
     while (this.#pending.length > 0 && !this.#stopped) {
       const slice = this.#pending.slice();
-      // Key by key: records of one key in order, different keys side by side. A range removal
-      // goes alone, after everything before it.
+      // Key by key, different keys side by side; a range removal goes alone, after everything
+      // before it. Of several records for one key only the last is applied: each is a whole value
+      // or a removal, so it decides the file alone (and a chunk saved, then removed by compaction
+      // before the files caught up, is never written at all). The others are in the journal.
       let lanes = new Map<string, Journaled[]>();
       const drain = async () => {
         // A few keys at a time, leaving threads of the pool for the next append.
         const all = [...lanes.values()];
         for (let i = 0; i < all.length; i += APPLY_LANES)
           await Promise.all(
-            all.slice(i, i + APPLY_LANES).map(async (lane) => {
-              for (const j of lane) await this.#applyOne(j);
-            })
+            all.slice(i, i + APPLY_LANES).map((lane) => this.#applyOne(lane[lane.length - 1]!))
           );
         lanes = new Map();
       };
@@ -426,28 +440,31 @@ export class JournaledFileStorage implements StorageAdapterInterface {
    * Deletes closed generations once their records are all in the files and every file and folder
    * they touched is fsynced.
    */
-  async #checkpoint(): Promise<void> {
+  async #checkpoint(): Promise<number> {
     const gens = [...this.#closed];
-    if (gens.length === 0) return;
+    if (gens.length === 0) return 0;
     while (gens.some((g) => g.unapplied > 0)) {
-      if (this.#stopped || (this.#closing && !this.#applying)) return;
+      if (this.#stopped || (this.#closing && !this.#applying)) return 0;
       await this.#progress.promise;
     }
     const touched = new Set<string>();
     for (const gen of gens) for (const t of gen.touched) touched.add(t);
     // One at a time: the next appends share the same disk and thread pool.
     for (const path of touched) {
-      if (this.#stopped) return;
+      if (this.#stopped) return 0;
       await syncPath(path);
     }
+    let deleted = 0;
     for (const gen of gens) {
-      if (this.#stopped) return;
+      if (this.#stopped) return deleted;
       await unlink(gen.path).catch((e: unknown) => {
         if (!isNotFound(e)) throw e;
       });
       this.#closed.splice(this.#closed.indexOf(gen), 1);
+      deleted++;
     }
     await syncPath(this.#journalDir);
+    return deleted;
   }
 
   /** Applies journals a crash left behind, makes the files durable, deletes the journals. */
