@@ -147,8 +147,11 @@ describe('relay faults', () => {
     } catch {
       // ENOSPC: the file holds whatever fit, which is the point.
     }
+    // Larger than whatever room the filler left: the journal itself cannot take it. (A change
+    // that still fits in the journal is durable there and acknowledged, even while the chunk
+    // files refuse it — STO-9 covers that case.)
     const random = () =>
-      Buffer.from(crypto.getRandomValues(new Uint8Array(4096))).toString('base64');
+      Buffer.from(crypto.getRandomValues(new Uint8Array(48 * 1024))).toString('base64');
     doc.change((d) => void d.notes.push(random()));
     await eventually(async () => {
       const text = await (await fetch(`${relay.base}/metrics`)).text();

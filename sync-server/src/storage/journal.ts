@@ -304,7 +304,12 @@ export class JournaledFileStorage implements StorageAdapterInterface {
     let gen: Generation;
     try {
       gen = await this.#open();
-      await this.#handle!.write(bytes, 0, bytes.length);
+      // A full disk can take part of a write and report it as written: not durable until all is.
+      for (let at = 0; at < bytes.length;) {
+        const { bytesWritten } = await this.#handle!.write(bytes, at, bytes.length - at);
+        if (bytesWritten <= 0) throw new Error('journal append wrote nothing');
+        at += bytesWritten;
+      }
       if (!O_DSYNC) await this.#handle!.datasync();
       this.#size += bytes.length;
       this.#commits++;
