@@ -24,6 +24,9 @@ async function touch(evictMs: number, rounds = 1) {
     '--max-documents-per-connection',
     '100000',
     '--messages-per-second',
+    '100000',
+    // Ten clients busy making thousands of documents can miss a keepalive and reconnect.
+    '--max-connections-per-ip',
     '100000'
   ]);
   const pid = relay.child.pid!;

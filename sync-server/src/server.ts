@@ -490,6 +490,12 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     );
   });
 
+  // Idle keep-alive connections (a Prometheus scraper, a load balancer's health checks) are kept
+  // longer than the usual 60 s idle time of a balancer in front: closing one just as the other
+  // side reuses it answers that request with a reset instead of a response.
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
+
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
     if (pathname !== SYNC_PATH) {

@@ -122,7 +122,16 @@ function relayArgs(dataDir: string, port: number): string[] {
 
 /** The relay's current value of one metric (Prometheus text from `/metrics`). */
 export async function relayMetric(base: string, name: string): Promise<number> {
-  return metric(await (await fetch(`${base}/metrics`)).text(), name);
+  // A busy relay can close an idle keep-alive connection just as it is reused (ECONNRESET):
+  // a scrape is tried again, as Prometheus would at its next interval.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return metric(await (await fetch(`${base}/metrics`)).text(), name);
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
 }
 
 export interface RelayProcess {
