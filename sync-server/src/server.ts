@@ -23,6 +23,7 @@ import { AdmissionGate } from './admission';
 import { Evictor } from './eviction';
 import { Federation } from './federation';
 import { Flusher, StaleWrite, syncMessageHeads } from './flusher';
+import { releaseLoadRaces } from './load-races';
 
 export const SYNC_PATH = '/sync';
 
@@ -336,6 +337,8 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     },
     denylist: config.denylist.map((id) => `automerge:${id}` as AutomergeUrl)
   });
+  // Evicted documents must not stay reachable through automerge-repo's load races [OPS-8].
+  releaseLoadRaces(repo);
   gate = config.admit === 'groups' ? new AdmissionGate(repo, storage, new Set(allowed)) : undefined;
   // One write at a time per document, shared by every message it covers [OPS-11].
   flusher = new Flusher(

@@ -1,0 +1,50 @@
+// Run with `node --expose-gc --import tsx`: loads N documents from storage into a Repo, drops them
+// from its memory, collects garbage and prints how many loaded documents are still reachable.
+// FIX=1 applies the relay's releaseLoadRaces first.
+//
+// DocHandle's state machine keeps a 120 s timer (xstate's waitFor) that holds a handle for two
+// minutes after it is ready; timers that long are shortened to 300 ms here so that the probe
+// sees what stays reachable after them, not the timers themselves.
+import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { releaseLoadRaces } from '../../sync-server/src/load-races';
+import { FileStorageAdapter } from '../../sync-server/src/storage/file-storage';
+
+// Replaced before any Repo exists (imports only define things; timers start in the code below).
+const realSetTimeout = globalThis.setTimeout.bind(globalThis);
+globalThis.setTimeout = ((fn: () => void, ms?: number, ...rest: unknown[]) =>
+  realSetTimeout(fn, ms !== undefined && ms >= 100_000 ? 300 : ms, ...rest)) as typeof setTimeout;
+
+const N = 30;
+const dir = mkdtempSync(join(tmpdir(), 'hearth-load-leak-'));
+async function prepare(): Promise<DocumentId[]> {
+  const r = new Repo({ storage: new FileStorageAdapter(dir), peerId: 'writer' as PeerId });
+  const ids: DocumentId[] = [];
+  for (let i = 0; i < N; i++) ids.push(r.create({ n: i, pad: 'x'.repeat(1000) }).documentId);
+  await r.flush();
+  await r.shutdown();
+  return ids;
+}
+async function loadAndDrop(repo: Repo, ids: DocumentId[]) {
+  const docs: WeakRef<object>[] = [];
+  for (const id of ids) {
+    const h = await repo.find(id);
+    docs.push(new WeakRef(h.doc()));
+    await repo.removeFromCache(id);
+  }
+  return docs;
+}
+const ids = await prepare();
+const repo = new Repo({ storage: new FileStorageAdapter(dir), peerId: 'reader' as PeerId });
+if (process.env.FIX) releaseLoadRaces(repo);
+const docs = await loadAndDrop(repo, ids);
+await new Promise((r) => realSetTimeout(r, 1500));
+const gc = (globalThis as { gc?: () => void }).gc!;
+gc();
+await new Promise((r) => realSetTimeout(r, 50));
+gc();
+rmSync(dir, { recursive: true, force: true });
+console.log(JSON.stringify({ alive: docs.filter((d) => d.deref() !== undefined).length, of: N }));
+process.exit(0);
