@@ -8,9 +8,9 @@ import type { Repo } from '@automerge/automerge-repo';
  * never does. `Promise.race` keeps each race's result reachable from that promise for as long as
  * it is pending (nodejs/node#17469), so the first loaded state of every document ever loaded —
  * and with it the document's WebAssembly memory — stayed alive after the document was evicted.
- * Here every load gets its own signal, aborted once the document is ready, unavailable or
- * deleted (a macrotask later, when the load has finished racing), which settles that load's
- * races and frees what they held. Found with a heap snapshot of an evicting relay.
+ * Here every load gets its own signal, aborted once the load has reported its outcome (after its
+ * last race), which settles that load's races and frees what they held. Found with a heap
+ * snapshot of an evicting relay (ADR 0017).
  */
 export function releaseLoadRaces(repo: Repo): void {
   const findWithProgress = repo.findWithProgress.bind(repo);
@@ -19,10 +19,16 @@ export function releaseLoadRaces(repo: Repo): void {
     if (options.signal) return findWithProgress(id, options);
     const controller = new AbortController();
     const progress = findWithProgress(id, { ...options, signal: controller.signal });
-    void progress.handle.whenReady(['ready', 'unavailable', 'deleted']).then(
-      () => setTimeout(() => controller.abort(), 0),
-      () => undefined // never ready (evicted while asked for): its small race stays
-    );
+    // Only a load under way reports progress. Its last report (ready, unavailable or failed) comes
+    // after its last race: aborting then settles those races and can no longer change the load.
+    if ('subscribe' in progress) {
+      const stop = progress.subscribe((state) => {
+        if (state.state !== 'ready' && state.state !== 'unavailable' && state.state !== 'failed')
+          return;
+        stop();
+        setTimeout(() => controller.abort(), 0);
+      });
+    }
     return progress;
   }) as Repo['findWithProgress'];
 }
