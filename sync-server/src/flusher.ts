@@ -20,6 +20,11 @@ export function syncMessageHeads(data: Uint8Array): string[] | undefined {
   return heads;
 }
 
+/** Heads in one comparable string: the order they are listed in does not matter. */
+function headsKey(heads: readonly string[]): string {
+  return [...heads].sort().join();
+}
+
 /** A write that was overtaken: its document was dropped from memory and loaded again meanwhile. */
 export class StaleWrite extends Error {
   constructor(documentId: string) {
@@ -60,11 +65,8 @@ export class Flusher {
   constructor(
     /** Writes the document's current in-memory state; captures it synchronously when called. */
     private readonly write: (documentId: string) => Promise<void>,
-    /**
-     * The heads of the document in memory, as one string (sorted, joined by commas); undefined
-     * when it is not loaded.
-     */
-    private readonly headsOf: (documentId: string) => string | undefined
+    /** The heads of the document in memory; undefined when it is not loaded. */
+    private readonly headsOf: (documentId: string) => readonly string[] | undefined
   ) {}
 
   /**
@@ -73,9 +75,9 @@ export class Flusher {
    * answers a peer from inside the update that applies the peer's changes, before the handle holds
    * the new state. Such a message needs the next state: a write that starts after the update.
    */
-  mark(documentId: string, heads: string): number {
+  mark(documentId: string, heads: readonly string[]): number {
     const s = this.#observe(documentId);
-    return heads === s.heads ? s.seq : s.seq + 1;
+    return headsKey(heads) === s.heads ? s.seq : s.seq + 1;
   }
 
   /** Resolves once state `need` (from `mark`) of the document is stored; rejects if a write failed. */
@@ -130,7 +132,8 @@ export class Flusher {
 
   #observe(documentId: string): DocState {
     const s = this.#state(documentId);
-    const heads = this.headsOf(documentId);
+    const inMemory = this.headsOf(documentId);
+    const heads = inMemory && headsKey(inMemory);
     if (heads !== undefined && heads !== s.heads) {
       s.seq++;
       s.heads = heads;

@@ -345,7 +345,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     (id) => repo.flush([id as DocumentId]),
     (id) => {
       const handle = repo.handles[id as DocumentId];
-      return handle?.isReady() ? [...A.getHeads(handle.doc())].sort().join() : undefined;
+      return handle?.isReady() ? A.getHeads(handle.doc()) : undefined;
     }
   );
   evictor = new Evictor(
@@ -622,14 +622,12 @@ function bearerMatches(req: IncomingMessage, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The heads a sync message says its sender has, as `Flusher` compares them. */
-function headsOf(data: Uint8Array): string {
-  const quick = syncMessageHeads(data);
-  if (quick) return [...quick].sort().join();
+/** The heads a sync message says its sender has (from its first bytes when they allow). */
+function headsOf(data: Uint8Array): string[] {
   try {
-    return [...A.decodeSyncMessage(data).heads].sort().join();
+    return syncMessageHeads(data) ?? A.decodeSyncMessage(data).heads;
   } catch {
-    return ''; // the relay's own messages always decode; never equal to a real document's heads
+    return []; // the relay's own messages always decode
   }
 }
 

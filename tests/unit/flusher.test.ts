@@ -20,7 +20,7 @@ function setup() {
           fail: reject
         });
       }),
-    () => doc.heads
+    () => [doc.heads]
   );
   return { doc, writes, stored, flusher };
 }
@@ -32,7 +32,7 @@ describe('[OPS-11] acknowledgements wait for the write that stores their state, 
     const { doc, writes, flusher } = setup();
     doc.heads = 'h1';
     const waiting = Array.from({ length: 10 }, () =>
-      flusher.durable('d', flusher.mark('d', doc.heads))
+      flusher.durable('d', flusher.mark('d', [doc.heads]))
     );
     await tick();
     expect(writes).toHaveLength(1);
@@ -45,22 +45,22 @@ describe('[OPS-11] acknowledgements wait for the write that stores their state, 
   it('a message about a state already stored waits for no write', async () => {
     const { doc, writes, flusher } = setup();
     doc.heads = 'h1';
-    const first = flusher.durable('d', flusher.mark('d', doc.heads));
+    const first = flusher.durable('d', flusher.mark('d', [doc.heads]));
     writes[0]!.finish();
     await first;
-    await flusher.durable('d', flusher.mark('d', doc.heads));
+    await flusher.durable('d', flusher.mark('d', [doc.heads]));
     expect(writes).toHaveLength(1);
   });
 
   it('a change during a write waits for the next write, which every later message shares', async () => {
     const { doc, writes, stored, flusher } = setup();
     doc.heads = 'h1';
-    const a = flusher.durable('d', flusher.mark('d', doc.heads));
+    const a = flusher.durable('d', flusher.mark('d', [doc.heads]));
     doc.heads = 'h2';
     let bDone = false;
-    const b = flusher.durable('d', flusher.mark('d', doc.heads)).then(() => (bDone = true));
+    const b = flusher.durable('d', flusher.mark('d', [doc.heads])).then(() => (bDone = true));
     doc.heads = 'h3';
-    const c = flusher.durable('d', flusher.mark('d', doc.heads));
+    const c = flusher.durable('d', flusher.mark('d', [doc.heads]));
     await tick();
     expect(writes).toHaveLength(1); // one write at a time
     writes[0]!.finish();
@@ -78,11 +78,11 @@ describe('[OPS-11] acknowledgements wait for the write that stores their state, 
   it('a failed write rejects every message waiting on it; after forgetting, writes work again', async () => {
     const { doc, writes, flusher } = setup();
     doc.heads = 'h1';
-    const waiting = [1, 2, 3].map(() => flusher.durable('d', flusher.mark('d', doc.heads)));
+    const waiting = [1, 2, 3].map(() => flusher.durable('d', flusher.mark('d', [doc.heads])));
     writes[0]!.fail(new Error('ENOSPC'));
     for (const w of waiting) await expect(w).rejects.toThrow('ENOSPC');
     flusher.forget('d');
-    const again = flusher.durable('d', flusher.mark('d', doc.heads));
+    const again = flusher.durable('d', flusher.mark('d', [doc.heads]));
     writes[1]!.finish();
     await again;
   });
@@ -90,9 +90,9 @@ describe('[OPS-11] acknowledgements wait for the write that stores their state, 
   it('a write queued behind one whose document was forgotten is refused as stale', async () => {
     const { doc, writes, flusher } = setup();
     doc.heads = 'h1';
-    const first = flusher.durable('d', flusher.mark('d', doc.heads));
+    const first = flusher.durable('d', flusher.mark('d', [doc.heads]));
     doc.heads = 'h2';
-    const second = flusher.durable('d', flusher.mark('d', doc.heads));
+    const second = flusher.durable('d', flusher.mark('d', [doc.heads]));
     flusher.forget('d');
     writes[0]!.finish();
     await first;
@@ -104,11 +104,11 @@ describe('[OPS-11] acknowledgements wait for the write that stores their state, 
   it('a message ahead of the heads in memory (sent from inside the update) waits for a write of its state', async () => {
     const { doc, writes, flusher } = setup();
     doc.heads = 'h1';
-    const first = flusher.durable('d', flusher.mark('d', 'h1'));
+    const first = flusher.durable('d', flusher.mark('d', ['h1']));
     writes[0]!.finish();
     await first;
     // The peer's change is applied and the answer already tells of h2; the handle still reads h1.
-    const need = flusher.mark('d', 'h2');
+    const need = flusher.mark('d', ['h2']);
     doc.heads = 'h2'; // the update completes
     const answer = flusher.durable('d', need);
     await tick();
@@ -122,7 +122,7 @@ describe('[OPS-11] acknowledgements wait for the write that stores their state, 
     const { doc, writes, flusher } = setup();
     doc.heads = 'h1';
     let sent = false;
-    const answer = flusher.durable('d', flusher.mark('d', 'h2')).then(() => (sent = true));
+    const answer = flusher.durable('d', flusher.mark('d', ['h2'])).then(() => (sent = true));
     expect(writes[0]!.captured).toBe('h1');
     doc.heads = 'h2';
     writes[0]!.finish();
@@ -136,17 +136,31 @@ describe('[OPS-11] acknowledgements wait for the write that stores their state, 
   it('a message naming heads that never show in memory does not wait for ever', async () => {
     const { doc, writes, flusher } = setup();
     doc.heads = 'h1';
-    const answer = flusher.durable('d', flusher.mark('d', 'garbled'));
+    const answer = flusher.durable('d', flusher.mark('d', ['garbled']));
     writes[0]!.finish();
     await answer;
+    expect(writes).toHaveLength(1);
+  });
+
+  it('heads name the same state in any order', async () => {
+    const writes: string[] = [];
+    const flusher = new Flusher(
+      () => {
+        writes.push('w');
+        return Promise.resolve();
+      },
+      () => ['x', 'y']
+    );
+    await flusher.durable('d', flusher.mark('d', ['x', 'y']));
+    await flusher.durable('d', flusher.mark('d', ['y', 'x']));
     expect(writes).toHaveLength(1);
   });
 
   it('documents are counted apart', async () => {
     const { doc, writes, flusher } = setup();
     doc.heads = 'h1';
-    const a = flusher.durable('a', flusher.mark('a', doc.heads));
-    const b = flusher.durable('b', flusher.mark('b', doc.heads));
+    const a = flusher.durable('a', flusher.mark('a', [doc.heads]));
+    const b = flusher.durable('b', flusher.mark('b', [doc.heads]));
     expect(writes).toHaveLength(2);
     writes.forEach((w) => w.finish());
     await Promise.all([a, b]);

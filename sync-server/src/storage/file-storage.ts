@@ -129,9 +129,12 @@ export function decodePart(name: string): string | undefined {
   return Buffer.from(name.slice(1), 'hex').toString('utf8');
 }
 
-async function readdirOrEmpty(dir: string): Promise<string[]>;
-async function readdirOrEmpty(dir: string, withTypes: true): Promise<import('node:fs').Dirent[]>;
-async function readdirOrEmpty(dir: string, withTypes = false) {
+export async function readdirOrEmpty(dir: string): Promise<string[]>;
+export async function readdirOrEmpty(
+  dir: string,
+  withTypes: true
+): Promise<import('node:fs').Dirent[]>;
+export async function readdirOrEmpty(dir: string, withTypes = false) {
   try {
     return withTypes ? await readdir(dir, { withFileTypes: true }) : await readdir(dir);
   } catch (e) {
@@ -162,6 +165,6 @@ export async function syncPath(path: string): Promise<void> {
   }
 }
 
-function isNotFound(e: unknown): boolean {
+export function isNotFound(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: string }).code === 'ENOENT';
 }

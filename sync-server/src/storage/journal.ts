@@ -1,9 +1,16 @@
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo/slim';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { FileStorageAdapter, keyPath, syncPath, valuePath } from './file-storage';
+import {
+  FileStorageAdapter,
+  isNotFound,
+  keyPath,
+  readdirOrEmpty,
+  syncPath,
+  valuePath
+} from './file-storage';
 
 /** Where the journal lives inside the data directory (not a key: key folders start with `k`). */
 export const JOURNAL_DIR = '.journal';
@@ -22,7 +29,6 @@ interface Waiting {
 }
 
 interface Generation {
-  readonly n: number;
   readonly path: string;
   /** Files and folders whose contents its records changed (fsynced before it is deleted). */
   readonly touched: Set<string>;
@@ -164,13 +170,16 @@ export class JournaledFileStorage implements StorageAdapterInterface {
     return this.#enqueue({ kind: REMOVE_RANGE, key: [...keyPrefix] });
   }
 
-  /** Ids of every stored document. */
+  /**
+   * Ids of every stored document: the chunk files' folders (listed, not read) and the documents
+   * journaled but not yet in them.
+   */
   async documentIds(): Promise<string[]> {
-    const chunks = await this.loadRange([]);
-    const ids = new Set<string>();
-    for (const c of chunks)
-      if (c.key.length >= 2 && (c.key[1] === 'snapshot' || c.key[1] === 'incremental'))
-        ids.add(c.key[0]!);
+    await this.#ready;
+    const ids = new Set(await this.#files.documentIds());
+    for (const { op } of this.#pending)
+      if (op.kind === SAVE && (op.key[1] === 'snapshot' || op.key[1] === 'incremental'))
+        ids.add(op.key[0]!);
     return [...ids];
   }
 
@@ -209,12 +218,7 @@ export class JournaledFileStorage implements StorageAdapterInterface {
     this.#closing = true;
     this.#stopped = true;
     this.#wake();
-    await this.#ready.catch(() => undefined);
-    while (this.#pumping || this.#applying || this.#checkpointing) {
-      await this.#pumping;
-      await this.#applying;
-      await this.#checkpointing;
-    }
+    await this.settled();
     await this.#handle?.close();
     this.#handle = undefined;
   }
@@ -341,15 +345,13 @@ export class JournaledFileStorage implements StorageAdapterInterface {
       // before it. Of several records for one key only the last is applied: each is a whole value
       // or a removal, so it decides the file alone (and a chunk saved, then removed by compaction
       // before the files caught up, is never written at all). The others are in the journal.
-      let lanes = new Map<string, Journaled[]>();
+      let last = new Map<string, Journaled>();
       const drain = async () => {
         // A few keys at a time, leaving threads of the pool for the next append.
-        const all = [...lanes.values()];
+        const all = [...last.values()];
         for (let i = 0; i < all.length; i += APPLY_LANES)
-          await Promise.all(
-            all.slice(i, i + APPLY_LANES).map((lane) => this.#applyOne(lane[lane.length - 1]!))
-          );
-        lanes = new Map();
+          await Promise.all(all.slice(i, i + APPLY_LANES).map((j) => this.#applyOne(j)));
+        last = new Map();
       };
       for (const j of slice) {
         if (j.op.kind === REMOVE_RANGE) {
@@ -358,9 +360,7 @@ export class JournaledFileStorage implements StorageAdapterInterface {
           continue;
         }
         const id = JSON.stringify(j.op.key);
-        const lane = lanes.get(id) ?? [];
-        lanes.set(id, lane);
-        lane.push(j);
+        last.set(id, j);
       }
       await drain();
       if (this.#stopped) return;
@@ -424,7 +424,7 @@ export class JournaledFileStorage implements StorageAdapterInterface {
     const path = join(this.#journalDir, `${String(n).padStart(12, '0')}.log`);
     this.#handle = await open(path, APPEND_FLAGS);
     await syncPath(this.#journalDir);
-    this.#current = { n, path, touched: new Set(), unapplied: 0 };
+    this.#current = { path, touched: new Set(), unapplied: 0 };
     this.#size = 0;
     this.#opened = this.#now();
     return this.#current;
@@ -552,17 +552,4 @@ export function decodeRecords(file: Uint8Array): Op[] {
     at += 8 + length;
   }
   return ops;
-}
-
-async function readdirOrEmpty(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (e) {
-    if (isNotFound(e)) return [];
-    throw e;
-  }
-}
-
-function isNotFound(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: string }).code === 'ENOENT';
 }
