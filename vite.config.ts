@@ -35,6 +35,8 @@ export default defineConfig({
     })
   ],
   server: { port: 5173 },
+  // automerge-repo runs in a module worker (ADR 0018).
+  worker: { format: 'es' },
   test: {
     include: ['tests/{unit,property,contract}/**/*.test.ts'],
     environment: 'node',

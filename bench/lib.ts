@@ -30,6 +30,12 @@ export class CountingProxy {
   ws = 0;
   requests = 0;
   #server: Server;
+  /**
+   * Shapes WebSocket traffic like a slow link (half the round trip each way, and a byte rate per
+   * direction). Chromium's network throttling does not reach a page's WebSocket frames (nor a
+   * worker's), so a bench that means "a slow network" for sync sets this.
+   */
+  shapeWs: { rttMs: number; downBytesPerSec: number; upBytesPerSec: number } | undefined;
   constructor(
     readonly port: number,
     target: number
@@ -37,17 +43,21 @@ export class CountingProxy {
     this.#server = createServer((client) => {
       const upstream = connect(target, '127.0.0.1');
       let kind: 'http' | 'ws' | undefined;
+      const up = this.#link(() => this.shapeWs?.upBytesPerSec);
+      const down = this.#link(() => this.shapeWs?.downBytesPerSec);
       client.on('data', (chunk: Buffer) => {
         if (kind === undefined)
           kind = /upgrade:\s*websocket/i.test(chunk.toString('latin1')) ? 'ws' : 'http';
         if (kind === 'http')
           this.requests += (chunk.toString('latin1').match(/^(GET|HEAD) /gm) ?? []).length;
-        upstream.write(chunk);
+        if (kind === 'ws') up(chunk, (c) => upstream.write(c));
+        else upstream.write(chunk);
       });
       upstream.on('data', (chunk: Buffer) => {
         if (kind === 'ws') this.ws += chunk.length;
         else this.http += chunk.length;
-        client.write(chunk);
+        if (kind === 'ws') down(chunk, (c) => client.write(c));
+        else client.write(chunk);
       });
       const end = () => {
         client.destroy();
@@ -56,6 +66,18 @@ export class CountingProxy {
       client.on('error', end).on('close', end);
       upstream.on('error', end).on('close', end);
     });
+  }
+  /** One direction of a shaped link: chunks leave in order, each after the previous one. */
+  #link(rate: () => number | undefined) {
+    let free = 0;
+    return (chunk: Buffer, send: (c: Buffer) => void) => {
+      const bytesPerSec = rate();
+      const shape = this.shapeWs;
+      if (!bytesPerSec || !shape) return send(chunk);
+      const now = Date.now();
+      free = Math.max(now, free) + (chunk.length / bytesPerSec) * 1000;
+      setTimeout(() => send(chunk), free - now + shape.rttMs / 2);
+    };
   }
   listen(): Promise<void> {
     return new Promise((resolve) => this.#server.listen(this.port, '127.0.0.1', resolve));

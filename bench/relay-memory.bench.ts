@@ -14,6 +14,16 @@ import { fullyAcknowledged, relayMetric, spawnRelay } from '../tests/kit/relay-k
 import { report } from './lib';
 
 const DOCS = Number(process.env.RELAY_MEMORY_DOCS ?? 5000);
+// automerge-repo's Node WebSocket client rethrows any connection error but ECONNREFUSED from its
+// reconnect, so a connect that times out on this busy shared machine killed the whole bench once.
+// Such a client just tries again a second later; anything else still ends the run.
+process.on('uncaughtException', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'ETIMEDOUT' || e.code === 'ECONNRESET') {
+    console.error(`bench client: ${e.code}, reconnecting`);
+    return;
+  }
+  throw e;
+});
 const rssMiB = (pid: number) => residentBytes(pid) / 2 ** 20;
 
 async function touch(evictMs: number, rounds = 1) {

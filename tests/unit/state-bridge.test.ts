@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { Repo, type DocHandle, type DocumentId } from '@automerge/automerge-repo';
+import { Repo, type DocHandle } from '@automerge/automerge-repo';
 import { describe, expect, it } from 'vitest';
 import { deviceKeys, foundGroup, proposalText } from '../../src/lib/core/group/session';
 import { newLedgerDoc, putEntry, type LedgerDoc } from '../../src/lib/core/ledger/doc';
@@ -7,6 +7,7 @@ import { app } from '../../src/lib/state/app.svelte';
 import { GroupView, type GroupHost } from '../../src/lib/state/group.svelte';
 import { seed, T0 } from '../kit/ledger-kit';
 import { found, join, Net } from '../kit/session-kit';
+import { repoOverChannel } from '../kit/repo-channel';
 
 /**
  * The state classes between the core and the screens [APP-1]: GroupView with a real
@@ -16,15 +17,11 @@ import { found, join, Net } from '../kit/session-kit';
 
 function host(repo: Repo, secret: Uint8Array) {
   const calls = { remembered: [] as string[], unsynced: [] as number[] };
+  let channel: ReturnType<typeof repoOverChannel> | undefined;
   const h: GroupHost = {
     secret,
-    repo: () =>
-      Promise.resolve({
-        findGroup: (id: DocumentId, signal?: AbortSignal) =>
-          repo.find<LedgerDoc>(id, signal ? { signal } : {}),
-        createGroup: (groupId: Uint8Array, entries: Uint8Array[]) =>
-          store(repo, groupId, entries).documentId
-      }),
+    // The page's side of the worker boundary, over a real MessageChannel (ADR 0018).
+    repo: () => (channel ??= repoOverChannel(repo)),
     pendingInvite: () => Promise.resolve(undefined),
     rememberGroup: (id) => {
       calls.remembered.push(id);
@@ -95,7 +92,9 @@ describe('GroupView: one open group between the ledger and the screen', () => {
     expect(error).toBeUndefined();
     const proposal = Object.values(view.group!.proposals)[0]!;
     expect(view.text(proposalText(proposal))).toBe('picnic');
-    // The entry is in the Automerge document, and marked as not shared yet.
+    // The entry reaches the Automerge document (across the worker boundary), and is marked as
+    // not shared yet.
+    await settle(view, () => Object.keys(handle.doc().entries).length > g.entries.length);
     expect(Object.keys(handle.doc().entries)).toHaveLength(g.entries.length + 1);
     expect(view.unsynced).toHaveLength(1);
     expect(calls.unsynced.at(-1)).toBe(1);
@@ -140,6 +139,7 @@ describe('GroupView: one open group between the ledger and the screen', () => {
     release();
     await opening;
     // The document is ready: the waiting entry is in it, and no longer pending on the phone.
+    await settle(view, () => Object.keys(handle.doc().entries).length > g.entries.length);
     expect(Object.keys(handle.doc().entries)).toHaveLength(g.entries.length + 1);
     expect([...kept.values()].filter((k) => k.pending)).toHaveLength(0);
     view.close();

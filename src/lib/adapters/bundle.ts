@@ -3,7 +3,8 @@ import { toHex } from '$core/encoding/hex';
 import { readLedgerDoc, type LedgerDoc } from '$core/ledger/doc';
 import { decodeEntry, entryId, signedMessage } from '$core/ledger/envelope';
 import { err, ok, type Result } from '$core/result';
-import { decodeBundle, encodeBundle, type BundleError, type BundleHeader } from '$core/sync/bundle';
+import { decodeBundle, encodeBundle, type BundleHeader } from '$core/sync/bundle';
+import type { ImportError } from './doc-protocol';
 import type { DocHandle, DocumentId, HearthRepo } from './repo';
 import { verifyFast } from './verify';
 
@@ -14,8 +15,7 @@ import { verifyFast } from './verify';
  * unchanged, and every new entry is a valid signed entry of the same group.
  */
 
-export type ImportError =
-  BundleError | 'foreign' | 'not-a-group' | 'needs-earlier' | 'bad-entries' | 'tampered';
+export type { ImportError };
 
 export interface ImportOutcome {
   documentId: DocumentId;

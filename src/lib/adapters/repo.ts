@@ -1,26 +1,17 @@
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import {
   initializeWasm,
-  isValidDocumentId,
   Repo,
   type DocHandle,
   type DocumentId,
-  type PeerId,
-  type StorageId
+  type PeerId
 } from '@automerge/automerge-repo/slim';
-import wasmUrl from '@automerge/automerge/automerge.wasm?url';
 import { ledgerDocWith, type LedgerDoc } from '$core/ledger/doc';
 import type { HearthDB } from './db';
 import { DexieStorageAdapter } from './dexie-storage';
+import type { ConnectionFacts } from './doc-protocol';
 
-export type { DocHandle, DocumentId };
-
-/** What the relay connection looks like right now; the state layer turns it into a SyncStatus. */
-export interface ConnectionFacts {
-  connected: boolean;
-  failedAttempts: number;
-  relayStorageId: StorageId | undefined;
-}
+export type { ConnectionFacts, DocHandle, DocumentId };
 
 /**
  * The WebSocket client adapter, instrumented so the UI can tell "connecting" from "unreachable".
@@ -54,6 +45,8 @@ export interface HearthRepo {
   createGroup(groupId: Uint8Array, entries: Uint8Array[]): DocumentId;
   /** Finds a group by id; rejects when no peer has it (offline and not on this device). */
   findGroup(documentId: DocumentId, signal?: AbortSignal): Promise<DocHandle<LedgerDoc>>;
+  /** Resolves once what the document holds now is in this device's storage. */
+  flush(documentId: DocumentId): Promise<void>;
   /** All relays together: connected if any is; the first connected one is the reference. */
   connection(): ConnectionFacts;
   /** Each relay on its own, by address [SYNC-4]. */
@@ -81,7 +74,8 @@ export function combineFacts(list: ConnectionFacts[]): ConnectionFacts {
 export async function startRepo(
   db: HearthDB,
   relayUrls: string[],
-  onFacts: (combined: ConnectionFacts, each: Record<string, ConnectionFacts>) => void
+  onFacts: (combined: ConnectionFacts, each: Record<string, ConnectionFacts>) => void,
+  wasmUrl: string
 ): Promise<HearthRepo> {
   wasmReady ??= initializeWasm(wasmUrl);
   await wasmReady;
@@ -97,6 +91,15 @@ export async function startRepo(
     // itself never offers documents to anyone (see sync-server).
     sharePolicy: () => Promise.resolve(true)
   });
+  return hearthOf(repo, () => combineFacts(networks.map((n) => n.facts)), each);
+}
+
+/** The operations the app needs of a repo (tests build one on a repo of their own). */
+export function hearthOf(
+  repo: Repo,
+  connection: () => ConnectionFacts = () => combineFacts([]),
+  relays: () => Record<string, ConnectionFacts> = () => ({})
+): HearthRepo {
   return {
     repo,
     createGroup(groupId, entries) {
@@ -105,12 +108,9 @@ export async function startRepo(
     findGroup(documentId, signal) {
       return repo.find<LedgerDoc>(documentId, signal ? { signal } : {});
     },
-    connection: () => combineFacts(networks.map((n) => n.facts)),
-    relays: each,
+    flush: (documentId) => repo.flush([documentId]),
+    connection,
+    relays,
     shutdown: () => repo.shutdown()
   };
-}
-
-export function isDocumentId(id: string): id is DocumentId {
-  return isValidDocumentId(id);
 }

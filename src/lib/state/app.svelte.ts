@@ -19,8 +19,12 @@ import {
   setPasscode,
   unlockIdentity
 } from '$lib/adapters/identity';
-import type { ConnectionFacts, DocumentId, HearthRepo } from '$lib/adapters/repo';
-import type { ImportError, ImportOutcome } from '$lib/adapters/bundle';
+import type {
+  ConnectionFacts,
+  HearthRepo,
+  ImportError,
+  ImportOutcome
+} from '$lib/adapters/repo-client';
 import { loadMirror, saveMirror, type MirrorEntry } from '$lib/adapters/mirror';
 import type { Result } from '$core/result';
 import { effectiveRelayUrls, loadRelayUrls, saveRelayUrls } from '$lib/adapters/settings';
@@ -118,15 +122,30 @@ class AppState {
 
   /** automerge-repo, started on first use (after the shell has rendered). */
   repo(): Promise<HearthRepo> {
-    this.#repo ??= import('$lib/adapters/repo').then(({ startRepo }) =>
-      startRepo(this.db, this.#startRelays(), (facts, each) => {
-        this.#relays = each;
-        const reconnected =
-          facts.relayStorageId !== this.#connection.relayStorageId ||
-          (facts.connected && !this.#connection.connected);
-        this.#connection = facts;
-        if (reconnected && facts.relayStorageId) void this.#confirmUnsynced();
-      })
+    this.#repo ??= import('$lib/adapters/repo-client').then(({ startRepoClient }) =>
+      startRepoClient(
+        this.#startRelays(),
+        (facts, each) => {
+          this.#relays = each;
+          const reconnected =
+            facts.relayStorageId !== this.#connection.relayStorageId ||
+            (facts.connected && !this.#connection.connected);
+          this.#connection = facts;
+          if (reconnected && facts.relayStorageId) void this.#confirmUnsynced();
+        },
+        // Where a module worker cannot start: the same service on the page's own thread.
+        async () => {
+          const [{ serveRepo }, { startRepo }] = await Promise.all([
+            import('$lib/adapters/doc-service'),
+            import('$lib/adapters/repo')
+          ]);
+          const channel = new MessageChannel();
+          serveRepo(channel.port2, (urls, onFacts, wasmUrl) =>
+            startRepo(this.db, urls, onFacts, wasmUrl)
+          );
+          return channel.port1;
+        }
+      )
     );
     return this.#repo;
   }
@@ -226,17 +245,9 @@ class AppState {
     expectGroup?: string
   ): Promise<Result<ImportOutcome, ImportError>> {
     const hearth = await this.repo();
-    const local = async (id: DocumentId) => {
-      if (!this.#groups.some((g) => g.documentId === id)) return undefined;
-      try {
-        return await hearth.findGroup(id, AbortSignal.timeout(10_000));
-      } catch {
-        return undefined;
-      }
-    };
-    // The bundle code (and Automerge's) loads only when a file is taken in.
-    const { importBundle } = await import('$lib/adapters/bundle');
-    const r = await importBundle(hearth, bytes, local, expectGroup);
+    // Verified and merged where automerge-repo runs; only into groups this person keeps.
+    const known = this.#groups.map((g) => g.documentId);
+    const r = await hearth.importBundle(bytes, known, expectGroup);
     if (r.ok && r.value.created) await this.rememberGroup(r.value.documentId, '');
     return r;
   }
@@ -347,8 +358,10 @@ class AppState {
 
   /** The relays this run connects to, from the saved list. */
   #startRelays(): string[] {
-    this.#relaysInUse = effectiveRelayUrls(this.#relaySetting, location);
-    return this.#relaysInUse;
+    const urls = effectiveRelayUrls(this.#relaySetting, location);
+    this.#relaysInUse = urls;
+    // A plain array (not the reactive one): it crosses to the worker by structured clone.
+    return [...urls];
   }
 
   /** Saves the relay list [SYNC-4]; it takes effect when the app next starts. */

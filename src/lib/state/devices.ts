@@ -7,9 +7,9 @@ import {
   type Transfer,
   type TransferError
 } from '$core/identity/transfer';
-import { putEntry, readLedgerDoc } from '$core/ledger/doc';
+import { readLedgerDoc } from '$core/ledger/doc';
 import { nowSeconds, random } from '$lib/adapters/clock';
-import { isDocumentId } from '$lib/adapters/repo';
+import { isDocumentId } from '$lib/adapters/doc-id';
 import { app } from './app.svelte';
 import { freshEntries } from './group.svelte';
 
@@ -44,9 +44,7 @@ async function withGroup(
     const entries = run(session, nowSeconds());
     if (entries === 'already') return { outcome: 'done', name };
     if (entries.length === 0) return { outcome: 'error', name };
-    handle.change((d) => {
-      for (const bytes of entries) putEntry(d, bytes);
-    });
+    await handle.put(entries);
     return { outcome: 'done', name };
   } catch {
     return { outcome: 'unavailable', name: '' };

@@ -1,12 +1,6 @@
 import { m } from '$lib/paraglide/messages.js';
 import { decodeEntry, entryId, signedMessage } from '$core/ledger/envelope';
-import {
-  checkAgainstMirror,
-  heal,
-  putEntry,
-  readLedgerDoc,
-  type LedgerDoc
-} from '$core/ledger/doc';
+import { checkAgainstMirror, readLedgerDoc } from '$core/ledger/doc';
 import { deviceKeys, GroupSession, NoKeyError } from '$core/group/session';
 import type { GroupState, Proposal } from '$core/governance/state';
 import type { Text } from '$core/governance/text';
@@ -16,10 +10,10 @@ import { hexToBytes, toHex } from '$core/encoding/hex';
 import { proofVerdicts } from '$core/governance/derive';
 import { parsePayload } from '$core/governance/payloads';
 import { Kind } from '$core/governance/types';
-import { isDocumentId, type DocHandle, type DocumentId } from '$lib/adapters/repo';
+import { isDocumentId, type DocumentId } from '$lib/adapters/doc-id';
+import type { GroupDoc } from '$lib/adapters/repo-client';
 import { nextTask, nowSeconds, random } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
-import { headsOf, makeBundle } from '$lib/adapters/bundle';
 import type { MirrorContent, MirrorEntry } from '$lib/adapters/mirror';
 import { app, describeStorageError } from './app.svelte';
 
@@ -30,15 +24,17 @@ import { app, describeStorageError } from './app.svelte';
 export interface GroupHost {
   readonly secret: Uint8Array | undefined;
   repo(): Promise<{
-    findGroup(documentId: DocumentId, signal?: AbortSignal): Promise<DocHandle<LedgerDoc>>;
+    findGroup(documentId: DocumentId, signal?: AbortSignal): Promise<GroupDoc>;
     /** Makes a new document of signed entries (a group or one of its threads). */
-    createGroup(groupId: Uint8Array, entries: Uint8Array[]): DocumentId;
+    createGroup(groupId: Uint8Array, entries: Uint8Array[]): Promise<DocumentId>;
+    /** A `.hearth` file of a group: all of it, or what a phone at `since` lacks [SNK-1, SNK-2]. */
+    bundle(documentId: DocumentId, since: string[] | null, now: number): Promise<Uint8Array>;
   }>;
   pendingInvite(documentId: string): Promise<{ entry: string; secret: string } | undefined>;
   rememberGroup(documentId: string, name: string): Promise<void>;
   cacheGroupName(documentId: string, name: string): Promise<void>;
   setUnsynced(documentId: string, count: number): Promise<void>;
-  readonly connection: { relayStorageId: StorageIdLike | undefined };
+  readonly connection: { relayStorageId: string | undefined };
   documentInSync: boolean | undefined;
   /** This phone's verified entries of a group, and writes waiting for the document [SNK-5]. */
   loadMirror?(documentId: string): Promise<MirrorContent>;
@@ -55,7 +51,6 @@ function groupIdOf(entries: Uint8Array[]): Uint8Array | undefined {
   }
   return undefined;
 }
-type StorageIdLike = Parameters<DocHandle<LedgerDoc>['getSyncInfo']>[0];
 
 export type GroupLoad =
   'loading' | 'ready' | 'unavailable' | 'invalid-link' | 'not-a-group' | 'locked' | 'error';
@@ -103,7 +98,7 @@ function dueProposals(session: GroupSession): Proposal[] {
  * and writes new signed entries. Create one per page and call `close()` when the page goes away.
  */
 export class GroupView {
-  #handle: DocHandle<LedgerDoc> | undefined;
+  #handle: GroupDoc | undefined;
   #session: GroupSession | undefined;
   #abort = new AbortController();
   #offs: (() => void)[] = [];
@@ -164,7 +159,7 @@ export class GroupView {
     if (!session || !this.#handle) return { error: m.act_loading() };
     try {
       const hearth = await this.#host.repo();
-      const doc = hearth.createGroup(session.groupId, []);
+      const doc = await hearth.createGroup(session.groupId, []);
       let thread = '';
       const error = this.act((s, t) => {
         const heading = { title: o.title, topic: o.topic };
@@ -186,13 +181,15 @@ export class GroupView {
       // One post after another in this device's chain of the new thread.
       let seq = 0;
       let prev = '';
+      const posts: Uint8Array[] = [];
       for (const text of [o.text, ...(o.more ?? [])]) {
         const tip = seq === 0 ? null : { seq, id: prev };
         const bytes = session.post(thread, tip, { text }, nowSeconds());
-        handle.change((d) => putEntry(d, bytes));
+        posts.push(bytes);
         seq++;
         prev = entryId(bytes);
       }
+      await handle.put(posts);
       return { thread };
     } catch (e) {
       return { error: e instanceof NoKeyError ? m.act_no_key() : m.save_failed() };
@@ -339,9 +336,15 @@ export class GroupView {
     const mirror = new Map(known.map((bytes) => [entryId(bytes), bytes]));
     const report = checkAgainstMirror(entries, mirror);
     if (report.deleted.length === 0 && report.altered.length === 0) return;
-    handle.change((d) => {
-      heal(d, report, mirror);
-    });
+    // What this phone verified goes back; an altered entry it never had is taken out.
+    const put: [string, Uint8Array][] = [];
+    const remove: string[] = [];
+    for (const id of [...report.deleted, ...report.altered]) {
+      const bytes = mirror.get(id);
+      if (bytes) put.push([id, bytes]);
+      else if (report.altered.includes(id)) remove.push(id);
+    }
+    void handle.restore(put, remove).catch(() => undefined);
   }
 
   #publish(): void {
@@ -384,8 +387,11 @@ export class GroupView {
   #write(entries: Uint8Array[]): void {
     const handle = this.#handle;
     if (!handle || entries.length === 0) return;
-    handle.change((doc) => {
-      for (const bytes of entries) putEntry(doc, bytes);
+    void handle.put(entries).catch(() => {
+      // Not stored in the document (its worker failed): they wait in the mirror as pending and
+      // go in at the next opening, as writes made before the document was ready do [SNK-5].
+      const rows = entries.map((bytes) => ({ id: entryId(bytes), bytes }));
+      void this.#host.saveMirror?.(this.documentId, rows, true).catch(() => undefined);
     });
     // Everything this phone writes is in its mirror too (its own entries need no verifying).
     void this.#host
@@ -465,15 +471,15 @@ export class GroupView {
    * A `.hearth` file of this group [SNK-1]: everything, or — given the heads another phone showed
    * — only what that phone lacks [SNK-2]. Undefined while the group is not open.
    */
-  bundle(since: string[] | null = null): Uint8Array | undefined {
-    return this.#handle
-      ? makeBundle(this.#handle, this.documentId, nowSeconds(), since)
-      : undefined;
+  async bundle(since: string[] | null = null): Promise<Uint8Array | undefined> {
+    if (!this.#handle || !isDocumentId(this.documentId)) return undefined;
+    const hearth = await this.#host.repo();
+    return hearth.bundle(this.documentId, since, nowSeconds());
   }
 
   /** Where this phone's copy of the group is (what it shows so others send only what it lacks). */
   heads(): string[] {
-    return this.#handle ? headsOf(this.#handle) : [];
+    return this.#handle?.hexHeads() ?? [];
   }
 
   close(): void {

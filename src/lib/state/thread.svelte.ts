@@ -2,11 +2,11 @@ import { toHex } from '$core/encoding/hex';
 import { NoKeyError } from '$core/group/session';
 import { parsePayload } from '$core/governance/payloads';
 import { Kind, type ModerationAct, type Reaction, type ReportReason } from '$core/governance/types';
-import { putEntry, readLedgerDoc, type LedgerDoc } from '$core/ledger/doc';
+import { readLedgerDoc } from '$core/ledger/doc';
 import { decodeEntry, signedMessage } from '$core/ledger/envelope';
 import { readThread, threadTip, type PostView, type ThreadContent } from '$core/space/thread';
-import type { DocHandle } from '$lib/adapters/repo';
-import { isDocumentId } from '$lib/adapters/repo';
+import { isDocumentId } from '$lib/adapters/doc-id';
+import type { GroupDoc } from '$lib/adapters/repo-client';
 import { nowSeconds } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
 import { m } from '$lib/paraglide/messages.js';
@@ -17,7 +17,7 @@ import type { GroupView } from './group.svelte';
  * is a member, which keys each device was given). Loads only when opened.
  */
 export class ThreadView {
-  #handle: DocHandle<LedgerDoc> | undefined;
+  #handle: GroupDoc | undefined;
   // A plain cache of signature verdicts (never shown, so not reactive).
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #verdicts = new Map<string, boolean>();
@@ -88,7 +88,7 @@ export class ThreadView {
     if (!session || !handle || !doc) return m.act_loading();
     try {
       const bytes = build(threadTip(doc.entries, session.device.id));
-      handle.change((d) => putEntry(d, bytes));
+      void handle.put([bytes]).catch(() => undefined);
       void this.refresh();
       return undefined;
     } catch (e) {

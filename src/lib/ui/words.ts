@@ -1,5 +1,5 @@
 import type { TransferError } from '$core/identity/transfer';
-import type { ImportError } from '$lib/adapters/bundle';
+import type { ImportError } from '$lib/adapters/doc-protocol';
 import type { VoteProgress } from '$core/group/explain';
 import type { Execution, Proposal } from '$core/governance/state';
 import type {

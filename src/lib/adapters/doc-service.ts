@@ -1,0 +1,227 @@
+import * as A from '@automerge/automerge/slim';
+import type { DocHandle, DocumentId, StorageId } from '@automerge/automerge-repo/slim';
+import { heal, putEntry, type LedgerDoc } from '$core/ledger/doc';
+import { importBundle, makeBundle } from './bundle';
+import {
+  errorData,
+  type ConnectionFacts,
+  type DocSnapshot,
+  type Notice,
+  type Port,
+  type Request
+} from './doc-protocol';
+import type { HearthRepo } from './repo';
+
+/**
+ * The side of the page/worker boundary where automerge-repo runs (ADR 0018): answers the page's
+ * requests and tells it, entry by entry, how each group document it opened changes. The page
+ * never loads Automerge: on a slow phone, loading a document (one long wasm call) and syncing no
+ * longer hold the screen.
+ */
+export class DocService {
+  readonly #open = new Map<
+    string,
+    { handle: DocHandle<LedgerDoc>; remote: Record<string, string[]> }
+  >();
+  readonly #aborts = new Map<number, AbortController>();
+
+  constructor(
+    private readonly hearth: HearthRepo,
+    private readonly notify: (n: Notice) => void
+  ) {}
+
+  /** Answers one request (its value goes back to the page as the reply). */
+  async run(req: Exclude<Request, { op: 'start' | 'abort' }>): Promise<unknown> {
+    switch (req.op) {
+      case 'find':
+        return this.#snapshot(await this.#find(req.id, req.doc));
+      // A write is answered once it is in this device's storage: the page may be closed or
+      // navigate away (ending this worker) the moment it hears back.
+      case 'create': {
+        const id = this.hearth.createGroup(req.groupId, req.entries);
+        await this.hearth.flush(id);
+        return id;
+      }
+      case 'put': {
+        const handle = await this.#find(req.id, req.doc);
+        handle.change((d) => {
+          for (const bytes of req.entries) putEntry(d, bytes);
+        });
+        await this.hearth.flush(handle.documentId);
+        return true;
+      }
+      case 'restore': {
+        const handle = await this.#find(req.id, req.doc);
+        const mirror = new Map(req.set);
+        handle.change((d) => {
+          heal(d, { deleted: req.set.map(([id]) => id), altered: req.remove, fresh: [] }, mirror);
+        });
+        await this.hearth.flush(handle.documentId);
+        return true;
+      }
+      case 'bundle':
+        return makeBundle(await this.#find(req.id, req.doc), req.doc, req.now, req.since);
+      case 'import': {
+        const known = new Set(req.known);
+        return importBundle(
+          this.hearth,
+          req.bytes,
+          async (id) => {
+            if (!known.has(id)) return undefined;
+            try {
+              return await this.hearth.findGroup(id, AbortSignal.timeout(10_000));
+            } catch {
+              return undefined;
+            }
+          },
+          req.expectGroup
+        );
+      }
+      case 'shutdown':
+        await this.hearth.shutdown();
+        return true;
+    }
+  }
+
+  /** The page gave up waiting (its own signal fired): stop looking for the document. */
+  abort(target: number): void {
+    this.#aborts.get(target)?.abort(new DOMException('The page stopped waiting', 'AbortError'));
+  }
+
+  async #find(requestId: number, documentId: string): Promise<DocHandle<LedgerDoc>> {
+    const open = this.#open.get(documentId);
+    if (open) return open.handle;
+    const abort = new AbortController();
+    this.#aborts.set(requestId, abort);
+    try {
+      const handle = await this.hearth.findGroup(documentId as DocumentId, abort.signal);
+      this.#watch(handle);
+      return handle;
+    } finally {
+      this.#aborts.delete(requestId);
+    }
+  }
+
+  #watch(handle: DocHandle<LedgerDoc>): void {
+    const id = handle.documentId;
+    if (this.#open.has(id)) return;
+    const open = { handle, remote: {} as Record<string, string[]> };
+    this.#open.set(id, open);
+    handle.on('change', ({ doc, patches }) => {
+      const set: [string, Uint8Array][] = [];
+      const removed: string[] = [];
+      const touched = new Set<string>();
+      let whole = false;
+      for (const p of patches) {
+        if (p.path[0] !== 'entries') continue;
+        const entry = p.path[1];
+        if (typeof entry === 'string' && p.path.length === 2) touched.add(entry);
+        else whole = true; // the map itself replaced, or something inside an entry: send all
+      }
+      const entries = doc.entries as Record<string, unknown> | undefined;
+      if (whole) {
+        const all = entriesOf(doc);
+        this.#send(id, all, [], true);
+        return;
+      }
+      for (const entry of touched) {
+        const bytes = entries?.[entry];
+        if (bytes instanceof Uint8Array) set.push([entry, bytes]);
+        else removed.push(entry);
+      }
+      this.#send(id, set, removed, false);
+    });
+    handle.on('remote-heads', ({ storageId, heads }) => {
+      open.remote[storageId] = [...heads];
+      this.#send(id, [], [], false);
+    });
+  }
+
+  #send(doc: string, set: [string, Uint8Array][], removed: string[], full: boolean): void {
+    const open = this.#open.get(doc);
+    if (!open) return;
+    this.notify({
+      ev: 'doc',
+      doc,
+      set,
+      removed,
+      full,
+      heads: [...open.handle.heads()],
+      hexHeads: A.getHeads(open.handle.doc()),
+      remote: this.#remote(open)
+    });
+  }
+
+  /** What each relay this side knows of last reported for the document. */
+  #remote(open: { handle: DocHandle<LedgerDoc>; remote: Record<string, string[]> }) {
+    const out = { ...open.remote };
+    for (const facts of Object.values(this.hearth.relays())) {
+      const sid = facts.relayStorageId;
+      if (!sid || out[sid]) continue;
+      const heads = open.handle.getSyncInfo(sid as StorageId)?.lastHeads;
+      if (heads) out[sid] = [...heads];
+    }
+    return out;
+  }
+
+  #snapshot(handle: DocHandle<LedgerDoc>): DocSnapshot {
+    const doc = handle.doc() as Partial<Record<string, unknown>>;
+    const open = this.#open.get(handle.documentId);
+    return {
+      v: doc.v,
+      groupId: doc.groupId,
+      entries: entriesOf(doc),
+      heads: [...handle.heads()],
+      hexHeads: A.getHeads(handle.doc()),
+      remote: open ? this.#remote(open) : {}
+    };
+  }
+}
+
+function entriesOf(doc: Partial<Record<string, unknown>>): [string, Uint8Array][] {
+  const entries = doc.entries;
+  if (typeof entries !== 'object' || entries === null) return [];
+  return Object.entries(entries as Record<string, unknown>).filter(
+    (e): e is [string, Uint8Array] => e[1] instanceof Uint8Array
+  );
+}
+
+/**
+ * Serves a repo over a port: the worker's whole job, and the page's own fallback where module
+ * workers are unavailable. `start` builds the repo once the page says which relays to use.
+ */
+export function serveRepo(
+  port: Port,
+  start: (
+    relayUrls: string[],
+    onFacts: (combined: ConnectionFacts, each: Record<string, ConnectionFacts>) => void,
+    wasmUrl: string
+  ) => Promise<HearthRepo>
+): void {
+  let service: Promise<DocService> | undefined;
+  const reply = (id: number, work: Promise<unknown>) =>
+    work.then(
+      (value) => port.postMessage({ id, ok: true, value }),
+      (e: unknown) => port.postMessage({ id, ok: false, error: errorData(e) })
+    );
+  port.onmessage = (event: MessageEvent) => {
+    const req = event.data as Request;
+    if (req.op === 'start') {
+      service ??= start(
+        req.relayUrls,
+        (combined, each) => port.postMessage({ ev: 'facts', combined, each } satisfies Notice),
+        req.wasmUrl
+      ).then((hearth) => new DocService(hearth, (n) => port.postMessage(n)));
+      void reply(
+        req.id,
+        service.then(() => true)
+      );
+    } else if (req.op === 'abort') {
+      void service?.then((s) => s.abort(req.target));
+    } else
+      void reply(
+        req.id,
+        service ? service.then((s) => s.run(req)) : Promise.reject(new Error('not started'))
+      );
+  };
+}
