@@ -15,3 +15,5 @@ new Repo({
   sharePolicy: () => Promise.resolve(false)
 });
 wss.on('listening', () => console.log(`listening ${port}`));
+// Exit normally when stopped, so a `--cpu-prof` run writes its profile (as the relay does).
+process.on('SIGTERM', () => process.exit(0));

@@ -94,6 +94,11 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
     super(wss as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0], keepAliveMs);
   }
   override receiveMessage(messageBytes: Uint8Array, socket: WebSocket): void {
+    // A peer that is sending is alive, whether or not its pong has been read yet. The upstream
+    // keepalive only counts pongs (its `isAlive` flag): on a relay busy enough that a timer runs
+    // before the pong waiting in the socket is read, it cut off active peers, which reconnected
+    // and synced every document again, making the relay busier still [OPS-12].
+    (socket as WebSocket & { isAlive?: boolean }).isAlive = true;
     // One connection may sync only so many documents: a scraper walking ids is cut off [OPS-6].
     let documentId: unknown;
     let data: unknown;

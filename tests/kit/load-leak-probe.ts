@@ -29,22 +29,25 @@ async function prepare(): Promise<DocumentId[]> {
 }
 async function loadAndDrop(repo: Repo, ids: DocumentId[]) {
   const docs: WeakRef<object>[] = [];
+  const handles: WeakRef<object>[] = [];
   for (const id of ids) {
     const h = await repo.find(id);
     docs.push(new WeakRef(h.doc()));
+    handles.push(new WeakRef(h));
     await repo.removeFromCache(id);
   }
-  return docs;
+  return { docs, handles };
 }
 const ids = await prepare();
 const repo = new Repo({ storage: new FileStorageAdapter(dir), peerId: 'reader' as PeerId });
 if (process.env.FIX) releaseLoadRaces(repo);
-const docs = await loadAndDrop(repo, ids);
+const { docs, handles } = await loadAndDrop(repo, ids);
 await new Promise((r) => realSetTimeout(r, 1500));
 const gc = (globalThis as { gc?: () => void }).gc!;
 gc();
 await new Promise((r) => realSetTimeout(r, 50));
 gc();
 rmSync(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ alive: docs.filter((d) => d.deref() !== undefined).length, of: N }));
+const alive = (refs: WeakRef<object>[]) => refs.filter((r) => r.deref() !== undefined).length;
+console.log(JSON.stringify({ alive: alive(docs), handles: alive(handles), of: N }));
 process.exit(0);

@@ -168,6 +168,10 @@ export async function spawnRelay(
   );
   let out = '';
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // A test or bench that dies must not leave its relay running (one kept a core busy for an hour).
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
+  void exited.then(() => process.off('exit', orphan));
   const bound = await new Promise<number>((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d.toString();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encode } from 'cbor-x';
+import WebSocket from 'ws';
 import { ConfigError, describeConfig, loadConfig } from '../../sync-server/src/config';
 import { eventually, metric, openSocket, RelayKit } from '../kit/relay-kit';
 
@@ -117,6 +118,54 @@ describe('[OPS-6] limits answer with a reason and a metric, never a crash', () =
     expect(metric(text, 'hearth_relay_refused_total{reason="documents-per-connection"}')).toBe(1);
     // The relay is still up for everyone else.
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('[OPS-12] a peer that keeps sending is alive even when its pongs are late; a silent one without pongs is cut off', async () => {
+    const { url } = await kit.start({ flags: ['--keepalive-ms', '1000'] });
+    const offline = new Repo({ network: [], peerId: 'alive-offline' as PeerId });
+    const documentId = offline.create({ n: 1 }).documentId;
+    // Neither answers pings (as a peer whose pong is stuck behind a busy relay's timers).
+    const open = (name: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(url, { autoPong: false });
+        ws.once('open', () => {
+          ws.send(
+            encode({
+              type: 'join',
+              senderId: name,
+              peerMetadata: {},
+              supportedProtocolVersions: ['1']
+            })
+          );
+          resolve(ws);
+        });
+        ws.once('error', reject);
+      });
+    const busy = await open('busy-peer');
+    const silent = await open('silent-peer');
+    let busyClosed = false;
+    let silentClosed = false;
+    busy.once('close', () => (busyClosed = true));
+    silent.once('close', () => (silentClosed = true));
+    const request = () =>
+      busy.send(
+        encode({
+          type: 'request',
+          senderId: 'busy-peer',
+          targetId: 'x',
+          documentId,
+          data: A.generateSyncMessage(A.init(), A.initSyncState())[1]!
+        })
+      );
+    const sending = setInterval(request, 200);
+    try {
+      await eventually(() => silentClosed, 6000);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(busyClosed).toBe(false);
+    } finally {
+      clearInterval(sending);
+      busy.close();
+    }
   });
 
   it('a connection that stays silent past the idle timeout is closed with "idle"', async () => {
