@@ -42,5 +42,13 @@ export function releaseLoadRaces(repo: Repo): void {
 const RELEASED = new DOMException('the load has settled', 'AbortError');
 
 function abort(controller: AbortController): void {
-  controller.abort(RELEASED);
+  // automerge-repo answers the abort with an AbortError of its own, kept for good with that
+  // reaction: without a stack it is a fraction of the size.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    controller.abort(RELEASED);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
