@@ -30,6 +30,16 @@ function group() {
   return { net, groupId, founder, entries: [...net.entries.values()] };
 }
 
+/** A group document in a real repo, and the page's view of it across the channel. */
+async function opened() {
+  const repo = new Repo({ network: [] });
+  const g = group();
+  const handle = repo.create<LedgerDoc>(ledgerDocWith(g.groupId, g.entries));
+  const hearth = await repoOverChannel(repo);
+  const doc = await hearth.findGroup(handle.documentId as never);
+  return { g, handle, hearth, doc };
+}
+
 describe('The page and the worker that runs automerge-repo', () => {
   it('[APP-11] a link is checked on the page exactly as automerge-repo checks it, without loading it', () => {
     const repo = new Repo({ network: [] });
@@ -52,11 +62,7 @@ describe('The page and the worker that runs automerge-repo', () => {
   });
 
   it('[APP-11] the page sees a document’s entries, its later changes entry by entry, and what it writes at once', async () => {
-    const repo = new Repo({ network: [] });
-    const g = group();
-    const handle = repo.create<LedgerDoc>(ledgerDocWith(g.groupId, g.entries));
-    const hearth = await repoOverChannel(repo);
-    const doc = await hearth.findGroup(handle.documentId as never);
+    const { g, handle, hearth, doc } = await opened();
     expect(doc.doc().groupId).toBe(toHex(g.groupId));
     expect(Object.keys(doc.doc().entries).sort()).toEqual(g.entries.map(entryId).sort());
     expect(doc.heads()).toEqual(handle.heads());
@@ -166,11 +172,7 @@ describe('The page and the worker that runs automerge-repo', () => {
   });
 
   it('[APP-11] what a relay reports holding reaches the page, so it can tell the group is in sync', async () => {
-    const repo = new Repo({ network: [] });
-    const g = group();
-    const handle = repo.create<LedgerDoc>(ledgerDocWith(g.groupId, g.entries));
-    const hearth = await repoOverChannel(repo);
-    const doc = await hearth.findGroup(handle.documentId as never);
+    const { handle, hearth, doc } = await opened();
     let heard = 0;
     doc.on('remote-heads', () => heard++);
     handle.emit('remote-heads', {

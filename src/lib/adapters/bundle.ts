@@ -4,7 +4,7 @@ import { readLedgerDoc, type LedgerDoc } from '$core/ledger/doc';
 import { decodeEntry, entryId, signedMessage } from '$core/ledger/envelope';
 import { err, ok, type Result } from '$core/result';
 import { decodeBundle, encodeBundle, type BundleHeader } from '$core/sync/bundle';
-import type { ImportError } from './doc-protocol';
+import type { ImportError, ImportOutcomeData } from './doc-protocol';
 import type { DocHandle, DocumentId, HearthRepo } from './repo';
 import { verifyFast } from './verify';
 
@@ -15,15 +15,8 @@ import { verifyFast } from './verify';
  * unchanged, and every new entry is a valid signed entry of the same group.
  */
 
-export type { ImportError };
-
-export interface ImportOutcome {
+export interface ImportOutcome extends ImportOutcomeData {
   documentId: DocumentId;
-  groupId: string;
-  /** New ledger entries this phone did not have. */
-  added: number;
-  /** The group was not on this phone before. */
-  created: boolean;
 }
 
 export function makeBundle(

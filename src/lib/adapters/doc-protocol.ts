@@ -33,7 +33,9 @@ export type ImportError =
 export interface ImportOutcomeData {
   documentId: string;
   groupId: string;
+  /** New ledger entries this phone did not have. */
   added: number;
+  /** The group was not on this phone before. */
   created: boolean;
 }
 
@@ -52,8 +54,11 @@ export type Request =
       id: number;
       op: 'restore';
       doc: string;
-      set: [string, Uint8Array][];
-      remove: string[];
+      /** What `checkAgainstMirror` found deleted or altered in the document [LED-13]. */
+      deleted: string[];
+      altered: string[];
+      /** The verified bytes this phone holds for those ids. */
+      mirror: [string, Uint8Array][];
     }
   | { id: number; op: 'bundle'; doc: string; since: string[] | null; now: number }
   | {

@@ -19,10 +19,7 @@ import type { HearthRepo } from './repo';
  * longer hold the screen.
  */
 export class DocService {
-  readonly #open = new Map<
-    string,
-    { handle: DocHandle<LedgerDoc>; remote: Record<string, string[]> }
-  >();
+  readonly #open = new Map<string, Open>();
   readonly #aborts = new Map<number, AbortController>();
 
   constructor(
@@ -52,9 +49,9 @@ export class DocService {
       }
       case 'restore': {
         const handle = await this.#find(req.id, req.doc);
-        const mirror = new Map(req.set);
+        const report = { deleted: req.deleted, altered: req.altered, fresh: [] };
         handle.change((d) => {
-          heal(d, { deleted: req.set.map(([id]) => id), altered: req.remove, fresh: [] }, mirror);
+          heal(d, report, new Map(req.mirror));
         });
         await this.hearth.flush(handle.documentId);
         return true;
@@ -105,25 +102,21 @@ export class DocService {
   #watch(handle: DocHandle<LedgerDoc>): void {
     const id = handle.documentId;
     if (this.#open.has(id)) return;
-    const open = { handle, remote: {} as Record<string, string[]> };
+    const open: Open = { handle, remote: {} };
     this.#open.set(id, open);
     handle.on('change', ({ doc, patches }) => {
-      const set: [string, Uint8Array][] = [];
-      const removed: string[] = [];
       const touched = new Set<string>();
-      let whole = false;
       for (const p of patches) {
         if (p.path[0] !== 'entries') continue;
         const entry = p.path[1];
-        if (typeof entry === 'string' && p.path.length === 2) touched.add(entry);
-        else whole = true; // the map itself replaced, or something inside an entry: send all
+        // The map itself replaced, or something inside an entry: send them all.
+        if (typeof entry !== 'string' || p.path.length !== 2)
+          return this.#send(id, entriesOf(doc), [], true);
+        touched.add(entry);
       }
       const entries = doc.entries as Record<string, unknown> | undefined;
-      if (whole) {
-        const all = entriesOf(doc);
-        this.#send(id, all, [], true);
-        return;
-      }
+      const set: [string, Uint8Array][] = [];
+      const removed: string[] = [];
       for (const entry of touched) {
         const bytes = entries?.[entry];
         if (bytes instanceof Uint8Array) set.push([entry, bytes]);
@@ -140,42 +133,36 @@ export class DocService {
   #send(doc: string, set: [string, Uint8Array][], removed: string[], full: boolean): void {
     const open = this.#open.get(doc);
     if (!open) return;
-    this.notify({
-      ev: 'doc',
-      doc,
-      set,
-      removed,
-      full,
-      heads: [...open.handle.heads()],
-      hexHeads: A.getHeads(open.handle.doc()),
-      remote: this.#remote(open)
-    });
+    this.notify({ ev: 'doc', doc, set, removed, full, ...this.#position(open) });
   }
 
-  /** What each relay this side knows of last reported for the document. */
-  #remote(open: { handle: DocHandle<LedgerDoc>; remote: Record<string, string[]> }) {
-    const out = { ...open.remote };
+  /** Where the document stands: its heads both ways, and what each relay last reported of it. */
+  #position(open: Open): Pick<DocSnapshot, 'heads' | 'hexHeads' | 'remote'> {
+    const remote = { ...open.remote };
     for (const facts of Object.values(this.hearth.relays())) {
       const sid = facts.relayStorageId;
-      if (!sid || out[sid]) continue;
+      if (!sid || remote[sid]) continue;
       const heads = open.handle.getSyncInfo(sid as StorageId)?.lastHeads;
-      if (heads) out[sid] = [...heads];
+      if (heads) remote[sid] = [...heads];
     }
-    return out;
+    return {
+      heads: [...open.handle.heads()],
+      hexHeads: A.getHeads(open.handle.doc()),
+      remote
+    };
   }
 
   #snapshot(handle: DocHandle<LedgerDoc>): DocSnapshot {
     const doc = handle.doc() as Partial<Record<string, unknown>>;
-    const open = this.#open.get(handle.documentId);
-    return {
-      v: doc.v,
-      groupId: doc.groupId,
-      entries: entriesOf(doc),
-      heads: [...handle.heads()],
-      hexHeads: A.getHeads(handle.doc()),
-      remote: open ? this.#remote(open) : {}
-    };
+    const open = this.#open.get(handle.documentId) ?? { handle, remote: {} };
+    return { v: doc.v, groupId: doc.groupId, entries: entriesOf(doc), ...this.#position(open) };
   }
+}
+
+/** A document the page has open, and what relays reported of it (from 'remote-heads'). */
+interface Open {
+  handle: DocHandle<LedgerDoc>;
+  remote: Record<string, string[]>;
 }
 
 function entriesOf(doc: Partial<Record<string, unknown>>): [string, Uint8Array][] {

@@ -1,5 +1,5 @@
 import wasmUrl from '@automerge/automerge/automerge.wasm?url';
-import type { LedgerDoc } from '$core/ledger/doc';
+import type { LedgerDoc, TamperReport } from '$core/ledger/doc';
 import { entryId } from '$core/ledger/envelope';
 import type { Result } from '$core/result';
 import type { DocumentId } from './doc-id';
@@ -94,9 +94,19 @@ export class GroupDoc {
     });
   }
 
-  /** Puts back entries another writer deleted or rewrote, and removes ones with no good copy [LED-13]. */
-  restore(set: [string, Uint8Array][], remove: string[]): Promise<void> {
-    return this.call({ op: 'restore', doc: this.documentId, set, remove }).then(() => undefined);
+  /**
+   * Repairs what `checkAgainstMirror` found: entries another writer deleted or rewrote go back
+   * from the phone's verified copies, and a rewritten one it has no copy of is taken out [LED-13].
+   */
+  restore(report: TamperReport, mirror: ReadonlyMap<string, Uint8Array>): Promise<void> {
+    const { deleted, altered } = report;
+    const held = [...deleted, ...altered].flatMap((id): [string, Uint8Array][] => {
+      const bytes = mirror.get(id);
+      return bytes ? [[id, bytes]] : [];
+    });
+    return this.call({ op: 'restore', doc: this.documentId, deleted, altered, mirror: held }).then(
+      () => undefined
+    );
   }
 
   on(event: DocEvent, listener: () => void): void {
@@ -111,8 +121,8 @@ export class GroupDoc {
 
   /** A full picture of the document (an answer to `find`). */
   replace(s: DocSnapshot): void {
-    const changed =
-      s.entries.length !== Object.keys(this.#doc.entries).length || !same(s.heads, this.#heads);
+    // (Moved heads count as a change in #update.)
+    const changed = s.entries.length !== Object.keys(this.#doc.entries).length;
     this.#doc = {
       v: s.v as 1,
       groupId: s.groupId as string,

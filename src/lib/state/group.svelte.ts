@@ -336,15 +336,7 @@ export class GroupView {
     const mirror = new Map(known.map((bytes) => [entryId(bytes), bytes]));
     const report = checkAgainstMirror(entries, mirror);
     if (report.deleted.length === 0 && report.altered.length === 0) return;
-    // What this phone verified goes back; an altered entry it never had is taken out.
-    const put: [string, Uint8Array][] = [];
-    const remove: string[] = [];
-    for (const id of [...report.deleted, ...report.altered]) {
-      const bytes = mirror.get(id);
-      if (bytes) put.push([id, bytes]);
-      else if (report.altered.includes(id)) remove.push(id);
-    }
-    void handle.restore(put, remove).catch(() => undefined);
+    void handle.restore(report, mirror).catch(() => undefined);
   }
 
   #publish(): void {
