@@ -1,7 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cameraBrowser, qrVideo } from './fake-camera';
-import { createGroup, createIdentity, openProposal, propose, shot, tab } from './helpers';
+import {
+  createGroup,
+  createIdentity,
+  expectSyncStatus,
+  openProposal,
+  propose,
+  shot,
+  tab
+} from './helpers';
 
 /** Settings → Link another phone: returns the code the first phone shows. */
 async function linkCode(page: Page): Promise<string> {
@@ -60,12 +68,14 @@ test('[ID-6] linking a second phone by scanning the QR code with its camera: it 
   }
 });
 
-test('[ID-5] a passphrase backup file restores on a new phone; a wrong passphrase and a damaged file are refused calmly', async ({
+test('[ID-5] a passphrase backup file restores on a new phone while the old phone writes offline; a wrong passphrase and a damaged file are refused calmly', async ({
   page,
+  context,
   browser
 }) => {
   await createIdentity(page, 'Noor');
   const groupUrl = await createGroup(page, 'Morning walkers');
+  await expectSyncStatus(page, 'synced');
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByText('Save a backup').click();
   await page.getByLabel('Passphrase (optional, at least 8 characters)').fill('river stones');
@@ -76,6 +86,12 @@ test('[ID-5] a passphrase backup file restores on a new phone; a wrong passphras
   await page.getByTestId('download-backup').click();
   const file = await (await download).path();
   await shot(page, 'backup-ready');
+
+  // The old phone goes offline and writes: the new phone restores without having seen it.
+  await page.goto(groupUrl);
+  await context.setOffline(true);
+  await expectSyncStatus(page, 'offline');
+  await propose(page, 'From the first phone, offline');
 
   const ctx = await browser.newContext();
   const phone2 = await ctx.newPage();
@@ -98,10 +114,18 @@ test('[ID-5] a passphrase backup file restores on a new phone; a wrong passphras
   await phone2.goto(groupUrl.replace(/^https?:\/\/[^/]+/, ''));
   await expect(phone2.getByTestId('group-name')).toHaveText('Morning walkers');
   await propose(phone2, 'From the restored phone');
-  await page.goto(groupUrl);
-  await propose(page, 'From the first phone');
+  // Back online, both phones write as Noor and each sees what the other wrote: the restored
+  // phone wrote only in its own device chain, so nothing the old phone wrote offline is lost.
+  await context.setOffline(false);
+  await expectSyncStatus(page, 'synced', 30_000);
+  await propose(page, 'From the first phone, online');
   await tab(page, 'Decisions');
   await openProposal(page, 'From the restored phone');
   await expect(page.getByTestId('proposal')).toContainText('Proposed by Noor');
+  await tab(phone2, 'Decisions');
+  for (const text of ['From the first phone, offline', 'From the first phone, online'])
+    await expect(phone2.getByTestId('proposal-item').filter({ hasText: text })).toBeVisible({
+      timeout: 30_000
+    });
   await ctx.close();
 });

@@ -8,7 +8,11 @@ import type { CborMap, CborValue } from '../../src/lib/core/crypto/cbor';
 import { publicKeyOf, sign } from '../../src/lib/core/crypto/ed25519';
 import { fromHex, toHex } from '../../src/lib/core/encoding/hex';
 import { sealEntry } from '../../src/lib/core/ledger/envelope';
-import { deviceProofMessage, groupIdFor } from '../../src/lib/core/governance/reducer';
+import {
+  deviceAuthMessage,
+  deviceProofMessage,
+  groupIdFor
+} from '../../src/lib/core/governance/reducer';
 import {
   Kind,
   type ProposalKind,
@@ -184,6 +188,15 @@ export const P = {
       d: device.pub,
       x: x25519(9),
       proof: sign(device.secret, deviceProofMessage(groupId, member.pub))
+    }),
+  /** A device adding itself to `member` with `by`'s authorization (a restored backup) [ID-5]. */
+  recover: (groupId: Uint8Array, member: Device, device: Device, by: Device) =>
+    map({
+      d: device.pub,
+      x: x25519(9),
+      proof: sign(device.secret, deviceProofMessage(groupId, member.pub)),
+      by: by.pub,
+      auth: sign(by.secret, deviceAuthMessage(groupId, member.pub, device.pub))
     })
 };
 

@@ -5,7 +5,8 @@
  */
 import { derive, Ledger, stateHash } from '../../src/lib/core/governance/derive';
 import type { GroupState } from '../../src/lib/core/governance/state';
-import { Device, Kind, newGroupId, P, T0 } from './ledger-kit';
+import { hexToBytes } from '../../src/lib/core/encoding/hex';
+import { Device, Kind, map, newGroupId, P, T0 } from './ledger-kit';
 
 export type Command =
   | { t: 'act'; peer: number; action: number; arg: number; choice: number }
@@ -19,6 +20,8 @@ interface Peer {
   ledger: Ledger;
   known: Map<string, Uint8Array>;
   clock: number;
+  /** Devices this member restored from a backup, each adding itself [ID-5]. */
+  restored: Device[];
 }
 
 export interface Outcome {
@@ -58,7 +61,13 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
   const peers: Peer[] = devices.map((device) => {
     const ledger = new Ledger({ groupId });
     ledger.add(genesis.bytes);
-    return { device, ledger, known: new Map([[genesis.id, genesis.bytes]]), clock: T0 };
+    return {
+      device,
+      ledger,
+      known: new Map([[genesis.id, genesis.bytes]]),
+      clock: T0,
+      restored: []
+    };
   });
 
   const deliver = (to: Peer, id: string, bytes: Uint8Array) => {
@@ -229,6 +238,23 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
         ? write(Kind.Comment, P.comment(pick(Object.values(st.proposals))!.id))
         : undefined;
     default: {
+      // A backup restored on a new phone, which adds itself while this one goes on writing
+      // (concurrently, in this peer's view only until it syncs) [ID-5]; or that phone removed.
+      const mine = member.devices.filter((d) => d !== me.id);
+      if (c.choice >= 11 && mine.length > 0)
+        return write(Kind.DeviceRemove, map({ d: hexToBytes(pick(mine)!) }));
+      if (c.choice >= 10) {
+        const n = parseInt(me.id.slice(0, 4), 16) % 1_000;
+        const fresh = new Device(1_000 * (p.restored.length + 1) + n);
+        p.restored.push(fresh);
+        return fresh.write(
+          groupId,
+          Kind.DeviceAdd,
+          P.recover(groupId, me, fresh, me),
+          st.heads,
+          p.clock
+        );
+      }
       const target = pick(st.audit.filter((r) => r.verdict === 'applied' && r.author !== me.id));
       return target ? write(Kind.Helped, P.helped(target.id)) : vote();
     }

@@ -81,6 +81,8 @@ describe('governance convergence', () => {
     let admitted = 0;
     let muted = 0;
     let appealed = 0;
+    let restored = 0;
+    let removedDevice = 0;
     for (const [peers, commands] of sample) {
       const st = simulate(peers, commands).state;
       if (Object.values(st.proposals).some((p) => p.closedBy)) closed++;
@@ -88,11 +90,18 @@ describe('governance convergence', () => {
         admitted++;
       if (Object.keys(st.mutes).length > 0) muted++;
       if (Object.values(st.proposals).some((p) => p.kind === 'appeal')) appealed++;
+      const applied = (kind: string) =>
+        st.audit.some((a) => a.kind === kind && a.verdict === 'applied');
+      if (applied('DeviceAdd')) restored++;
+      if (applied('DeviceRemove')) removedDevice++;
     }
     expect(closed).toBeGreaterThan(10);
     expect(admitted).toBeGreaterThan(0);
     // Moderation [SAFE-22, SAFE-23] is in the mix too.
     expect(muted).toBeGreaterThan(0);
     expect(appealed).toBeGreaterThan(0);
+    // Devices added from backups, concurrently with their member's other writes, and removed [ID-5].
+    expect(restored).toBeGreaterThan(10);
+    expect(removedDevice).toBeGreaterThan(0);
   }, 300_000);
 });

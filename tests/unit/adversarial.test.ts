@@ -507,4 +507,74 @@ describe('adversarial catalogue: concurrency', () => {
     const { s, a } = group();
     expect(reasonOf(s, s.write(a, Kind.Apply, P.apply()))).toBe('already-member');
   });
+
+  describe('a device that adds itself from a backup [ID-5] [LED-8]', () => {
+    it('[ADV-50] it is added, and the member’s old device writing at the same time is no equivocation', () => {
+      const { s, a } = group();
+      const fresh = new Device(60);
+      const p = s.write(s.founder, Kind.Propose, P.propose('general'));
+      const before = [...s.heads];
+      // The old phone, offline, writes; the restored phone adds itself without having seen it.
+      const offline = s.write(a, Kind.Comment, P.comment(p, 'from the old phone'));
+      const add = s.write(fresh, Kind.DeviceAdd, P.recover(s.groupId, a, fresh, a), {
+        prev: before
+      });
+      const later = s.write(fresh, Kind.Comment, P.comment(p, 'from the new phone'));
+      const st = s.state();
+      expect(st.members[a.id]!.devices).toContain(fresh.id);
+      for (const id of [offline, add, later]) expect(s.verdict(id, st)?.verdict).toBe('applied');
+      expect(st.audit.filter((x) => x.verdict !== 'applied')).toEqual([]);
+    });
+
+    it('[ADV-51] a forged or misused authorization → bad-proof, not-own-device or unknown-author', () => {
+      const { s, a, b } = group();
+      const fresh = new Device(61);
+      // Signed by a device of another member.
+      const byOther = P.recover(s.groupId, a, fresh, a);
+      byOther.set('by', b.pub);
+      expect(reasonOf(s, s.write(fresh, Kind.DeviceAdd, byOther))).toBe('bad-proof');
+      // Garbage in place of the signature.
+      const garbage = P.recover(s.groupId, a, new Device(62), a);
+      garbage.set('auth', new Uint8Array(64).fill(5));
+      expect(reasonOf(s, s.write(new Device(62), Kind.DeviceAdd, garbage))).toBe('bad-proof');
+      // Someone else's authorization copied into one's own entry: it names another device.
+      const stolen = new Device(63);
+      expect(reasonOf(s, s.write(stolen, Kind.DeviceAdd, P.recover(s.groupId, a, fresh, a)))).toBe(
+        'not-own-device'
+      );
+      // "By" a device no member has.
+      const nobody = new Device(64);
+      expect(
+        reasonOf(
+          s,
+          s.write(
+            new Device(65),
+            Kind.DeviceAdd,
+            P.recover(s.groupId, nobody, new Device(65), nobody)
+          )
+        )
+      ).toBe('unknown-author');
+      expect(s.state().members[a.id]!.devices).not.toContain(fresh.id);
+    });
+
+    it('[ADV-52] a removed device cannot come back with its old authorization; nor can a removed member’s', () => {
+      const { s, a, b, c } = group();
+      const fresh = new Device(66);
+      s.write(fresh, Kind.DeviceAdd, P.recover(s.groupId, a, fresh, a));
+      s.write(a, Kind.DeviceRemove, map({ d: fresh.pub }));
+      expect(s.state().members[a.id]!.devices).not.toContain(fresh.id);
+      const again = s.write(fresh, Kind.DeviceAdd, P.recover(s.groupId, a, fresh, a));
+      expect(reasonOf(s, again)).toBe('not-own-device');
+      expect(s.state().members[a.id]!.devices).not.toContain(fresh.id);
+      // A member the group removed: their backup adds no device.
+      const p = s.write(s.founder, Kind.Propose, P.remove(c.id));
+      for (const v of [s.founder, a, b]) s.write(v, Kind.Ballot, P.ballot(p, 1));
+      s.write(s.founder, Kind.Close, P.close(p));
+      expect(s.state().members[c.id]!.status).toBe('removed');
+      const cPhone = new Device(67);
+      expect(reasonOf(s, s.write(cPhone, Kind.DeviceAdd, P.recover(s.groupId, c, cPhone, c)))).toBe(
+        'removed'
+      );
+    });
+  });
 });

@@ -180,16 +180,36 @@ describe('Devices, backups and emergencies through the session', () => {
     expect(openTransfer(read.value, 'wrong passphrase')).toBeUndefined();
     const restored = openTransfer(read.value, 'long passphrase')!;
     expect(toHex(restored)).toBe(toHex(founder.device.secret));
-    // The new phone signs with the backed-up key only to add its own new device.
-    const fromBackup = new GroupSession({ groupId, device: deviceKeys(restored), random: rng(42) });
-    net.sync(fromBackup);
+    // The new phone adds its own new device, in its own chain: the backed-up key signs only the
+    // authorization. Meanwhile the old phone, offline, writes too; neither freezes the other.
     const newPhone = deviceKeys(seed(303));
-    net.put(fromBackup.link(newPhone, T0 + 100));
     const session = new GroupSession({ groupId, device: newPhone, random: rng(43) });
-    net.sync(founder, session);
+    net.sync(session);
+    const offline = new Net();
+    offline.put(founder.propose({ type: 'general', text: 'written offline' }, T0 + 90));
+    const added = session.recover(deviceKeys(restored), T0 + 100);
+    if (typeof added === 'string') throw new Error(added);
+    expect(added.length).toBe(2); // the device, and the key it gives itself
+    net.put(added);
     expect(session.me).toBe(founder.me);
     expect(session.hasCurrentKey()).toBe(true);
+    expect(session.open(session.state.name)).toBe('MARK-GROUPNAME Tuesday circle');
+    net.put(session.propose({ type: 'general', text: 'from the restored phone' }, T0 + 110));
+    net.put([...offline.entries.values()]);
+    net.sync(founder, session);
     expect(founder.state.members[founder.me]?.devices).toContain(newPhone.id);
+    for (const s of [founder, session]) {
+      expect(s.state.audit.filter((a) => a.verdict !== 'applied')).toEqual([]);
+      expect(Object.values(s.state.proposals).map((p) => p.author)).toEqual([
+        founder.me,
+        founder.me
+      ]);
+    }
+    expect(session.recover(deviceKeys(restored), T0 + 120)).toBe('already');
+    // A backup of someone who is not a member here adds nothing.
+    const stranger = new GroupSession({ groupId, device: deviceKeys(seed(304)), random: rng(44) });
+    net.sync(stranger);
+    expect(stranger.recover(deviceKeys(seed(305)), T0 + 130)).toBe('not-member');
   });
 
   it('[ID-5] backup and link texts: unsealed round trip, and every damaged or foreign text gets a reason instead of a crash', () => {

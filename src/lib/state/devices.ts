@@ -28,7 +28,7 @@ export type GroupOutcome = 'done' | 'unavailable' | 'not-member' | 'error';
 async function withGroup(
   documentId: string,
   device: DeviceKeys,
-  run: (s: GroupSession, now: number) => Uint8Array[] | 'already',
+  run: (s: GroupSession, now: number) => Uint8Array[] | 'already' | 'not-member',
   waitMs = 20_000
 ): Promise<{ outcome: GroupOutcome; name: string }> {
   if (!isDocumentId(documentId)) return { outcome: 'error', name: '' };
@@ -39,9 +39,10 @@ async function withGroup(
     if (!doc) return { outcome: 'error', name: '' };
     const session = new GroupSession({ groupId: doc.groupId, device, random });
     session.addAll(await freshEntries(session, doc));
-    const name = session.open(session.state.name) ?? '';
-    if (!session.isMember()) return { outcome: 'not-member', name };
     const entries = run(session, nowSeconds());
+    // After the write: a restored device can read the name only once it holds the key.
+    const name = session.open(session.state.name) ?? '';
+    if (entries === 'not-member') return { outcome: 'not-member', name };
     if (entries === 'already') return { outcome: 'done', name };
     if (entries.length === 0) return { outcome: 'error', name };
     await handle.put(entries);
@@ -50,6 +51,12 @@ async function withGroup(
     return { outcome: 'unavailable', name: '' };
   }
 }
+
+/** A write only a member's device makes; anyone else's is 'not-member'. */
+const asMember =
+  (run: (s: GroupSession, now: number) => Uint8Array[]) =>
+  (s: GroupSession, now: number): Uint8Array[] | 'not-member' =>
+    s.isMember() ? run(s, now) : 'not-member';
 
 async function kekFor(passphrase: string, salt: Uint8Array, params: object): Promise<Uint8Array> {
   const { scryptAsync } = await import('@noble/hashes/scrypt.js');
@@ -96,7 +103,12 @@ export async function linkAnotherPhone(): Promise<LinkResult> {
   const linked: string[] = [];
   const missed: string[] = [];
   for (const g of app.groups) {
-    const r = await withGroup(g.documentId, mine, (s, t) => s.link(other, t), 5_000);
+    const r = await withGroup(
+      g.documentId,
+      mine,
+      asMember((s, t) => s.link(other, t)),
+      5_000
+    );
     (r.outcome === 'done' ? linked : missed).push(g.documentId);
   }
   const text = encodeTransfer({
@@ -114,7 +126,12 @@ export async function withdrawLink(device: string, groups: string[]): Promise<vo
   if (!secret) throw new Error('locked');
   const mine = deviceKeys(secret);
   for (const documentId of groups)
-    await withGroup(documentId, mine, (s, t) => s.removeDevice(device, t), 5_000);
+    await withGroup(
+      documentId,
+      mine,
+      asMember((s, t) => s.removeDevice(device, t)),
+      5_000
+    );
 }
 
 export type Opened =
@@ -165,9 +182,9 @@ export async function useTransfer(
   const report: RestoreReport[] = [];
   onProgress(0, t.groups.length);
   for (const group of t.groups) {
-    const r = await withGroup(group, fromBackup, (s, now) =>
-      s.state.members[s.me]?.devices.includes(target.id) ? 'already' : s.link(target, now)
-    );
+    // This phone adds itself, writing only in its own chain: the old phone may still be in use
+    // offline, and two phones writing one device chain would freeze both (LED-6).
+    const r = await withGroup(group, target, (s, now) => s.recover(fromBackup, now));
     report.push({ group, name: r.name, outcome: r.outcome });
     if (r.outcome === 'done') await app.rememberGroup(group, r.name);
     onProgress(report.length, t.groups.length);

@@ -25,6 +25,8 @@ class VersionedMap<K, V> extends Map<K, V> {
 export class Ctx {
   /** device → member id, and the entry that attached the device. */
   readonly owner = new VersionedMap<string, { member: string; since: string }>();
+  /** Devices a member removed: never added again, so an old authorization cannot return [LED-8]. */
+  readonly retired = new Set<string>();
   /** witness() answers by entry and excluded member, valid while `owner` is unchanged. */
   readonly #witnessed = new Map<string, { version: number; time: number }>();
   /** entry → reason, for ignored entries. */

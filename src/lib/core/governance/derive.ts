@@ -367,7 +367,7 @@ function groupTime(dag: Dag, ctx: Ctx): number {
 /** Derives the state of a set of envelope byte strings [LED-10]. Never throws on input. */
 /**
  * The cached verdicts on the proofs one entry carries (a device's, an invitation's, a post's:
- * `proof:<id>`, `proof:invite:<id>`), so a device can keep them with the entry and not check them
+ * `proof:<id>`, `proof:invite:<id>`, `proof:auth:<id>`), so a device can keep them with the entry and not check them
  * again [LED-9, SNK-5].
  */
 export function proofVerdicts(
@@ -375,7 +375,7 @@ export function proofVerdicts(
   entry: string
 ): Record<string, boolean> {
   const out: Record<string, boolean> = {};
-  for (const key of [`proof:${entry}`, `proof:invite:${entry}`]) {
+  for (const key of [`proof:${entry}`, `proof:invite:${entry}`, `proof:auth:${entry}`]) {
     const v = verdicts.get(key);
     if (v !== undefined) out[key] = v;
   }

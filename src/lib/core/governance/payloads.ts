@@ -45,7 +45,17 @@ export type Payload =
       /** How the group starts deciding, where the founder changed the defaults [GOV-2]. */
       settings: Partial<Record<ProposalKind, VotingRules>>;
     }
-  | { kind: typeof Kind.DeviceAdd; device: string; x25519: Uint8Array; proof: Uint8Array }
+  | {
+      kind: typeof Kind.DeviceAdd;
+      device: string;
+      x25519: Uint8Array;
+      proof: Uint8Array;
+      /**
+       * A device added from a backup adds itself [ID-5]: `by` is the member's backed-up device and
+       * `auth` its signature over `deviceAuthMessage`, so the backed-up key signs no entry.
+       */
+      recovery?: { by: string; auth: Uint8Array };
+    }
   | { kind: typeof Kind.DeviceRemove; device: string }
   | {
       kind: typeof Kind.Apply;
@@ -411,7 +421,13 @@ export function parsePayload(kind: number, map: CborMap, origin?: Origin): Paylo
         break;
       }
       case Kind.DeviceAdd:
-        p = { kind, device: r.id('d'), x25519: r.bytes('x', 32), proof: r.bytes('proof', 64) };
+        p = {
+          kind,
+          device: r.id('d'),
+          x25519: r.bytes('x', 32),
+          proof: r.bytes('proof', 64),
+          recovery: map.has('by') ? { by: r.id('by'), auth: r.bytes('auth', 64) } : undefined
+        };
         break;
       case Kind.DeviceRemove:
         p = { kind, device: r.id('d') };

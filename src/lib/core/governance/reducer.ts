@@ -18,6 +18,7 @@ type P<K extends number> = Extract<Payload, { kind: K }>;
 
 const GROUP_DOMAIN = new TextEncoder().encode('hearth/group\0');
 const DEVICE_DOMAIN = new TextEncoder().encode('hearth/v1/device\0');
+const DEVICE_AUTH_DOMAIN = new TextEncoder().encode('hearth/v1/device-auth\0');
 
 /** A group id commits to its founder's key: nobody else can write a valid genesis for it [LED-7]. */
 export function groupIdFor(founderKey: Uint8Array, nonce: Uint8Array): Uint8Array {
@@ -27,6 +28,18 @@ export function groupIdFor(founderKey: Uint8Array, nonce: Uint8Array): Uint8Arra
 /** What a new device signs to prove it consents to join a member's identity [LED-8]. */
 export function deviceProofMessage(groupId: Uint8Array, memberIdentity: Uint8Array): Uint8Array {
   return concat(DEVICE_DOMAIN, groupId, memberIdentity);
+}
+
+/**
+ * What a member's existing device signs to let a new device add itself to the member's identity
+ * (a restored backup) [ID-5, LED-8].
+ */
+export function deviceAuthMessage(
+  groupId: Uint8Array,
+  memberIdentity: Uint8Array,
+  newDevice: Uint8Array
+): Uint8Array {
+  return concat(DEVICE_AUTH_DOMAIN, groupId, memberIdentity, newDevice);
 }
 
 export function emptyState(groupId: string): GroupState {
@@ -119,6 +132,7 @@ function deviceAdd(
   who: Who
 ): Reason | null {
   if (ctx.owner.has(p.device)) return 'already-member';
+  if (ctx.retired.has(p.device)) return 'not-own-device';
   const groupId = hexToBytes(state.groupId);
   if (
     !ctx.verifyProof(
@@ -135,6 +149,35 @@ function deviceAdd(
   return null;
 }
 
+/**
+ * A device adding itself with an authorization from one of the member's devices (a restored
+ * backup) [ID-5, LED-8]. The backed-up device is authorized as if it had written the entry: it
+ * must belong to an active member in the entry's causal past.
+ */
+function deviceRecover(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  p: P<typeof Kind.DeviceAdd>,
+  recovery: { by: string; auth: Uint8Array }
+): Reason | null {
+  if (p.device !== e.device) return 'not-own-device';
+  const who = authorize(state, ctx, { ...e, device: recovery.by }, MIN_TIER[Kind.DeviceAdd]);
+  if (typeof who === 'string') return who;
+  const groupId = hexToBytes(state.groupId);
+  const member = hexToBytes(who.member.id);
+  if (
+    !ctx.verifyProof(
+      `auth:${e.id}`,
+      hexToBytes(recovery.by),
+      deviceAuthMessage(groupId, member, hexToBytes(p.device)),
+      recovery.auth
+    )
+  )
+    return 'bad-proof';
+  return deviceAdd(state, ctx, e, p, who);
+}
+
 function deviceRemove(
   state: GroupState,
   ctx: Ctx,
@@ -147,6 +190,7 @@ function deviceRemove(
   who.member.devices = who.member.devices.filter((d) => d !== p.device);
   delete who.member.x25519[p.device];
   ctx.owner.delete(p.device);
+  ctx.retired.add(p.device);
   return null;
 }
 
@@ -487,6 +531,8 @@ export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
   if (p.kind === Kind.Genesis) return genesis(state, ctx, e, p);
   if (state.founder === null) return 'no-genesis';
   if (p.kind === Kind.Apply) return apply(state, ctx, e, p);
+  // Written by a device that is not the member's yet; it carries its own authorization.
+  if (p.kind === Kind.DeviceAdd && p.recovery) return deviceRecover(state, ctx, e, p, p.recovery);
   const who = authorize(state, ctx, e, MIN_TIER[p.kind]);
   if (typeof who === 'string') return who;
   const epochProblem = checkTextEpochs(state, ctx, e, p);

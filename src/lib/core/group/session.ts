@@ -10,7 +10,7 @@ import { Ledger, type DeriveParams } from '../governance/derive';
 import { inviteKeyPair, signInviteProof } from '../governance/invites';
 import { CHANNEL_PURPOSES, parsePayload, type ChannelPurpose } from '../governance/payloads';
 import { responders } from '../governance/safety';
-import { deviceProofMessage, groupIdFor } from '../governance/reducer';
+import { deviceAuthMessage, deviceProofMessage, groupIdFor } from '../governance/reducer';
 import type { GroupState, Proposal } from '../governance/state';
 import { isSealed, openStateText, type Text } from '../governance/text';
 import {
@@ -303,13 +303,20 @@ export class GroupSession {
   keys(): Map<number, Uint8Array> {
     const state = this.state;
     if (this.keysFor === state) return this.epochKeys;
-    for (const epoch of Object.values(state.epochs)) {
+    this.openKeys(this.device);
+    this.keysFor = state;
+    return this.epochKeys;
+  }
+
+  /** Opens the epoch keys sealed for `device` (this one, or a backed-up one of this member). */
+  private openKeys(device: DeviceKeys): void {
+    for (const epoch of Object.values(this.state.epochs)) {
       if (this.epochKeys.has(epoch.number)) continue;
-      for (const box of epoch.lockboxes[this.device.id] ?? []) {
+      for (const box of epoch.lockboxes[device.id] ?? []) {
         const key = openLockbox({
           sealed: hexToBytes(box.sealed),
-          recipientSecret: this.device.xSecret,
-          recipientDevice: this.device.publicKey,
+          recipientSecret: device.xSecret,
+          recipientDevice: device.publicKey,
           groupId: this.groupId,
           epoch: epoch.number
         });
@@ -319,8 +326,6 @@ export class GroupSession {
         }
       }
     }
-    this.keysFor = state;
-    return this.epochKeys;
   }
 
   /**
@@ -749,6 +754,37 @@ export class GroupSession {
     const proof = GroupSession.deviceProof(this.groupId, hexToBytes(this.me), newDevice);
     const out = this.addDevice(newDevice, proof, now);
     if (!this.state.members[this.me]?.devices.includes(newDevice.id)) return out;
+    return [...out, ...this.heal(now)];
+  }
+
+  /**
+   * Adds this device to the member whose backed-up device key it holds (restoring a backup)
+   * [ID-5]. Every entry is in this device's own chain: the backed-up key only signs an
+   * authorization, so the old phone (lost, or still in use and offline) and this one never
+   * write one device chain (LED-6). This device then gives itself the current key, opened with
+   * the backed-up device's key. 'already' when it is the member's already; 'not-member' when the
+   * backed-up device belongs to no active member here.
+   */
+  recover(backedUp: DeviceKeys, now: number): Uint8Array[] | 'already' | 'not-member' {
+    const state = this.state;
+    const member = Object.values(state.members).find((m) => m.devices.includes(backedUp.id));
+    if (!member || member.status !== 'active') return 'not-member';
+    if (member.devices.includes(this.device.id)) return 'already';
+    const memberId = hexToBytes(member.id);
+    const out = [
+      this.sign(Kind.DeviceAdd, now, () => ({
+        d: this.device.publicKey,
+        x: this.device.xPublic,
+        proof: GroupSession.deviceProof(this.groupId, memberId, this.device),
+        by: backedUp.publicKey,
+        auth: sign(
+          backedUp.secret,
+          deviceAuthMessage(this.groupId, memberId, this.device.publicKey)
+        )
+      }))
+    ];
+    if (!this.isMember()) return out;
+    this.openKeys(backedUp);
     return [...out, ...this.heal(now)];
   }
 
