@@ -206,6 +206,11 @@ describe('Devices, backups and emergencies through the session', () => {
       ]);
     }
     expect(session.recover(deviceKeys(restored), T0 + 120)).toBe('already');
+    // The member removes the restored phone: restoring onto it again is refused, and nothing
+    // is written for the group to store.
+    net.put(founder.removeDevice(newPhone.id, T0 + 125));
+    net.sync(session);
+    expect(session.recover(deviceKeys(restored), T0 + 126)).toEqual([]);
     // A backup of someone who is not a member here adds nothing.
     const stranger = new GroupSession({ groupId, device: deviceKeys(seed(304)), random: rng(44) });
     net.sync(stranger);

@@ -763,7 +763,7 @@ export class GroupSession {
    * authorization, so the old phone (lost, or still in use and offline) and this one never
    * write one device chain (LED-6). This device then gives itself the current key, opened with
    * the backed-up device's key. 'already' when it is the member's already; 'not-member' when the
-   * backed-up device belongs to no active member here.
+   * backed-up device belongs to no active member here; empty when the group refuses the device.
    */
   recover(backedUp: DeviceKeys, now: number): Uint8Array[] | 'already' | 'not-member' {
     const state = this.state;
@@ -783,7 +783,8 @@ export class GroupSession {
         )
       }))
     ];
-    if (!this.isMember()) return out;
+    // Refused (this device was removed from the group once): nothing worth storing.
+    if (!this.isMember()) return [];
     this.openKeys(backedUp);
     return [...out, ...this.heal(now)];
   }
