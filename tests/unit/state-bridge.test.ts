@@ -1,7 +1,13 @@
 import 'fake-indexeddb/auto';
 import { Repo, type DocHandle } from '@automerge/automerge-repo';
 import { describe, expect, it } from 'vitest';
-import { deviceKeys, foundGroup, proposalText } from '../../src/lib/core/group/session';
+import {
+  deviceKeys,
+  foundGroup,
+  GroupSession,
+  proposalText
+} from '../../src/lib/core/group/session';
+import { entryId } from '../../src/lib/core/ledger/envelope';
 import { newLedgerDoc, putEntry, type LedgerDoc } from '../../src/lib/core/ledger/doc';
 import { app } from '../../src/lib/state/app.svelte';
 import { GroupView, type GroupHost } from '../../src/lib/state/group.svelte';
@@ -249,6 +255,37 @@ describe('GroupView: one open group between the ledger and the screen', () => {
     });
     await locked.open();
     expect(locked.load).toBe('locked');
+  });
+
+  it('[APP-12] what the group will not count is said when it is written, not shown as saved: a vote closed too early, and a phone whose data was copied to another that wrote as it', async () => {
+    const repo = new Repo({ network: [] });
+    const g = founded(5, 'Circle');
+    const handle = store(repo, g.groupId, g.entries);
+    const view = new GroupView(handle.documentId, host(repo, g.device.secret).h);
+    await view.open();
+    expect(view.act((s, t) => s.propose({ type: 'general', text: 'picnic' }, t))).toBeUndefined();
+    const proposal = Object.values(view.group!.proposals)[0]!;
+    expect(view.act((s, t) => s.close(proposal.id, t))).toMatch(
+      /^This was saved, but the group’s rules do not accept it: .+\.$/
+    );
+    // A copy of this phone's data on another phone writes as this device without having seen
+    // what this phone wrote since.
+    await settle(view, () => Object.keys(handle.doc().entries).length === g.entries.length + 2);
+    const copy = new GroupSession({
+      groupId: g.groupId,
+      device: g.device,
+      random: (n) => new Uint8Array(n).fill(7)
+    });
+    copy.addAll(g.entries);
+    const twin = copy.propose({ type: 'general', text: 'from the copy' }, T0 + 5);
+    handle.change((d) => {
+      for (const e of twin) putEntry(d, e);
+    });
+    await settle(view, () => view.session!.ledger.has(entryId(twin[0]!)));
+    expect(view.act((s, t) => s.propose({ type: 'general', text: 'still here?' }, t))).toMatch(
+      /two phones wrote as this same phone/
+    );
+    view.close();
   });
 
   it('[APP-1] a person without the group key is told calmly instead of a crash', async () => {

@@ -2,7 +2,7 @@ import { m } from '$lib/paraglide/messages.js';
 import { decodeEntry, entryId, signedMessage } from '$core/ledger/envelope';
 import { checkAgainstMirror, readLedgerDoc } from '$core/ledger/doc';
 import { deviceKeys, GroupSession, NoKeyError } from '$core/group/session';
-import type { GroupState, Proposal } from '$core/governance/state';
+import type { AuditRecord, GroupState, Proposal } from '$core/governance/state';
 import type { Text } from '$core/governance/text';
 import { keyFingerprint } from '$core/identity/keys';
 import { sameHeads } from '$core/sync/status';
@@ -16,6 +16,7 @@ import { nextTask, nowSeconds, random } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
 import type { MirrorContent, MirrorEntry } from '$lib/adapters/mirror';
 import { app, describeStorageError } from './app.svelte';
+import { reasonWords } from '$lib/ui/words';
 
 /**
  * What a GroupView needs from the app around it: the device key, the repo, a few remembered
@@ -90,6 +91,27 @@ function dueProposals(session: GroupSession): Proposal[] {
   return Object.values(session.state.proposals).filter(
     (p) => p.status === 'voting' && now >= p.deadline && witnessed >= p.deadline
   );
+}
+
+/**
+ * Why the group does not count what was just written, in the reader's words (undefined when it
+ * does). The entries are stored all the same: the next entry of this device's chain links to them.
+ */
+const CHAIN_BROKEN = new Set(['equivocation', 'frozen-device', 'bad-seq', 'bad-backlink']);
+
+function refusal(session: GroupSession, written: Uint8Array[]): string | undefined {
+  const last = written.at(-1);
+  if (!last) return undefined;
+  const id = entryId(last);
+  const audit = session.state.audit;
+  // A new entry of this device is placed last, or close to it.
+  let record: AuditRecord | undefined;
+  for (let i = audit.length - 1; i >= 0 && !record; i--) if (audit[i]!.id === id) record = audit[i];
+  if (record?.verdict !== 'ignored') return undefined;
+  // This phone always writes the next link of its own chain: a broken chain means another phone
+  // wrote as this one (LED-6), and the group will count nothing more from this device.
+  if (CHAIN_BROKEN.has(record.reason ?? '')) return m.act_frozen();
+  return m.act_refused({ reason: reasonWords(record.reason) });
 }
 
 /**
@@ -410,6 +432,7 @@ export class GroupView {
     if (!session) return m.act_loading();
     try {
       const written = run(session, nowSeconds());
+      const refused = refusal(session, written);
       if (!this.#handle) {
         // The document is not ready yet (Automerge still loading): the entries wait on this
         // phone and go into the document as soon as it is [SNK-5].
@@ -419,10 +442,10 @@ export class GroupView {
         this.#unsynced = [...this.#unsynced, ...rows.map((r) => r.id)];
         void this.#host.setUnsynced(this.documentId, this.#unsynced.length);
         this.#publish();
-        return undefined;
+        return refused;
       }
       this.#write(written);
-      return undefined;
+      return refused;
     } catch (e) {
       if (e instanceof NoKeyError) return m.act_no_key();
       return m.save_failed();
