@@ -281,7 +281,9 @@ describe('GroupView: one open group between the ledger and the screen', () => {
     handle.change((d) => {
       for (const e of twin) putEntry(d, e);
     });
+    expect(view.session!.chainBroken()).toBe(false);
     await settle(view, () => view.session!.ledger.has(entryId(twin[0]!)));
+    expect(view.session!.chainBroken()).toBe(true);
     expect(view.act((s, t) => s.propose({ type: 'general', text: 'still here?' }, t))).toMatch(
       /two phones wrote as this same phone/
     );

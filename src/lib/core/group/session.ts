@@ -349,6 +349,25 @@ export class GroupSession {
     return secret;
   }
 
+  /**
+   * Whether another phone wrote as this device (a copy of its data): the group counts nothing
+   * this device writes from the fork on (LED-6) [APP-12].
+   */
+  chainBroken(): boolean {
+    const state = this.state;
+    if (this.brokenFor !== state) {
+      this.brokenFor = state;
+      this.broken = state.audit.some(
+        (a) =>
+          (a.reason === 'equivocation' || a.reason === 'frozen-device') &&
+          this.ledger.entry(a.id)?.device === this.device.id
+      );
+    }
+    return this.broken;
+  }
+  private brokenFor: GroupState | undefined;
+  private broken = false;
+
   hasCurrentKey(): boolean {
     return this.state.currentEpoch > 0 && this.keys().has(this.state.currentEpoch);
   }
