@@ -97,8 +97,6 @@ function dueProposals(session: GroupSession): Proposal[] {
  * Why the group does not count what was just written, in the reader's words (undefined when it
  * does). The entries are stored all the same: the next entry of this device's chain links to them.
  */
-const CHAIN_BROKEN = new Set(['equivocation', 'frozen-device', 'bad-seq', 'bad-backlink']);
-
 function refusal(session: GroupSession, written: Uint8Array[]): string | undefined {
   const last = written.at(-1);
   if (!last) return undefined;
@@ -108,9 +106,8 @@ function refusal(session: GroupSession, written: Uint8Array[]): string | undefin
   let record: AuditRecord | undefined;
   for (let i = audit.length - 1; i >= 0 && !record; i--) if (audit[i]!.id === id) record = audit[i];
   if (record?.verdict !== 'ignored') return undefined;
-  // This phone always writes the next link of its own chain: a broken chain means another phone
-  // wrote as this one (LED-6), and the group will count nothing more from this device.
-  if (CHAIN_BROKEN.has(record.reason ?? '')) return m.act_frozen();
+  // Another phone wrote as this one (LED-6): the group will count nothing more from this device.
+  if (session.chainBroken()) return m.act_frozen();
   return m.act_refused({ reason: reasonWords(record.reason) });
 }
 

@@ -366,9 +366,9 @@ function groupTime(dag: Dag, ctx: Ctx): number {
 
 /** Derives the state of a set of envelope byte strings [LED-10]. Never throws on input. */
 /**
- * The cached verdicts on the proofs one entry carries (a device's, an invitation's, a post's:
- * `proof:<id>`, `proof:invite:<id>`, `proof:auth:<id>`), so a device can keep them with the entry and not check them
- * again [LED-9, SNK-5].
+ * The cached verdicts on the proofs one entry carries (a device's, an invitation's, a post's, a
+ * restored device's authorization: `proof:<id>`, `proof:invite:<id>`, `proof:auth:<id>`), so a
+ * device can keep them with the entry and not check them again [LED-9, SNK-5].
  */
 export function proofVerdicts(
   verdicts: Map<string, boolean>,

@@ -232,6 +232,8 @@ export class GroupSession {
   private meFor: GroupState | undefined;
   private readonly channels = new Map<string, { id: Uint8Array; key: Uint8Array }>();
   private meCached = '';
+  private brokenFor: GroupState | undefined;
+  private broken = false;
 
   constructor(o: SessionOptions) {
     this.groupId = o.groupId;
@@ -365,8 +367,6 @@ export class GroupSession {
     }
     return this.broken;
   }
-  private brokenFor: GroupState | undefined;
-  private broken = false;
 
   hasCurrentKey(): boolean {
     return this.state.currentEpoch > 0 && this.keys().has(this.state.currentEpoch);
