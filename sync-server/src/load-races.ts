@@ -1,4 +1,4 @@
-import type { Repo } from '@automerge/automerge-repo';
+import type { DocHandle, DocumentId, Repo } from '@automerge/automerge-repo';
 
 /**
  * Lets go of the documents automerge-repo loads [OPS-8].
@@ -26,16 +26,34 @@ export function releaseLoadRaces(repo: Repo): void {
     const progress = findWithProgress(id, { ...options, signal: controller.signal });
     // Only a load under way reports progress. Its last report (ready, unavailable or failed) comes
     // after its last race: aborting then settles those races and can no longer change the load.
+    // Not after a failure: storage may fail before the first race, and then nothing awaits the
+    // abort's rejection (an unhandled AbortError, seen in CI). A failed load keeps its ~1.5 KB.
     if ('subscribe' in progress) {
       const stop = progress.subscribe((state) => {
-        if (state.state !== 'ready' && state.state !== 'unavailable' && state.state !== 'failed')
+        if (state.state === 'failed') {
+          stop();
+          forget(repo, progress.handle.documentId);
           return;
+        }
+        if (state.state !== 'ready' && state.state !== 'unavailable') return;
         stop();
         setTimeout(abort, 0, controller);
       });
     }
     return progress;
   }) as Repo['findWithProgress'];
+}
+
+/**
+ * A load that storage failed leaves its handle "loading" for good, and automerge-repo answers
+ * every later find of that document with it: one passing disk error would make the document
+ * unreachable until a restart. Forgotten, the next find loads it again [OPS-8].
+ */
+function forget(repo: Repo, documentId: DocumentId): void {
+  const handles = repo.handles as Record<string, DocHandle<unknown> | undefined>;
+  if (handles[documentId]?.isReady()) return;
+  delete handles[documentId];
+  repo.synchronizer.removeDocument(documentId);
 }
 
 /** Made once: its stack holds nothing of any load. */

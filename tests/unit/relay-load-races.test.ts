@@ -1,5 +1,11 @@
+import { Repo, type PeerId, type StorageKey } from '@automerge/automerge-repo';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { releaseLoadRaces } from '../../sync-server/src/load-races';
+import { FileStorageAdapter } from '../../sync-server/src/storage/file-storage';
 
 /** Runs the probe in its own process (it needs --expose-gc) and reads its answer. */
 function probe(fix: boolean): { alive: number; handles: number; of: number } {
@@ -30,4 +36,44 @@ describe('[OPS-8] an evicted document does not stay in memory', () => {
     expect(alive).toBe(0);
     expect(handles).toBe(0);
   }, 60_000);
+});
+
+describe('[OPS-8] a load that storage fails', () => {
+  it('is reported as failed, leaves no unhandled AbortError behind, and the next find loads it again instead of waiting for ever', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-load-fail-'));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const writer = new Repo({ storage: new FileStorageAdapter(dir), peerId: 'w' as PeerId });
+      const id = writer.create({ n: 1 }).documentId;
+      await writer.flush();
+      await writer.shutdown();
+      // The disk answers the first read with an error (a file removed under it, say).
+      const files = new FileStorageAdapter(dir);
+      let failOnce = true;
+      const storage = Object.assign(Object.create(files) as FileStorageAdapter, {
+        loadRange: (prefix: StorageKey) => {
+          if (failOnce) {
+            failOnce = false;
+            return Promise.reject(new Error('ENOENT: the disk said no'));
+          }
+          return files.loadRange(prefix);
+        }
+      });
+      const repo = new Repo({ storage, network: [], peerId: 'r' as PeerId });
+      releaseLoadRaces(repo);
+      await expect(repo.find(id)).rejects.toThrow(/the disk said no/);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+      // Not stuck on the failed load: the next find reads it again.
+      expect((await repo.find<{ n: number }>(id)).doc().n).toBe(1);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+      await repo.shutdown();
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

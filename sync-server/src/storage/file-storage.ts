@@ -100,7 +100,13 @@ export class FileStorageAdapter implements StorageAdapterInterface {
   private async walk(dir: string, key: string[], out: Chunk[]): Promise<void> {
     for (const entry of await readdirOrEmpty(dir, true)) {
       if (entry.isFile() && entry.name === VALUE_FILE) {
-        out.push({ key: [...key], data: new Uint8Array(await readFile(join(dir, VALUE_FILE))) });
+        // Removed since it was listed (a compaction, a journal record applied meanwhile): the
+        // key is gone, as if the listing had come a moment later [STO-11].
+        const data = await readFile(join(dir, VALUE_FILE)).catch((e: unknown) => {
+          if (isNotFound(e)) return undefined;
+          throw e;
+        });
+        if (data) out.push({ key: [...key], data: new Uint8Array(data) });
       } else if (entry.isDirectory()) {
         const part = decodePart(entry.name);
         if (part !== undefined) await this.walk(join(dir, entry.name), [...key, part], out);
