@@ -76,18 +76,24 @@ function store(repo: Repo, groupId: Uint8Array, entries: Uint8Array[]): DocHandl
   return handle;
 }
 
+/** A founded group in a fresh repo, opened by its founder's phone. */
+async function openFounded(n: number, name: string) {
+  const repo = new Repo({ network: [] });
+  const g = founded(n, name);
+  const handle = store(repo, g.groupId, g.entries);
+  const { h, calls } = host(repo, g.device.secret);
+  const view = new GroupView(handle.documentId, h);
+  await view.open();
+  return { repo, g, handle, view, calls };
+}
+
 const settle = async (view: GroupView, until: () => boolean) => {
   for (let i = 0; i < 400 && !until(); i++) await new Promise((r) => setTimeout(r, 10));
 };
 
 describe('GroupView: one open group between the ledger and the screen', () => {
   it('[APP-1] opens a group, reads its sealed texts, writes through the session and counts what the relay has not confirmed', async () => {
-    const repo = new Repo({ network: [] });
-    const g = founded(1, 'Tuesday circle');
-    const handle = store(repo, g.groupId, g.entries);
-    const { h, calls } = host(repo, g.device.secret);
-    const view = new GroupView(handle.documentId, h);
-    await view.open();
+    const { g, handle, view, calls } = await openFounded(1, 'Tuesday circle');
     expect(view.load).toBe('ready');
     expect(view.groupName()).toBe('Tuesday circle');
     expect(view.text(view.group!.description)).toBe('about us');
@@ -193,11 +199,7 @@ describe('GroupView: one open group between the ledger and the screen', () => {
   });
 
   it('[LED-13] an entry another writer deletes from the document, or rewrites, is put back by the phone that verified it', async () => {
-    const repo = new Repo({ network: [] });
-    const g = founded(8, 'Heal circle');
-    const handle = store(repo, g.groupId, g.entries);
-    const view = new GroupView(handle.documentId, host(repo, g.device.secret).h);
-    await view.open();
+    const { handle, view } = await openFounded(8, 'Heal circle');
     const [gone, bytes] = Object.entries(handle.doc().entries)[1]!;
     const original = Uint8Array.from(bytes);
     handle.change((d) => {
@@ -209,11 +211,7 @@ describe('GroupView: one open group between the ledger and the screen', () => {
   });
 
   it('[APP-1] entries arriving from another device are verified and applied; a forged one is recorded as not used', async () => {
-    const repo = new Repo({ network: [] });
-    const g = founded(2, 'Circle');
-    const handle = store(repo, g.groupId, g.entries);
-    const view = new GroupView(handle.documentId, host(repo, g.device.secret).h);
-    await view.open();
+    const { repo, g, handle, view } = await openFounded(2, 'Circle');
     // The same member's other session writes a proposal "elsewhere"; it arrives in the document.
     const other = new GroupView(handle.documentId, host(repo, g.device.secret).h);
     await other.open();
@@ -258,11 +256,7 @@ describe('GroupView: one open group between the ledger and the screen', () => {
   });
 
   it('[APP-12] what the group will not count is said when it is written, not shown as saved: a vote closed too early, and a phone whose data was copied to another that wrote as it', async () => {
-    const repo = new Repo({ network: [] });
-    const g = founded(5, 'Circle');
-    const handle = store(repo, g.groupId, g.entries);
-    const view = new GroupView(handle.documentId, host(repo, g.device.secret).h);
-    await view.open();
+    const { g, handle, view } = await openFounded(5, 'Circle');
     expect(view.act((s, t) => s.propose({ type: 'general', text: 'picnic' }, t))).toBeUndefined();
     const proposal = Object.values(view.group!.proposals)[0]!;
     expect(view.act((s, t) => s.close(proposal.id, t))).toMatch(

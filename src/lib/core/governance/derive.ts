@@ -116,6 +116,17 @@ export class Ledger {
     this.cached = undefined;
   }
 
+  /**
+   * Whether two different entries of `device` share a seq in the placed ledger (LED-6): the
+   * ledger already notes every such entry as it is admitted, so this is not a scan.
+   */
+  equivocated(device: string): boolean {
+    for (const id of this.sharesSeq)
+      if (this.good.get(id)?.device === device && this.dag.invalid.get(id) === 'equivocation')
+        return true;
+    return false;
+  }
+
   /** A verified entry by id (undefined for unknown or rejected ids). */
   entry(id: string): Entry | undefined {
     return this.good.get(id);

@@ -232,8 +232,6 @@ export class GroupSession {
   private meFor: GroupState | undefined;
   private readonly channels = new Map<string, { id: Uint8Array; key: Uint8Array }>();
   private meCached = '';
-  private brokenFor: GroupState | undefined;
-  private broken = false;
 
   constructor(o: SessionOptions) {
     this.groupId = o.groupId;
@@ -356,16 +354,7 @@ export class GroupSession {
    * this device writes from the fork on (LED-6) [APP-12].
    */
   chainBroken(): boolean {
-    const state = this.state;
-    if (this.brokenFor !== state) {
-      this.brokenFor = state;
-      this.broken = state.audit.some(
-        (a) =>
-          (a.reason === 'equivocation' || a.reason === 'frozen-device') &&
-          this.ledger.entry(a.id)?.device === this.device.id
-      );
-    }
-    return this.broken;
+    return this.ledger.equivocated(this.device.id);
   }
 
   hasCurrentKey(): boolean {
