@@ -39,6 +39,10 @@ export interface RelayConfig {
   databaseUrl: string | null;
   /** Relays to sync with over an outgoing WebSocket (`ws://host:port/sync`) [OPS-10]. */
   upstream: string[];
+  /** First wait before trying an upstream again after a failed attempt; doubles each time [OPS-14]. */
+  upstreamRetryMs: number;
+  /** Longest wait between attempts to reach an upstream [OPS-14]. */
+  upstreamMaxRetryMs: number;
   /** A document nobody has synced for this long is written out and dropped from memory; 0 never [OPS-8]. */
   evictIdleMs: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>` (a secret). */
@@ -64,6 +68,8 @@ export const DEFAULTS: RelayConfig = {
   admit: 'any',
   databaseUrl: null,
   upstream: [],
+  upstreamRetryMs: 5_000,
+  upstreamMaxRetryMs: 5 * 60_000,
   evictIdleMs: 5 * 60_000,
   metricsToken: null,
   logLevel: 'info'
@@ -117,6 +123,16 @@ const NAMES: Record<Key, { env: string; flag: string; label: string }> = {
   admit: { env: 'ADMIT', flag: '--admit', label: 'admit' },
   databaseUrl: { env: 'DATABASE_URL', flag: '--database-url', label: 'database url' },
   upstream: { env: 'UPSTREAM', flag: '--upstream', label: 'upstream' },
+  upstreamRetryMs: {
+    env: 'UPSTREAM_RETRY_MS',
+    flag: '--upstream-retry-ms',
+    label: 'upstream retry ms'
+  },
+  upstreamMaxRetryMs: {
+    env: 'UPSTREAM_MAX_RETRY_MS',
+    flag: '--upstream-max-retry-ms',
+    label: 'upstream max retry ms'
+  },
   evictIdleMs: { env: 'EVICT_IDLE_MS', flag: '--evict-idle-ms', label: 'evict idle ms' },
   metricsToken: { env: 'METRICS_TOKEN', flag: '--metrics-token', label: 'metrics token' },
   logLevel: { env: 'LOG_LEVEL', flag: '--log-level', label: 'log level' }
@@ -228,6 +244,8 @@ const SCHEMA = z.object({
       }
       return items;
     }),
+  upstreamRetryMs: whole('upstream retry ms', 100, 3600_000),
+  upstreamMaxRetryMs: whole('upstream max retry ms', 100, 24 * 3600_000),
   evictIdleMs: whole('evict idle ms', 0, 24 * 3600_000),
   metricsToken: z.union([z.null(), text('metrics token')]).transform((v, ctx) => {
     if (v !== null && v.length < 16) {

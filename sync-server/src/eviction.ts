@@ -1,4 +1,5 @@
 import type { DocumentId, Repo } from '@automerge/automerge-repo';
+import { unload } from './unload';
 
 /**
  * automerge-repo keeps every document it has touched in memory. The relay notes when each one was
@@ -56,7 +57,7 @@ export class Evictor {
           await this.repo.flush([id as DocumentId]);
           // Touched while it was being written: keep it.
           if ((this.#lastUsed.get(id) ?? 0) > last) continue;
-          await this.repo.removeFromCache(id as DocumentId);
+          await unload(this.repo, id as DocumentId);
         } else if (handle.state === 'unavailable') {
           // Asked for, never found: nothing to write. removeFromCache refuses such handles.
           delete (this.repo.handles as Record<string, unknown>)[id];

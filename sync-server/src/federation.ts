@@ -1,11 +1,12 @@
 import type { DocumentId, PeerId, Repo, StorageId } from '@automerge/automerge-repo';
-import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import { UpstreamLink, type LinkFailure } from './upstream-link';
 
 type Log = (event: string, fields?: Record<string, unknown>) => void;
 
 /**
  * Upstream relays [OPS-10]: a relay on a village laptop keeps an outgoing WebSocket to each
- * upstream (retried every `retryMs` while there is no link) and offers every document it holds to
+ * upstream (retried with backoff from `retryMs` while there is no link; no answer from an upstream
+ * can stop the relay, OPS-14) and offers every document it holds to
  * them — to them only, never to its own clients. When a link comes up it walks its stored
  * documents, a few at a time, so what was written while offline reaches the upstream.
  *
@@ -14,7 +15,7 @@ type Log = (event: string, fields?: Record<string, unknown>) => void;
  * itself upstream (its own peer id answers) drops that link.
  */
 export class Federation {
-  readonly adapters: WebSocketClientAdapter[];
+  readonly adapters: UpstreamLink[];
   readonly #upstreamPeers = new Map<PeerId, StorageId | undefined>();
   #walking = false;
   #stopped = false;
@@ -25,10 +26,16 @@ export class Federation {
     private readonly selfPeerId: PeerId,
     private readonly listDocuments: () => Promise<string[]>,
     private readonly log: Log,
-    retryMs = 5_000
+    /** An attempt to reach an upstream failed; the link tries again later [OPS-14]. */
+    onFailure: (reason: LinkFailure) => void = () => {},
+    retryMs = 5_000,
+    maxRetryMs = 5 * 60_000
   ) {
     this.adapters = urls.map((url) => {
-      const adapter = new WebSocketClientAdapter(url, retryMs);
+      const adapter = new UpstreamLink(url, retryMs, maxRetryMs, (reason, detail) => {
+        onFailure(reason);
+        this.log('upstream-failed', { url, reason, detail });
+      });
       adapter.on('peer-candidate', ({ peerId, peerMetadata }) => {
         if (peerId === this.selfPeerId) {
           this.log('upstream-is-self', { url });

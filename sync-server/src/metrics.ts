@@ -45,6 +45,18 @@ export function createMetrics(documentsInMemory: () => number, upstreams: () => 
       labelNames: ['kind'] as const,
       registers: [registry]
     }),
+    upstreamFailures: new Counter({
+      name: 'hearth_relay_upstream_failures_total',
+      help: 'Attempts to reach an upstream relay that failed (each is retried later), by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry]
+    }),
+    savesSkipped: new Counter({
+      name: 'hearth_relay_saves_skipped_total',
+      help: 'Saves not made because they would not hold the live document (an unloaded or older state)',
+      labelNames: ['reason'] as const,
+      registers: [registry]
+    }),
     evicted: new Counter({
       name: 'hearth_relay_documents_evicted_total',
       help: 'Idle documents written out and dropped from memory',

@@ -24,6 +24,7 @@ import { Evictor } from './eviction';
 import { Federation } from './federation';
 import { Flusher, StaleWrite, syncMessageHeads } from './flusher';
 import { releaseLoadRaces } from './load-races';
+import { guardSaves, refuseEmptySnapshots, unload } from './unload';
 
 export const SYNC_PATH = '/sync';
 
@@ -285,13 +286,20 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
   // With the journal, compaction's removals resolve at once: the journal keeps them in the order
   // they were issued [STO-10]. (PostgreSQL runs statements on a pool, in no promised order.)
   const storage = closableStorage(
-    sizes.wrap(
-      backend instanceof JournaledFileStorage
-        ? lazyRemovals(timed, (e) => {
-            metrics.errors.inc({ kind: 'storage-remove' });
-            log('storage-remove-error', { reason: e instanceof Error ? e.message : String(e) });
-          })
-        : timed
+    // The snapshot of an empty document is never written over a stored one [OPS-13].
+    refuseEmptySnapshots(
+      sizes.wrap(
+        backend instanceof JournaledFileStorage
+          ? lazyRemovals(timed, (e) => {
+              metrics.errors.inc({ kind: 'storage-remove' });
+              log('storage-remove-error', { reason: e instanceof Error ? e.message : String(e) });
+            })
+          : timed
+      ),
+      () => {
+        metrics.errors.inc({ kind: 'empty-overwrite' });
+        log('empty-overwrite-refused');
+      }
     )
   );
   const listDocuments = () => backend.documentIds();
@@ -321,7 +329,15 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       beforeSend: (message, state) => durable(message, state)
     }
   );
-  const federation = new Federation(config.upstream, peerId, listDocuments, log);
+  const federation = new Federation(
+    config.upstream,
+    peerId,
+    listDocuments,
+    log,
+    (reason) => metrics.upstreamFailures.inc({ reason }),
+    config.upstreamRetryMs,
+    Math.max(config.upstreamRetryMs, config.upstreamMaxRetryMs)
+  );
   const allowed = config.allowlist ? new Set<string>(config.allowlist) : null;
   const repo = new Repo({
     network: [network, ...federation.adapters],
@@ -344,6 +360,8 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
   });
   // Evicted documents must not stay reachable through automerge-repo's load races [OPS-8].
   releaseLoadRaces(repo);
+  // Only the live handle's current state is ever saved: unloading cannot write over a document.
+  guardSaves(repo, (reason) => metrics.savesSkipped.inc({ reason }));
   gate = config.admit === 'groups' ? new AdmissionGate(repo, storage, new Set(allowed)) : undefined;
   // One write at a time per document, shared by every message it covers [OPS-11].
   flusher = new Flusher(
@@ -412,7 +430,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       // Back to what storage holds: the document leaves memory unwritten (what it had beyond
       // storage was never acknowledged), and its peers are disconnected, so they reconnect, read
       // the stored state and offer their changes again — accepted once storage works [OPS-11].
-      await repo.removeFromCache(message.documentId).catch(() => undefined);
+      await unload(repo, message.documentId).catch(() => undefined);
       network.dropPeersOf(message.documentId, 1011, 'storage unavailable');
       return false;
     }

@@ -1,6 +1,8 @@
 import * as A from '@automerge/automerge';
 import { Repo, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import { createHash } from 'node:crypto';
+import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../kit/proc';
 import { eventually, fullyAcknowledged, metric, RelayKit, relayMetric } from '../kit/relay-kit';
@@ -93,6 +95,103 @@ describe('relay federation', () => {
     const text = await (await fetch(`${self.base}/metrics`)).text();
     expect(metric(text, 'hearth_relay_upstreams_connected')).toBe(0);
   });
+});
+
+/**
+ * An upstream that answers badly, one way per connection attempt, in turn: HTTP 429 (its
+ * per-address limit, several laptops behind one NAT), 502 (a proxy while the relay behind it
+ * restarts), a reset in the middle of the handshake, a dropped connection with no answer, and a
+ * WebSocket that sends an empty frame and junk instead of the sync protocol.
+ */
+async function badUpstream(port: number) {
+  const ways = ['429', '502', 'reset', 'drop', 'junk'] as const;
+  const seen: string[] = [];
+  const open = new Set<Socket>();
+  const server = createServer((socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    socket.on('error', () => undefined);
+    const way = ways[seen.length % ways.length]!;
+    seen.push(way);
+    socket.once('data', (request) => {
+      if (way === '429') socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n');
+      else if (way === '502') socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n');
+      else if (way === 'reset') socket.resetAndDestroy();
+      else if (way === 'drop') socket.destroy();
+      else {
+        // A real WebSocket handshake, then nonsense.
+        const key = /Sec-WebSocket-Key: (.+)\r\n/i.exec(request.toString())?.[1] ?? '';
+        const accept = createHash('sha1')
+          .update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11')
+          .digest('base64');
+        socket.write(
+          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`
+        );
+        // An empty binary frame, then a binary frame of junk, then the end.
+        socket.write(Buffer.from([0x82, 0x00]));
+        socket.write(Buffer.from([0x82, 0x04, 0xff, 0x00, 0xfe, 0x01]));
+        setTimeout(() => socket.destroy(), 50);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return {
+    seen,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of open) s.destroy();
+        server.close(() => r());
+      })
+  };
+}
+
+describe('[OPS-14] no answer from an upstream stops the relay', () => {
+  it('429, 502, a reset handshake, a drop and junk: the relay stays up, counts them, relinks when the upstream is healthy and forwards what was written meanwhile', async () => {
+    const upstreamPort = await freePort();
+    const bad = await badUpstream(upstreamPort);
+    const village = await kit.process({
+      flags: [
+        '--upstream',
+        `ws://127.0.0.1:${upstreamPort}/sync`,
+        '--upstream-retry-ms',
+        '100',
+        '--upstream-max-retry-ms',
+        '400'
+      ]
+    });
+    const member = await kit.peer(village.url, 'village-member');
+    const written = member.create<Doc>({ notes: ['written while the upstream misbehaved'] });
+    await eventually(() => fullyAcknowledged(member, written));
+    // Every way, twice over; the relay answers throughout.
+    await eventually(() => {
+      if (village.child.exitCode !== null) throw new Error(`relay exited: ${village.output()}`);
+      return bad.seen.length >= 10;
+    }, 30_000);
+    expect(village.child.exitCode).toBeNull();
+    expect((await fetch(`${village.base}/healthz`)).status).toBe(200);
+    const failures = async (reason: string) =>
+      (await relayMetric(
+        village.base,
+        `hearth_relay_upstream_failures_total{reason="${reason}"}`
+      )) || 0;
+    expect(await failures('rate-limited')).toBeGreaterThan(0);
+    expect(await failures('bad-gateway')).toBeGreaterThan(0);
+    // A reset or a drop before the answer: the handshake broke off.
+    expect(await failures('reset')).toBeGreaterThan(0);
+    // Junk over a real WebSocket is read as no message at all (and the link is made again).
+    expect(bad.seen).toContain('junk');
+    // The upstream comes back healthy on the same address.
+    await bad.close();
+    const upstream = await kit.start({ flags: ['--port', String(upstreamPort)] });
+    await linked(village.base);
+    await eventually(() => !!upstream.relay.repo.handles[written.documentId]?.isReady(), 15_000);
+    const far = await kit.peer(upstream.url, 'city-member');
+    expect((await far.find<Doc>(written.documentId)).doc().notes).toEqual([
+      'written while the upstream misbehaved'
+    ]);
+    expect(village.child.exitCode).toBeNull();
+    expect(village.output()).not.toMatch(/Uncaught|unhandled/i);
+  }, 60_000);
 });
 
 describe('relay interop', () => {
