@@ -25,6 +25,20 @@ export interface RelayConfig {
   maxDocumentsPerConnection: number;
   /** A document that takes this many bytes in storage accepts no more changes here [OPS-6]. */
   maxDocumentBytes: number;
+  /**
+   * What a document may decode to (compressed columns inflated): changes that would take it past
+   * this are refused before anything loads them [OPS-15].
+   */
+  maxDocumentDecodedBytes: number;
+  /** Changes a document may hold; more are refused [OPS-15]. */
+  maxDocumentChanges: number;
+  /**
+   * Different documents the relay does not have that one connection may name; one more closes
+   * it (`too many unknown documents`) [OPS-16].
+   */
+  maxUnknownDocumentsPerConnection: number;
+  /** Documents the relay does not have that one address may name per minute (bursts too) [OPS-16]. */
+  unknownDocumentsPerIpPerMinute: number;
   /** Document ids the relay refuses to store or serve (answered as unavailable) [OPS-4]. */
   denylist: string[];
   /** When set, the only document ids the relay stores and serves (allowlist mode) [OPS-6]. */
@@ -63,6 +77,10 @@ export const DEFAULTS: RelayConfig = {
   messagesPerSecond: 100,
   maxDocumentsPerConnection: 500,
   maxDocumentBytes: 64 * 1024 * 1024,
+  maxDocumentDecodedBytes: 32 * 1024 * 1024,
+  maxDocumentChanges: 500_000,
+  maxUnknownDocumentsPerConnection: 100,
+  unknownDocumentsPerIpPerMinute: 120,
   denylist: [],
   allowlist: null,
   admit: 'any',
@@ -117,6 +135,26 @@ const NAMES: Record<Key, { env: string; flag: string; label: string }> = {
     env: 'MAX_DOCUMENT_BYTES',
     flag: '--max-document-bytes',
     label: 'max document bytes'
+  },
+  maxDocumentDecodedBytes: {
+    env: 'MAX_DOCUMENT_DECODED_BYTES',
+    flag: '--max-document-decoded-bytes',
+    label: 'max document decoded bytes'
+  },
+  maxDocumentChanges: {
+    env: 'MAX_DOCUMENT_CHANGES',
+    flag: '--max-document-changes',
+    label: 'max document changes'
+  },
+  maxUnknownDocumentsPerConnection: {
+    env: 'MAX_UNKNOWN_DOCUMENTS_PER_CONNECTION',
+    flag: '--max-unknown-documents-per-connection',
+    label: 'max unknown documents per connection'
+  },
+  unknownDocumentsPerIpPerMinute: {
+    env: 'UNKNOWN_DOCUMENTS_PER_IP_PER_MINUTE',
+    flag: '--unknown-documents-per-ip-per-minute',
+    label: 'unknown documents per ip per minute'
   },
   denylist: { env: 'DENYLIST', flag: '--denylist', label: 'denylist' },
   allowlist: { env: 'ALLOWLIST', flag: '--allowlist', label: 'allowlist' },
@@ -216,6 +254,10 @@ const SCHEMA = z.object({
   messagesPerSecond: whole('messages per second', 1, 100_000),
   maxDocumentsPerConnection: whole('max documents per connection', 1, 1_000_000),
   maxDocumentBytes: whole('max document bytes', 1024, 16 * 1024 * 1024 * 1024),
+  maxDocumentDecodedBytes: whole('max document decoded bytes', 1024, 16 * 1024 * 1024 * 1024),
+  maxDocumentChanges: whole('max document changes', 1, 1_000_000_000),
+  maxUnknownDocumentsPerConnection: whole('max unknown documents per connection', 1, 1_000_000),
+  unknownDocumentsPerIpPerMinute: whole('unknown documents per ip per minute', 1, 1_000_000),
   denylist: documentIds('denylist').transform((v) => v ?? []),
   allowlist: documentIds('allowlist'),
   admit: z.enum(['any', 'groups'], { message: 'admit must be "any" or "groups"' }),

@@ -1,5 +1,6 @@
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo/slim';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { measure, OverBudget, type Measured } from './chunk-sizes';
 
 /**
  * Prometheus metrics for operators [OPS-2]: connections, documents in memory, bytes and messages
@@ -175,26 +176,75 @@ export function closableStorage(inner: StorageAdapterInterface): StorageAdapterI
   };
 }
 
+interface ChunkSize {
+  stored: number;
+  /** What it decodes to, and the changes it holds (document data only) [OPS-15]. */
+  decoded: number;
+  changes: number;
+}
+
 /**
- * Bytes each document takes in storage, learned from what is saved, removed and loaded [OPS-6]:
- * enough to stop a document growing past the operator's limit.
+ * Bytes each document takes in storage, and what it decodes to, learned from what is saved,
+ * removed and loaded [OPS-6, OPS-15]: enough to stop a document growing past the operator's
+ * limits. Changes a message brought are counted as `pending` until the next save captures them.
  */
 export class DocumentSizes {
-  readonly #chunks = new Map<string, Map<string, number>>();
+  readonly #chunks = new Map<string, Map<string, ChunkSize>>();
+  readonly #pending = new Map<string, Measured>();
 
-  size(documentId: string): number {
+  /** Past `decodedCap` a stored chunk is not inflated further: it counts as that much. */
+  constructor(private readonly decodedCap = 1 << 30) {}
+
+  #sum(documentId: string, field: keyof ChunkSize): number {
     let n = 0;
-    for (const v of this.#chunks.get(documentId)?.values() ?? []) n += v;
+    for (const v of this.#chunks.get(documentId)?.values() ?? []) n += v[field];
     return n;
   }
 
-  #set(key: StorageKey, bytes: number | undefined): void {
-    const [doc, ...rest] = key;
-    if (!doc || rest.length === 0) return;
-    const chunks = this.#chunks.get(doc) ?? new Map<string, number>();
+  /** Bytes in storage. */
+  size(documentId: string): number {
+    return this.#sum(documentId, 'stored');
+  }
+
+  /** What the document decodes to and the changes it holds: stored, plus taken since. */
+  decoded(documentId: string): Measured {
+    const pending = this.#pending.get(documentId);
+    return {
+      bytes: this.#sum(documentId, 'decoded') + (pending?.bytes ?? 0),
+      changes: this.#sum(documentId, 'changes') + (pending?.changes ?? 0)
+    };
+  }
+
+  /** Changes a message brought, taken into the document in memory (not stored yet). */
+  taken(documentId: string, m: Measured): void {
+    const pending = this.#pending.get(documentId) ?? { bytes: 0, changes: 0 };
+    this.#pending.set(documentId, {
+      bytes: pending.bytes + m.bytes,
+      changes: pending.changes + m.changes
+    });
+  }
+
+  #set(key: StorageKey, data: Uint8Array | undefined): void {
+    const [doc, kind, ...rest] = key;
+    if (!doc || kind === undefined) return;
+    const chunks = this.#chunks.get(doc) ?? new Map<string, ChunkSize>();
     this.#chunks.set(doc, chunks);
-    if (bytes === undefined) chunks.delete(rest.join('/'));
-    else chunks.set(rest.join('/'), bytes);
+    const name = [kind, ...rest].join('/');
+    if (data === undefined) {
+      chunks.delete(name);
+      return;
+    }
+    let decoded = { bytes: data.byteLength, changes: 0 };
+    if (kind === 'snapshot' || kind === 'incremental') {
+      try {
+        decoded = measure(data, this.decodedCap);
+      } catch (e) {
+        // Stored before the limit existed: as full as the limit allows.
+        if (e instanceof OverBudget) decoded = { bytes: this.decodedCap, changes: 0 };
+        // Not Automerge data (automerge-repo would not load it either): its bytes, no changes.
+      }
+    }
+    chunks.set(name, { stored: data.byteLength, decoded: decoded.bytes, changes: decoded.changes });
   }
 
   wrap(inner: StorageAdapterInterface): StorageAdapterInterface {
@@ -202,12 +252,14 @@ export class DocumentSizes {
       load: (key) => inner.load(key),
       loadRange: async (prefix) => {
         const chunks = await inner.loadRange(prefix);
-        for (const c of chunks) this.#set(c.key, c.data?.byteLength);
+        for (const c of chunks) this.#set(c.key, c.data);
         return chunks;
       },
       save: async (key, data) => {
         await inner.save(key, data);
-        this.#set(key, data.byteLength);
+        this.#set(key, data);
+        // A document's chunk is saved from its whole state in memory: what was pending is in it.
+        if (key[1] === 'snapshot' || key[1] === 'incremental') this.#pending.delete(key[0]!);
       },
       remove: async (key) => {
         await inner.remove(key);

@@ -24,9 +24,13 @@ import { Evictor } from './eviction';
 import { Federation } from './federation';
 import { Flusher, StaleWrite, syncMessageHeads } from './flusher';
 import { releaseLoadRaces } from './load-races';
+import { measureAll, OverBudget, type Measured } from './chunk-sizes';
 import { guardSaves, refuseEmptySnapshots, unload } from './unload';
 
 export const SYNC_PATH = '/sync';
+
+/** The sync message of a peer that has nothing of a document (as automerge-repo would send). */
+const NOTHING_HERE = A.generateSyncMessage(A.init(), A.initSyncState())[1]!;
 
 export interface Relay {
   /** Starts listening; resolves with the bound port (useful with port 0 in tests). */
@@ -67,8 +71,10 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
   /** Documents each connection has asked about [OPS-6]. */
   readonly #documents = new WeakMap<WebSocket, Set<string>>();
 
-  /** Messages of one connection waiting for the admission gate, in order. */
+  /** Messages of one connection waiting for a check (storage, the admission gate), in order. */
   readonly #inbox = new WeakMap<WebSocket, Promise<void>>();
+  /** Documents each connection named that the relay did not have [OPS-16]. */
+  readonly #unknown = new WeakMap<WebSocket, Set<string>>();
   /** Messages to one peer waiting until what they acknowledge is on disk, in order. */
   readonly #outbox = new Map<string, Promise<void>>();
 
@@ -78,11 +84,28 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
     private readonly log: Log,
     private readonly maxDocuments: number,
     private readonly refuse: (reason: string) => void,
-    /** Whether a document has reached the size limit (its changes are no longer accepted). */
-    private readonly full: (documentId: string) => boolean,
     private readonly hooks: {
+      /**
+       * The changes a message brings to a document, measured against the document's limits
+       * before anything loads them: a refusal reason, or what they add [OPS-6, OPS-15].
+       */
+      limit: (documentId: string, changes: Uint8Array[]) => string | Measured;
+      /** Changes a message brought were taken into the document. */
+      taken: (documentId: string, added: Measured) => void;
       /** A document was named by a message in or out (for idle eviction). */
       touch: (documentId: string) => void;
+      /** Whether the relay holds the document in memory (no need to ask storage). */
+      inMemory: (documentId: string) => boolean;
+      /** Whether storage holds the document [OPS-16]. */
+      stored: (documentId: string) => Promise<boolean>;
+      /** Whether the relay may fetch a document it lacks from elsewhere (an upstream link). */
+      canFetch: () => boolean;
+      /**
+       * A connection named a document the relay does not have: whether its address may name
+       * another now, and whether the connection may (at most `maxUnknown` different ones) [OPS-16].
+       */
+      unknownAllowed: (socket: WebSocket) => boolean;
+      maxUnknown: number;
       /** Admission mode: whether these changes to this document may be taken [OPS-7]. */
       gate?: (documentId: string, changes: Uint8Array[]) => Promise<boolean>;
       /** Numbers the document state a message tells of, when it is sent [OPS-11]. */
@@ -100,65 +123,140 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
     // before the pong waiting in the socket is read, it cut off active peers, which reconnected
     // and synced every document again, making the relay busier still [OPS-12].
     (socket as WebSocket & { isAlive?: boolean }).isAlive = true;
-    // One connection may sync only so many documents: a scraper walking ids is cut off [OPS-6].
-    let documentId: unknown;
-    let data: unknown;
     let message: Record<string, unknown> | null = null;
     try {
       message = decode(messageBytes) as Record<string, unknown> | null;
-      documentId = message?.documentId;
-      data = message?.data;
     } catch {
-      documentId = undefined; // the upstream adapter refuses undecodable messages itself
+      // the upstream adapter refuses undecodable messages itself
     }
-    if (typeof documentId === 'string') {
-      const seen = this.#documents.get(socket) ?? new Set<string>();
-      this.#documents.set(socket, seen);
-      if (!seen.has(documentId) && seen.size >= this.maxDocuments) {
-        this.refuse('documents-per-connection');
-        socket.close(1008, 'too many documents');
+    const documentId = message?.documentId;
+    if (!message || typeof documentId !== 'string') {
+      this.#inOrder(socket, () => this.#forward(messageBytes, socket));
+      return;
+    }
+    // One connection may sync only so many documents: a scraper walking ids is cut off [OPS-6].
+    const seen = this.#documents.get(socket) ?? new Set<string>();
+    this.#documents.set(socket, seen);
+    if (!seen.has(documentId) && seen.size >= this.maxDocuments) {
+      this.refuse('documents-per-connection');
+      socket.close(1008, 'too many documents');
+      return;
+    }
+    seen.add(documentId);
+    // What a message would add to its document is measured on its bytes, before anything
+    // decodes it into memory, whatever the admission mode; over a limit it is dropped and the
+    // connection stays: the document can still be read [OPS-6, OPS-15].
+    const changes = changesOf(message.data);
+    let added: Measured | undefined;
+    if (changes.length > 0) {
+      const verdict = this.hooks.limit(documentId, changes);
+      if (typeof verdict === 'string') {
+        this.refuse(verdict);
         return;
       }
-      seen.add(documentId);
+      added = verdict;
+    }
+    const take = () => {
       this.hooks.touch(documentId);
-      // A document at its size limit accepts no more changes here, but can still be read; the
-      // connection stays [OPS-6].
-      // Decoding a message's changes costs time: only when a limit or the gate needs them.
-      if (this.full(documentId) && changesOf(data).length > 0) {
-        this.refuse('document-size');
-        return;
-      }
-      const gate = this.hooks.gate;
-      if (gate) {
-        // Later messages of this connection wait behind this one: their order matters to sync.
-        const id = documentId;
-        const changes = changesOf(data);
-        const next = (this.#inbox.get(socket) ?? Promise.resolve()).then(async () => {
-          if (socket.readyState !== socket.OPEN) return;
-          const ok = await gate(id, changes).catch((e: unknown) => {
-            this.log('admission-error', { reason: e instanceof Error ? e.message : String(e) });
-            return false;
-          });
-          if (ok) return this.#forward(messageBytes, socket);
-          this.refuse('not-admitted');
-          // To the relay's own sync, as if the sender had said "I don't have it": a request the
-          // relay made for this document ends as unavailable instead of waiting for ever.
-          if (typeof message?.senderId === 'string' && typeof message.targetId === 'string')
-            this.#forward(
-              encode({
-                type: 'doc-unavailable',
-                senderId: message.senderId,
-                targetId: message.targetId,
-                documentId: id
-              }),
-              socket
-            );
-        });
-        this.#inbox.set(socket, next);
-        return;
-      }
+      if (added) this.hooks.taken(documentId, added);
+      this.#forward(messageBytes, socket);
+    };
+    const gate = this.hooks.gate;
+    const admitted = async () => {
+      if (!gate) return take();
+      const ok = await gate(documentId, changes).catch((e: unknown) => {
+        this.log('admission-error', { reason: e instanceof Error ? e.message : String(e) });
+        return false;
+      });
+      if (ok) return take();
+      this.refuse('not-admitted');
+      // To the relay's own sync, as if the sender had said "I don't have it": a request the
+      // relay made for this document ends as unavailable instead of waiting for ever.
+      if (typeof message.senderId === 'string' && typeof message.targetId === 'string')
+        this.#forward(
+          encode({
+            type: 'doc-unavailable',
+            senderId: message.senderId,
+            targetId: message.targetId,
+            documentId
+          }),
+          socket
+        );
+    };
+    if (this.hooks.inMemory(documentId)) {
+      if (gate) this.#inOrder(socket, admitted);
+      else this.#inOrder(socket, take);
+      return;
     }
-    this.#forward(messageBytes, socket);
+    // A document not in memory: storage is asked before anything of it is made, so an id the
+    // relay does not have costs it nothing it keeps [OPS-16]. Later messages of this connection
+    // wait behind this one: their order matters to sync.
+    this.#inOrder(socket, async () => {
+      if (await this.hooks.stored(documentId)) return admitted();
+      const unknown = this.#unknown.get(socket) ?? new Set<string>();
+      this.#unknown.set(socket, unknown);
+      if (!unknown.has(documentId) && unknown.size >= this.hooks.maxUnknown) {
+        this.refuse('unknown-documents');
+        socket.close(1008, 'too many unknown documents');
+        return;
+      }
+      unknown.add(documentId);
+      const allowed = this.hooks.unknownAllowed(socket);
+      if (!allowed) this.refuse('unknown-documents');
+      if (message.type === 'request' && (!allowed || !this.hooks.canFetch())) {
+        // Nothing here, and nowhere to fetch it from: answered at once, with no handle made.
+        if (typeof message.senderId === 'string' && this.peerId)
+          socket.send(
+            encode({
+              type: 'doc-unavailable',
+              senderId: this.peerId,
+              targetId: message.senderId,
+              documentId
+            })
+          );
+        return;
+      }
+      if (!allowed || message.type !== 'sync') return; // anything else naming it: dropped
+      // A device offering a document the relay has not seen (a new group, a new thread). Its
+      // first message names its heads only: the relay answers, as its own sync would, that it
+      // has nothing, and the device sends the changes. No handle waits meanwhile for changes
+      // that may never come (automerge-repo would keep it a minute, then reject unheard).
+      if (changes.length === 0) {
+        if (typeof message.senderId === 'string' && this.peerId)
+          socket.send(
+            encode({
+              type: 'sync',
+              senderId: this.peerId,
+              targetId: message.senderId,
+              documentId,
+              data: NOTHING_HERE
+            })
+          );
+        return;
+      }
+      return admitted();
+    });
+  }
+
+  /**
+   * Runs one message's step now if nothing of its connection is waiting, else after what is:
+   * messages of one connection reach the repo in the order they came.
+   */
+  #inOrder(socket: WebSocket, step: () => void | Promise<void>): void {
+    const waiting = this.#inbox.get(socket);
+    const run = () => (socket.readyState === socket.OPEN ? step() : undefined);
+    let next: Promise<void> | void;
+    if (!waiting) next = run();
+    else next = waiting.then(run);
+    if (!(next instanceof Promise)) return;
+    const settled: Promise<void> = next
+      .catch((e: unknown) =>
+        this.log('receive-error', { reason: e instanceof Error ? e.message : String(e) })
+      )
+      .finally(() => {
+        if (this.#inbox.get(socket) === settled) this.#inbox.delete(socket);
+      });
+    this.#inbox.set(socket, settled);
   }
 
   #forward(messageBytes: Uint8Array, socket: WebSocket): void {
@@ -217,10 +315,14 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     () => federation.connected
   );
   const perIp = new Map<string, number>();
+  // Documents named that the relay does not have, per address, as a token bucket [OPS-16].
+  const unknownPerIp = new Map<string, RateLimit>();
+  const addressOf = new WeakMap<WebSocket, string>();
   let ready = false;
 
   wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
     const ip = req.socket.remoteAddress ?? 'unknown';
+    addressOf.set(socket, ip);
     metrics.connections.inc();
     metrics.connectionsTotal.inc();
     // Without an error listener a too-large frame would be an uncaught 'error' and kill the process.
@@ -232,8 +334,11 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     socket.on('close', () => {
       metrics.connections.dec();
       const left = (perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) perIp.delete(ip);
-      else perIp.set(ip, left);
+      if (left <= 0) {
+        perIp.delete(ip);
+        // Forgotten with its last connection: a bucket refills in a minute anyway.
+        unknownPerIp.delete(ip);
+      } else perIp.set(ip, left);
     });
     // Count traffic and enforce the per-connection message rate [OPS-3]. Listeners added here run
     // before the sync adapter's (it registers its own on the same event, later).
@@ -271,7 +376,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
   });
 
   const peerId = `hearth-relay-${randomUUID()}` as PeerId;
-  const sizes = new DocumentSizes();
+  const sizes = new DocumentSizes(config.maxDocumentDecodedBytes);
   // PostgreSQL when DATABASE_URL is set (several relays may share it), else files [STO-8].
   const backend = config.databaseUrl
     ? new PostgresStorageAdapter(config.databaseUrl, peerId)
@@ -315,9 +420,34 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
     log,
     config.maxDocumentsPerConnection,
     (reason) => metrics.refused.inc({ reason }),
-    (doc) => sizes.size(doc) >= config.maxDocumentBytes,
     {
+      limit: (doc, changes) => {
+        if (sizes.size(doc) >= config.maxDocumentBytes) return 'document-size';
+        const held = sizes.decoded(doc);
+        try {
+          const added = measureAll(changes, config.maxDocumentDecodedBytes - held.bytes);
+          if (held.changes + added.changes > config.maxDocumentChanges) return 'change-count';
+          return added;
+        } catch (e) {
+          return e instanceof OverBudget ? 'decoded-size' : 'malformed-changes';
+        }
+      },
+      taken: (doc, added) => sizes.taken(doc, added),
       touch: (doc) => evictor.touch(doc),
+      inMemory: (doc): boolean => !!repo.handles[doc as DocumentId],
+      stored: (doc): Promise<boolean> => backend.hasDocument(doc),
+      canFetch: (): boolean => federation.connected > 0,
+      unknownAllowed: (socket) => {
+        const ip = addressOf.get(socket) ?? 'unknown';
+        let bucket = unknownPerIp.get(ip);
+        if (!bucket) {
+          const perMinute = config.unknownDocumentsPerIpPerMinute;
+          bucket = new RateLimit(perMinute / 60, perMinute, Date.now());
+          unknownPerIp.set(ip, bucket);
+        }
+        return bucket.take(Date.now());
+      },
+      maxUnknown: config.maxUnknownDocumentsPerConnection,
       gate:
         config.admit === 'groups'
           ? (doc, changes) => gate?.admits(doc, changes) ?? Promise.resolve(false)
@@ -572,7 +702,11 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
             log('database-listen-error', { reason: e.message });
           }
         );
-      } else await backend.ready();
+      } else {
+        await backend.ready();
+        if (backend.tidied.temporaries + backend.tidied.folders > 0)
+          log('storage-tidied', { ...backend.tidied });
+      }
       await network.attached;
       evictor.start();
       federation.start(repo);

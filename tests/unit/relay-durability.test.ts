@@ -24,10 +24,19 @@ import {
 } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileStorageAdapter } from '../../sync-server/src/storage/file-storage';
+import { FileStorageAdapter, keyPath } from '../../sync-server/src/storage/file-storage';
+import { JournaledFileStorage } from '../../sync-server/src/storage/journal';
 import {
   EMPTY_SNAPSHOT,
   EmptyOverwriteRefused,
@@ -245,6 +254,48 @@ describe('[OPS-13] letting go of a document writes nothing over it', () => {
     ).rejects.toBeInstanceOf(EmptyOverwriteRefused);
     await repo.shutdown();
     expect(await storedNotes(dir, h.documentId)).toEqual(['kept']);
+  });
+});
+
+describe('[STO-12] file storage stays tidy', () => {
+  it('removing a document’s chunks leaves no empty folders behind for later loads to walk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-tidy-'));
+    after.push(() => rmSync(dir, { recursive: true, force: true }));
+    const files = new FileStorageAdapter(dir);
+    for (let i = 0; i < 20; i++)
+      await files.save(['doc', 'incremental', `c${i}`], new Uint8Array([i]));
+    await files.save(['doc', 'snapshot', 's'], new Uint8Array([1]));
+    await files.save(['other', 'snapshot', 's'], new Uint8Array([2]));
+    // What compaction does: every incremental chunk removed one by one.
+    for (let i = 0; i < 20; i++) await files.remove(['doc', 'incremental', `c${i}`]);
+    expect(existsSync(keyPath(dir, ['doc', 'incremental']))).toBe(false);
+    expect(readdirSync(keyPath(dir, ['doc']))).toHaveLength(1);
+    await files.remove(['doc', 'snapshot', 's']);
+    expect(existsSync(keyPath(dir, ['doc']))).toBe(false);
+    expect(await files.hasDocument('doc')).toBe(false);
+    await files.removeRange(['other', 'snapshot']);
+    expect(existsSync(keyPath(dir, ['other']))).toBe(false);
+    // The data directory itself stays.
+    expect(existsSync(dir)).toBe(true);
+  });
+
+  it('at start, temporary files a crash left mid-write and empty folders are removed; values stay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-crashed-'));
+    after.push(() => rmSync(dir, { recursive: true, force: true }));
+    const files = new FileStorageAdapter(dir);
+    await files.save(['doc', 'snapshot', 's'], new Uint8Array([7]));
+    // A kill between writing the temporary file and renaming it, twice; and empty folders.
+    writeFileSync(join(keyPath(dir, ['doc', 'snapshot', 's']), '.tmp-0123456789ab'), 'half');
+    mkdirSync(keyPath(dir, ['doc', 'incremental', 'x']), { recursive: true });
+    writeFileSync(join(keyPath(dir, ['doc', 'incremental', 'x']), '.tmp-ba9876543210'), 'half');
+    mkdirSync(keyPath(dir, ['gone', 'snapshot', 'y']), { recursive: true });
+    const journaled = new JournaledFileStorage(dir);
+    expect(await journaled.load(['doc', 'snapshot', 's'])).toEqual(new Uint8Array([7]));
+    expect(journaled.tidied).toEqual({ temporaries: 2, folders: 5 });
+    expect(existsSync(keyPath(dir, ['doc', 'incremental']))).toBe(false);
+    expect(existsSync(keyPath(dir, ['gone']))).toBe(false);
+    expect(readdirSync(keyPath(dir, ['doc', 'snapshot', 's']))).toEqual(['_value']);
+    await journaled.close();
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Chunk, StorageAdapterInterface, StorageKey } from '@automerge/automerge-repo/slim';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 const VALUE_FILE = '_value';
 
@@ -61,6 +61,50 @@ export class FileStorageAdapter implements StorageAdapterInterface {
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
+    await this.#pruneFrom(this.pathOf(key));
+  }
+
+  /**
+   * Removes `dir` and then each parent up to the data directory, while they are empty [STO-12]:
+   * compaction removes many keys, and the empty folders it left were walked by every later load.
+   * A folder a save is filling is never empty (its key's folder is made, then written into; a
+   * removal of the same key is never run beside a save of it), so this stops there.
+   */
+  async #pruneFrom(dir: string): Promise<void> {
+    for (let d = dir; d.length > this.dir.length && d.startsWith(this.dir); d = dirname(d)) {
+      try {
+        await rmdir(d);
+      } catch {
+        return; // not empty, or already gone
+      }
+    }
+  }
+
+  /**
+   * At start, before any write [STO-12]: removes the temporary files a crash left in the middle
+   * of a write (a write is a temporary file renamed over the value) and empty folders. Returns
+   * how many of each.
+   */
+  async tidy(): Promise<{ temporaries: number; folders: number }> {
+    const found = { temporaries: 0, folders: 0 };
+    const walk = async (dir: string): Promise<boolean> => {
+      let empty = true;
+      for (const entry of await readdirOrEmpty(dir, true)) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory() && decodePart(entry.name) !== undefined) {
+          if (await walk(path)) {
+            await rmdir(path).catch(() => undefined);
+            found.folders++;
+          } else empty = false;
+        } else if (entry.isFile() && entry.name.startsWith('.tmp-')) {
+          await unlink(path).catch(() => undefined);
+          found.temporaries++;
+        } else empty = false;
+      }
+      return empty;
+    };
+    await walk(this.dir);
+    return found;
   }
 
   async loadRange(keyPrefix: StorageKey): Promise<Chunk[]> {
@@ -78,6 +122,7 @@ export class FileStorageAdapter implements StorageAdapterInterface {
       return;
     }
     await rm(this.pathOf(keyPrefix), { recursive: true, force: true });
+    await this.#pruneFrom(dirname(this.pathOf(keyPrefix)));
   }
 
   /** Ids of every stored document (for federation's catch-up walk). */
@@ -91,6 +136,16 @@ export class FileStorageAdapter implements StorageAdapterInterface {
         ids.push(id);
     }
     return ids;
+  }
+
+  /** Whether any chunk of the document is stored (read from folder names, nothing opened). */
+  async hasDocument(documentId: string): Promise<boolean> {
+    const doc = join(this.dir, encodePart(documentId));
+    for (const kind of ['snapshot', 'incremental'])
+      for (const chunk of await readdirOrEmpty(join(doc, encodePart(kind))))
+        if ((await readdirOrEmpty(join(doc, encodePart(kind), chunk))).includes(VALUE_FILE))
+          return true;
+    return false;
   }
 
   private pathOf(key: StorageKey): string {

@@ -183,6 +183,19 @@ export class JournaledFileStorage implements StorageAdapterInterface {
     return [...ids];
   }
 
+  /** Whether any chunk of the document is stored, in the files or still in the journal. */
+  async hasDocument(documentId: string): Promise<boolean> {
+    await this.#ready;
+    for (const { op } of this.#pending)
+      if (
+        op.kind === SAVE &&
+        op.key[0] === documentId &&
+        (op.key[1] === 'snapshot' || op.key[1] === 'incremental')
+      )
+        return true;
+    return this.#files.hasDocument(documentId);
+  }
+
   /** Writes what is waiting, brings the files up to date, fsyncs them and removes the journals. */
   async close(): Promise<void> {
     this.#closing = true;
@@ -488,7 +501,12 @@ export class JournaledFileStorage implements StorageAdapterInterface {
       await syncPath(this.#journalDir);
       this.#next = Number(names[names.length - 1]!.slice(0, 12)) + 1;
     }
+    // Before any write: what a crash left half-written, and folders left empty [STO-12].
+    this.tidied = await this.#files.tidy();
   }
+
+  /** What the start's tidy removed (temporary files a crash left, empty folders) [STO-12]. */
+  tidied = { temporaries: 0, folders: 0 };
 }
 
 /** Keys written to the chunk files side by side. */

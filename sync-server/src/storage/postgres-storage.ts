@@ -119,6 +119,17 @@ export class PostgresStorageAdapter implements StorageAdapterInterface {
     return r.rows.map((row) => decodeKey(`${row.doc}/`)[0]!);
   }
 
+  /** Whether any chunk of the document is stored (one indexed range probe per kind). */
+  async hasDocument(documentId: string): Promise<boolean> {
+    await this.ready();
+    for (const kind of ['snapshot', 'incremental']) {
+      const [sql, params] = rangeWhere([documentId, kind]);
+      const r = await this.#pool.query(`SELECT 1 FROM hearth_chunks ${sql} LIMIT 1`, params);
+      if (r.rows.length > 0) return true;
+    }
+    return false;
+  }
+
   /**
    * Calls `onNotice` when another relay saves a document chunk. Keeps one dedicated connection
    * and, when PostgreSQL restarts under it, reconnects with a growing pause (and says so through
