@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { verifyStrict } from '../crypto/ed25519';
 import { toHex } from '../encoding/hex';
-import { buildDag, concurrent, emptyDag, place, type Dag } from '../ledger/dag';
+import { buildDag, concurrent, emptyDag, parentsOf, place, type Dag } from '../ledger/dag';
 import { decodeEntry, entryId, signedMessage, type Entry } from '../ledger/envelope';
 import { Ctx } from './context';
 import { emptyState, step } from './reducer';
@@ -100,10 +100,11 @@ export class Ledger {
       return;
     }
     const heads = this.dag.heads;
+    const parents = parentsOf(e);
     const extendsAll =
       this.dag.waiting.size === 0 &&
-      heads.every((h) => e.prev.includes(h)) &&
-      e.prev.every((p) => this.dag.index.has(p)) &&
+      heads.every((h) => parents.includes(h)) &&
+      parents.every((p) => this.dag.index.has(p)) &&
       !this.sharesSeq.has(e.id);
     if (!extendsAll) return this.rebuild();
     place(this.dag, e);

@@ -4,7 +4,7 @@ import { encryptField, keyId, openLockbox, sealLockbox, x25519PublicKey } from '
 import type { CborMap, CborValue } from '../crypto/cbor';
 import { publicKeyOf, sign } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
-import { entryId, sealEntry } from '../ledger/envelope';
+import { entryId, MAX_PREV, sealEntry } from '../ledger/envelope';
 import { CHANNEL_EPOCH, channelIdFor } from '../space/channel';
 import { Ledger, type DeriveParams } from '../governance/derive';
 import { inviteKeyPair, signInviteProof } from '../governance/invites';
@@ -73,6 +73,20 @@ export class NoKeyError extends Error {
 }
 
 const MAX_BOXES_PER_ENTRY = 128;
+
+/**
+ * What a new entry names as `prev` [APP-1, LED-6]: this device's own last entry first (always: a
+ * reader judges an entry that has not seen its own previous seq as `bad-seq`), then the current
+ * heads, up to the format's limit of 16. Heads left out stay heads for the next writer.
+ */
+export function parentsFor(heads: readonly string[], ownTip: string | null): string[] {
+  const out = ownTip ? [ownTip] : [];
+  for (const h of heads) {
+    if (out.length >= MAX_PREV) break;
+    if (h !== ownTip) out.push(h);
+  }
+  return out.sort();
+}
 
 type Fields = Record<string, CborValue | undefined>;
 type Seal = (field: string, text: string) => CborValue;
@@ -435,7 +449,7 @@ export class GroupSession {
       author: this.device.publicKey,
       seq,
       backlink: tip?.id ?? null,
-      prev: state.heads.slice(0, 16),
+      prev: parentsFor(state.heads, tip?.id ?? null),
       kind,
       payload: cborMap(build(seal)),
       time: Math.floor(now)

@@ -8,9 +8,18 @@ import type { Entry } from './envelope';
  * - each entry gets a version vector (device → highest valid seq in its causal past, itself
  *   included), so "is A in the causal past of B" is one lookup;
  * - each device's entries must form one chain: seq n+1 links back to seq n, which it has seen.
+ *   The backlink is always a parent, whether or not `prev` names it: a device has always seen its
+ *   own previous entry [LED-6], so a writer that had to leave it out of a full `prev` is not
+ *   judged to have skipped it.
  *   Two entries of one device with the same seq are equivocation: the device is frozen from that
  *   seq on, whichever of the two arrived first.
  */
+
+/** An entry's causal parents: its `prev`, and its backlink (its own previous entry). */
+export function parentsOf(e: { prev: string[]; backlink: string | null; id?: string }): string[] {
+  return e.backlink === null || e.prev.includes(e.backlink) ? e.prev : [...e.prev, e.backlink];
+}
+
 export interface Dag {
   order: Entry[];
   /** Entries whose causal past is incomplete, with the first missing id. */
@@ -123,7 +132,7 @@ export function buildDag(entries: Iterable<Entry>): Dag {
   const heap = new RankHeap();
   sorted.forEach((e, i) => {
     let missing = 0;
-    for (const p of e.prev) {
+    for (const p of parentsOf(e)) {
       if (p === e.id) continue;
       const r = rank.get(p);
       if (r === undefined) {
@@ -144,7 +153,7 @@ export function buildDag(entries: Iterable<Entry>): Dag {
   for (let r = heap.pop(); r !== undefined; r = heap.pop()) {
     const e = sorted[r]!;
     place(dag, e, frozenFrom);
-    for (const p of e.prev) hasChild.add(p);
+    for (const p of parentsOf(e)) hasChild.add(p);
     for (const c of children[r]!) {
       if (--missingCount[c]! === 0) heap.push(c);
     }
@@ -152,7 +161,7 @@ export function buildDag(entries: Iterable<Entry>): Dag {
   // Anything not placed waits: either a prev is absent, or it depends on something that waits.
   for (const e of byId.values()) {
     if (dag.index.has(e.id) || waiting.has(e.id)) continue;
-    waiting.set(e.id, e.prev.find((p) => !dag.index.has(p)) ?? e.id);
+    waiting.set(e.id, parentsOf(e).find((p) => !dag.index.has(p)) ?? e.id);
   }
   dag.heads = dag.order.filter((e) => !hasChild.has(e.id)).map((e) => e.id);
   return dag;
@@ -164,7 +173,7 @@ export function place(dag: Dag, e: Entry, frozenFrom?: Map<string, number>): voi
   dag.order.push(e);
   const me = deviceNumber(dag, e.device);
   const vv: number[] = new Array<number>(dag.devices.length).fill(0);
-  for (const p of e.prev) {
+  for (const p of parentsOf(e)) {
     const pv = dag.vv.get(p);
     if (!pv) continue;
     for (let i = 0; i < pv.length; i++) if (vv[i]! < pv[i]!) vv[i] = pv[i]!;
