@@ -152,8 +152,9 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
   const st = p.ledger.state;
   const me = p.device;
   const member = st.members[me.id];
-  const write = (kind: number, payload: ReturnType<typeof P.apply>) =>
-    me.write(groupId, kind, payload, st.heads, p.clock);
+  // An application is an outsider's entry, never a head: a proposal to admit names it [LED-14].
+  const write = (kind: number, payload: ReturnType<typeof P.apply>, refs: string[] = []) =>
+    me.write(groupId, kind, payload, [...st.heads, ...refs], p.clock);
   const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[c.arg % xs.length] : undefined);
   if (!member || member.status !== 'active') {
     const open = Object.values(st.applications).some(
@@ -181,7 +182,9 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
     case 0: {
       if (busy) return vote();
       const app = pick(openApps);
-      return app ? write(Kind.Propose, P.admit(app.id)) : write(Kind.Propose, P.propose('general'));
+      return app
+        ? write(Kind.Propose, P.admit(app.id), [app.id])
+        : write(Kind.Propose, P.propose('general'));
     }
     case 1:
       if (busy) return vote();
@@ -256,7 +259,7 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
         );
       }
       const target = pick(st.audit.filter((r) => r.verdict === 'applied' && r.author !== me.id));
-      return target ? write(Kind.Helped, P.helped(target.id)) : vote();
+      return target ? write(Kind.Helped, P.helped(target.id), [target.id]) : vote();
     }
   }
 }

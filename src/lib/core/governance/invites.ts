@@ -105,7 +105,7 @@ export function checkInvite(
   const key = hexToBytes(inv.key);
   if (!ctx.verifyProof(`invite:${e.id}`, key, message, p.invite.proof)) return 'bad-invite-proof';
   if (inv.revokedBy && ctx.ancestor(inv.revokedBy, e.id)) return 'invite-revoked';
-  if (ctx.witness(e, null) >= inv.expires) return 'invite-expired';
+  if (ctx.witness(e) >= inv.expires) return 'invite-expired';
   if (inv.singleUse && inv.usedBy.length > 0) return 'invite-used';
   return null;
 }

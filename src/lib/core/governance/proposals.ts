@@ -87,7 +87,7 @@ export function propose(
     const tier = ctx.tierAt(state, m, e);
     if (rules.electorate.includes(tier)) electorate[m.id] = TIER_WEIGHT[tier];
   }
-  const start = Math.max(ctx.dag.time.get(e.id) ?? e.time, ctx.witness(e, who.member.id));
+  const start = Math.max(ctx.dag.time.get(e.id) ?? e.time, ctx.witness(e));
   state.proposals[e.id] = {
     id: e.id,
     author: who.member.id,
@@ -169,7 +169,7 @@ export function close(
   if (typeof proposal === 'string') return proposal;
   if (proposal.closedBy) return 'already-closed';
   const tally = tallyAt(ctx, proposal, e.id);
-  const now = ctx.witness(e, null);
+  const now = ctx.witness(e);
   if (now < proposal.deadline && !decided(proposal, tally)) return 'not-decided';
   proposal.closedBy = e.id;
   proposal.tally = tally;
@@ -231,13 +231,15 @@ function execute(
         mentor: null,
         status: 'active',
         removedBy: null,
-        seniority: ctx.dag.index.get(e.id) ?? 0,
+        // Counted among members' entries only, so outsiders' entries never change it [LED-14].
+        seniority: ctx.eligible.size,
         devices: [...new Set([...(existing?.devices ?? []), application.applicant])].sort(),
         x25519: { ...(existing?.x25519 ?? {}), [application.applicant]: application.x25519 },
         tierHistory: [{ entry: e.id, tier: 'new' }]
       };
       state.members[member.id] = member;
       ctx.owner.set(application.applicant, { member: member.id, since: application.id });
+      ctx.membershipChanged();
       return { code: 'admitted' };
     }
     case 'remove': {
@@ -245,6 +247,7 @@ function execute(
       if (target.status !== 'active') return { code: 'already-removed' };
       target.status = 'removed';
       target.removedBy = e.id;
+      ctx.membershipChanged();
       state.rotationDue = true;
       ctx.revocations.push({ entry: e.id, member: target.id, kind: 'remove', tier: null });
       ctx.removals.push({ close: e.id, proposer: proposal.author, target: target.id });
@@ -349,7 +352,7 @@ export function consent(
     consent: p.consent,
     entry: e.id,
     time: ctx.dag.time.get(e.id) ?? e.time,
-    order: ctx.dag.index.get(e.id) ?? 0
+    order: ctx.eligible.size
   };
   const rec = (state.research.choices[who.member.id] ??= { all: null, studies: {} });
   if (p.study === undefined) rec.all = choice;

@@ -394,7 +394,7 @@ function emergency(
       ? ctx.byId.has(p.target) && ctx.ancestor(p.target, e.id)
       : !!target && ctx.memberAt(target, e);
   if (!known) return 'unknown-target';
-  const start = ctx.witness(e, who.member.id) || (ctx.dag.time.get(e.id) ?? e.time);
+  const start = ctx.witness(e) || (ctx.dag.time.get(e.id) ?? e.time);
   state.emergencies[e.id] = {
     id: e.id,
     by: who.member.id,
@@ -528,11 +528,23 @@ function checkTextEpochs(state: GroupState, ctx: Ctx, e: Entry, p: Payload): Rea
 export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
   const p = parsePayload(e.kind, e.payload, { author: e.device, seq: e.seq, kind: e.kind });
   if (!p) return Object.values(Kind).includes(e.kind as never) ? 'bad-payload' : 'unknown-kind';
-  if (p.kind === Kind.Genesis) return genesis(state, ctx, e, p);
+  if (p.kind === Kind.Genesis) {
+    const refused = genesis(state, ctx, e, p);
+    if (!refused) {
+      ctx.eligible.add(e.id);
+      ctx.genesis = e.id;
+    }
+    return refused;
+  }
   if (state.founder === null) return 'no-genesis';
   if (p.kind === Kind.Apply) return apply(state, ctx, e, p);
   // Written by a device that is not the member's yet; it carries its own authorization.
-  if (p.kind === Kind.DeviceAdd && p.recovery) return deviceRecover(state, ctx, e, p, p.recovery);
+  if (p.kind === Kind.DeviceAdd && p.recovery) {
+    const refused = deviceRecover(state, ctx, e, p, p.recovery);
+    if (refused) ctx.eligible.delete(e.id);
+    else ctx.eligible.add(e.id);
+    return refused;
+  }
   const who = authorize(state, ctx, e, MIN_TIER[p.kind]);
   if (typeof who === 'string') return who;
   const epochProblem = checkTextEpochs(state, ctx, e, p);

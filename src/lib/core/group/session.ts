@@ -79,11 +79,17 @@ const MAX_BOXES_PER_ENTRY = 128;
  * reader judges an entry that has not seen its own previous seq as `bad-seq`), then the current
  * heads, up to the format's limit of 16. Heads left out stay heads for the next writer.
  */
-export function parentsFor(heads: readonly string[], ownTip: string | null): string[] {
+export function parentsFor(
+  heads: readonly string[],
+  ownTip: string | null,
+  refs: readonly string[] = []
+): string[] {
   const out = ownTip ? [ownTip] : [];
-  for (const h of heads) {
+  // Entries the payload names and the heads may not reach (an outsider's application is never a
+  // head) come next, so the reader finds them in the entry's causal past [LED-14].
+  for (const h of [...refs, ...heads]) {
     if (out.length >= MAX_PREV) break;
-    if (h !== ownTip) out.push(h);
+    if (!out.includes(h)) out.push(h);
   }
   return out.sort();
 }
@@ -291,7 +297,8 @@ export class GroupSession {
   witnessedNow(): number {
     const times: number[] = [];
     for (const m of Object.values(this.state.members)) {
-      if (m.id === this.me) continue;
+      // Only active members witness, as the reducer counts them [TIME-1, LED-14].
+      if (m.id === this.me || m.status !== 'active') continue;
       let latest = -1;
       for (const d of m.devices) {
         const tip = this.ledger.tip(d);
@@ -410,14 +417,19 @@ export class GroupSession {
    * current epoch key. When a removal has made a rotation due, a new epoch is started first, so
    * nothing is ever written with a key a removed member holds [ENC-6].
    */
-  private write(kind: number, now: number, build: (seal: Seal) => Fields): Uint8Array[] {
+  private write(
+    kind: number,
+    now: number,
+    build: (seal: Seal) => Fields,
+    refs: string[] = []
+  ): Uint8Array[] {
     const out: Uint8Array[] = [];
     const state = this.state;
     if (state.rotationDue && state.currentEpoch > 0 && this.isMember()) {
       const rotation = this.rotate(now);
       if (rotation) out.push(rotation);
     }
-    out.push(this.sign(kind, now, build));
+    out.push(this.sign(kind, now, build, undefined, refs));
     return out;
   }
 
@@ -429,7 +441,8 @@ export class GroupSession {
     kind: number,
     now: number,
     build: (seal: Seal) => Fields,
-    sealWith?: { epoch: number; key: Uint8Array; context?: Uint8Array }
+    sealWith?: { epoch: number; key: Uint8Array; context?: Uint8Array },
+    refs: string[] = []
   ): Uint8Array {
     const state = this.state;
     const tip = this.ledger.tip(this.device.id);
@@ -449,7 +462,11 @@ export class GroupSession {
       author: this.device.publicKey,
       seq,
       backlink: tip?.id ?? null,
-      prev: parentsFor(state.heads, tip?.id ?? null),
+      prev: parentsFor(
+        state.heads,
+        tip?.id ?? null,
+        refs.filter((r) => this.ledger.has(r))
+      ),
       kind,
       payload: cborMap(build(seal)),
       time: Math.floor(now)
@@ -593,52 +610,59 @@ export class GroupSession {
   }
 
   propose(input: ProposalInput, now: number): Uint8Array[] {
-    return this.write(Kind.Propose, now, (seal) => {
-      switch (input.type) {
-        case 'admit':
-          return { k: 'admit', a: hexToBytes(input.application) };
-        case 'remove':
-          return { k: 'remove', m: hexToBytes(input.member) };
-        case 'tier':
-          return { k: 'tier', m: hexToBytes(input.member), tier: input.tier };
-        case 'allocate':
-          return {
-            k: 'allocate',
-            m: hexToBytes(input.member),
-            amt: input.amount,
-            text: seal('text', input.text)
-          };
-        case 'governance':
-          return {
-            k: 'governance',
-            target: input.target,
-            rules: cborMap({ ...input.rules, electorate: [...input.rules.electorate] })
-          };
-        case 'history':
-          return { k: 'governance', target: 'history', share: input.share ? 1 : 0 };
-        case 'ratify':
-          return { k: 'ratify', e: hexToBytes(input.action) };
-        case 'appeal':
-          return { k: 'appeal', e: hexToBytes(input.target), text: seal('text', input.text) };
-        case 'moderation':
-          return {
-            k: 'moderation',
-            text: seal('text', input.text),
-            rt: input.threshold,
-            mods: input.moderators?.map(hexToBytes),
-            resp: input.responders?.map(hexToBytes)
-          };
-        case 'research':
-          return {
-            k: 'research',
-            text: seal('text', input.study),
-            tables: [...input.tables],
-            until: Math.floor(input.until)
-          };
-        default:
-          return { k: input.type, text: seal('text', input.text) };
-      }
-    });
+    // An application is an outsider's entry, never a head: the proposal names it.
+    const refs = input.type === 'admit' ? [input.application] : [];
+    return this.write(
+      Kind.Propose,
+      now,
+      (seal) => {
+        switch (input.type) {
+          case 'admit':
+            return { k: 'admit', a: hexToBytes(input.application) };
+          case 'remove':
+            return { k: 'remove', m: hexToBytes(input.member) };
+          case 'tier':
+            return { k: 'tier', m: hexToBytes(input.member), tier: input.tier };
+          case 'allocate':
+            return {
+              k: 'allocate',
+              m: hexToBytes(input.member),
+              amt: input.amount,
+              text: seal('text', input.text)
+            };
+          case 'governance':
+            return {
+              k: 'governance',
+              target: input.target,
+              rules: cborMap({ ...input.rules, electorate: [...input.rules.electorate] })
+            };
+          case 'history':
+            return { k: 'governance', target: 'history', share: input.share ? 1 : 0 };
+          case 'ratify':
+            return { k: 'ratify', e: hexToBytes(input.action) };
+          case 'appeal':
+            return { k: 'appeal', e: hexToBytes(input.target), text: seal('text', input.text) };
+          case 'moderation':
+            return {
+              k: 'moderation',
+              text: seal('text', input.text),
+              rt: input.threshold,
+              mods: input.moderators?.map(hexToBytes),
+              resp: input.responders?.map(hexToBytes)
+            };
+          case 'research':
+            return {
+              k: 'research',
+              text: seal('text', input.study),
+              tables: [...input.tables],
+              until: Math.floor(input.until)
+            };
+          default:
+            return { k: input.type, text: seal('text', input.text) };
+        }
+      },
+      refs
+    );
   }
 
   vote(proposal: string, choice: 0 | 1 | 2, reason: string, now: number): Uint8Array[] {
@@ -700,7 +724,7 @@ export class GroupSession {
   }
 
   helped(entry: string, now: number): Uint8Array[] {
-    return this.write(Kind.Helped, now, () => ({ e: hexToBytes(entry) }));
+    return this.write(Kind.Helped, now, () => ({ e: hexToBytes(entry) }), [entry]);
   }
 
   mentor(mentee: string, mentor: string, now: number): Uint8Array[] {
@@ -721,12 +745,17 @@ export class GroupSession {
     reason: string,
     now: number
   ): Uint8Array[] {
-    const out = this.write(Kind.Emergency, now, (seal) => ({
-      a: action,
-      t: hexToBytes(target),
-      dur: Math.round(hours * 3600),
-      why: seal('why', reason)
-    }));
+    const out = this.write(
+      Kind.Emergency,
+      now,
+      (seal) => ({
+        a: action,
+        t: hexToBytes(target),
+        dur: Math.round(hours * 3600),
+        why: seal('why', reason)
+      }),
+      action === 'hide' ? [target] : []
+    );
     const id = entryId(out[out.length - 1]!);
     if (!this.state.emergencies[id]) return out;
     return [...out, ...this.propose({ type: 'ratify', action: id }, now)];
