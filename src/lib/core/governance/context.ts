@@ -1,6 +1,6 @@
 import { isAncestor, type Dag } from '../ledger/dag';
 import type { Entry } from '../ledger/envelope';
-import { PROBATION_SECONDS } from './settings';
+import { MAX_AHEAD_SECONDS, PROBATION_SECONDS } from './settings';
 import type { GroupState, Member } from './state';
 import { tierRank, type Reason, type Tier } from './types';
 
@@ -64,6 +64,13 @@ export class Ctx {
     rules: import('./types').VotingRules;
   }[] = [];
 
+  /** Peer moderators and responders named by each 'moderation' decision, in causal order [SAFE-21]. */
+  readonly moderatorsHistory: { entry: string; members: string[] }[] = [];
+  readonly respondersHistory: { entry: string; members: string[] }[] = [];
+
+  /** invite → every revocation of it, in causal order [INV-2]. */
+  readonly inviteRevocations = new Map<string, string[]>();
+
   /** "this helped" marks already given, as `marker:target`. */
   readonly marks = new Set<string>();
   /** Settings the group started with (genesis), before any governance change. */
@@ -126,6 +133,17 @@ export class Ctx {
     return Math.max(times[1] ?? times[0] ?? 0, this.founded);
   }
 
+  /**
+   * The time of the act itself, on the one clock [TIME-2]: the author's claimed time (monotone
+   * along their chain), never before the witnessed time of its past, never more than
+   * MAX_AHEAD_SECONDS after it.
+   */
+  timeOf(e: Entry): number {
+    const w = this.witness(e);
+    const claimed = this.dag.time.get(e.id) ?? e.time;
+    return Math.max(w, Math.min(claimed, w + MAX_AHEAD_SECONDS));
+  }
+
   /** When the group was founded (its genesis's time): the clock never reads earlier [TIME-1]. */
   get founded(): number {
     return this.genesis ? (this.dag.time.get(this.genesis) ?? 0) : 0;
@@ -146,10 +164,39 @@ export class Ctx {
     return tier;
   }
 
-  /** Whether an emergency 'mute' on `member` was in force at `e` (by witnessed time, or ratified). */
+  /** Who the group had named (peer moderators or responders) as seen from `e` [SAFE-21]. */
+  namedAt(history: { entry: string; members: string[] }[], e: Entry): string[] {
+    for (let i = history.length - 1; i >= 0; i--)
+      if (this.ancestor(history[i]!.entry, e.id)) return history[i]!.members;
+    return [];
+  }
+
+  /** Whether `member` moderated at `e`: the senior tier and up, or named [SAFE-18, SAFE-21]. */
+  moderatesAt(state: GroupState, m: Member, e: Entry): boolean {
+    return (
+      tierRank(this.tierAt(state, m, e)) >= tierRank('senior') ||
+      this.namedAt(this.moderatorsHistory, e).includes(m.id)
+    );
+  }
+
+  /** Whether `member` was a responder at `e`: a leader, or named [SAFE-24]. */
+  respondsAt(state: GroupState, m: Member, e: Entry): boolean {
+    return (
+      this.tierAt(state, m, e) === 'leader' ||
+      this.namedAt(this.respondersHistory, e).includes(m.id)
+    );
+  }
+
+  /**
+   * Whether an emergency 'mute' on `member` was in force at `e`: by witnessed time, or ratified;
+   * not once an appeal lifted it, nor for a membership that began after it [GOV-11, SAFE-23].
+   */
   isMuted(state: GroupState, member: string, e: Entry): boolean {
+    const m = state.members[member];
     for (const a of Object.values(state.emergencies)) {
       if (a.action !== 'mute' || a.target !== member || !this.ancestor(a.id, e.id)) continue;
+      if (a.liftedBy && this.ancestor(a.liftedBy, e.id)) continue;
+      if (m && !this.ancestor(m.admittedBy, a.id)) continue;
       if (a.ratifiedBy || this.witness(e) < a.expiresAt) return true;
     }
     return false;
@@ -163,6 +210,8 @@ export class Ctx {
     if (this.isMuted(state, member, e)) return true;
     const mute = state.mutes[member];
     if (!mute || mute.liftedBy || !this.ancestor(mute.id, e.id)) return false;
+    const m = state.members[member];
+    if (m && !this.ancestor(m.admittedBy, mute.id)) return false;
     return this.witness(e) < mute.until;
   }
 

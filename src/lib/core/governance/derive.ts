@@ -289,13 +289,26 @@ export class Ledger {
         m.weight = TIER_WEIGHT.regular;
       }
     }
-    for (const a of Object.values(state.emergencies))
-      a.status = a.ratifiedBy ? 'ratified' : state.groupTime >= a.expiresAt ? 'expired' : 'active';
+    for (const a of Object.values(state.emergencies)) {
+      const target = a.action === 'mute' ? state.members[a.target] : undefined;
+      // A mute does not follow someone who left: a later admission ends it.
+      const gone =
+        !!target && (target.status !== 'active' || !ctx.ancestor(target.admittedBy, a.id));
+      a.status = a.liftedBy
+        ? 'lifted'
+        : gone
+          ? 'expired'
+          : a.ratifiedBy
+            ? 'ratified'
+            : state.groupTime >= a.expiresAt
+              ? 'expired'
+              : 'active';
+    }
     // Open proposals show their tally so far (every ballot seen); a close fixes the real one.
     for (const p of Object.values(state.proposals))
       if (p.status === 'voting') p.tally = tallyAt(ctx, p, null);
     state.hidden = Object.values(state.emergencies)
-      .filter((a) => a.action === 'hide' && a.status !== 'expired')
+      .filter((a) => a.action === 'hide' && (a.status === 'active' || a.status === 'ratified'))
       .map((a) => a.target)
       .sort();
     const audit: AuditRecord[] = [];
@@ -480,6 +493,29 @@ function concurrencyDrops(
         }
       }
     }
+  }
+  if (out.size > 0) return out;
+  // Strong mute: a muted member's comments and public threads that had not seen the mute (an old
+  // `prev` is the author's choice) are dropped, like a removed member's [SAFE-22, GOV-11].
+  const mutes: { entry: string; member: string }[] = [
+    ...Object.values(state.mutes)
+      .filter((m) => !m.liftedBy)
+      .map((m) => ({ entry: m.id, member: m.member })),
+    ...Object.values(state.emergencies)
+      .filter((a) => a.action === 'mute' && !a.liftedBy)
+      .map((a) => ({ entry: a.id, member: a.target }))
+  ];
+  for (const mute of mutes) {
+    const member = state.members[mute.member];
+    if (!member) continue;
+    for (const device of member.devices)
+      for (const id of dag.chain.get(device)?.values() ?? []) {
+        const kind = ctx.byId.get(id)?.kind;
+        const silenced =
+          kind === Kind.Comment || (kind === Kind.Thread && state.threads[id]?.private === null);
+        if (!silenced || dropped.has(id) || ctx.ignored.has(id)) continue;
+        if (concurrent(dag, id, mute.entry)) out.set(id, 'muted');
+      }
   }
   return out;
 }

@@ -84,6 +84,7 @@ export function revokeInvite(
   if (!inv || !ctx.ancestor(inv.id, e.id)) return 'unknown-target';
   if (inv.by !== who.member.id && who.tier !== 'leader') return 'not-leader';
   inv.revokedBy ??= e.id;
+  ctx.inviteRevocations.set(inv.id, [...(ctx.inviteRevocations.get(inv.id) ?? []), e.id]);
   return null;
 }
 

@@ -840,10 +840,41 @@ export class GroupSession {
     return [...out, ...this.heal(now)];
   }
 
-  /** Removes one of this member's other devices (e.g. a link that was never used) [LED-8]. */
+  /**
+   * Removes one of this member's other devices (e.g. a link that was never used) [LED-8], and
+   * starts a new key epoch in the same step: the withdrawn device held the current key [ENC-6].
+   */
   removeDevice(device: string, now: number): Uint8Array[] {
-    return this.write(Kind.DeviceRemove, now, () => ({ d: hexToBytes(device) }));
+    const out = this.write(Kind.DeviceRemove, now, () => ({ d: hexToBytes(device) }));
+    return [...out, ...this.rotateNow(now)];
   }
+
+  /**
+   * Whether this device holds lockboxes for the current epoch and none of them opens to its key
+   * (someone sealed junk) [ENC-10]: it should say so (`reportKeys`), so the group rotates.
+   */
+  keyProblem(): boolean {
+    const state = this.state;
+    const epoch = state.epochs[state.currentEpoch];
+    if (!epoch || state.rotationDue || !this.isMember()) return false;
+    if (!epoch.lockboxes[this.device.id]?.length) return false;
+    if (this.keys().has(state.currentEpoch)) return false;
+    // Already said, for this epoch.
+    return !Object.values(this.reportedKeys).includes(`${epoch.number}:${epoch.keyId}`);
+  }
+
+  /** Says that this device's lockboxes for the current epoch open nothing [ENC-10]. */
+  reportKeys(now: number): Uint8Array[] {
+    if (!this.keyProblem()) return [];
+    const epoch = this.state.epochs[this.state.currentEpoch]!;
+    const out = [
+      this.sign(Kind.KeyReport, now, () => ({ e: epoch.number, k: hexToBytes(epoch.keyId) }))
+    ];
+    this.reportedKeys[entryId(out[0]!)] = `${epoch.number}:${epoch.keyId}`;
+    return out;
+  }
+
+  private readonly reportedKeys: Record<string, string> = {};
 
   settings(o: { name?: string; description?: string }, now: number): Uint8Array[] {
     return this.write(Kind.Settings, now, (seal) => ({
@@ -878,7 +909,8 @@ export class GroupSession {
     thread: string,
     tip: { seq: number; id: string } | null,
     now: number,
-    build: (seal: Seal) => Fields
+    build: (seal: Seal) => Fields,
+    seen: readonly string[] = []
   ): Uint8Array {
     const seq = (tip?.seq ?? 0) + 1;
     const channel = this.channel(thread);
@@ -898,7 +930,9 @@ export class GroupSession {
       author: this.device.publicKey,
       seq,
       backlink: tip?.id ?? null,
-      prev: [],
+      // The moderators' decisions this one (or this report) saw come before it, whatever the
+      // clocks say [SAFE-18, TIME-2].
+      prev: [...new Set(seen)].sort().slice(-MAX_PREV),
       kind,
       payload: cborMap(build(seal)),
       time: Math.floor(now)
@@ -939,13 +973,17 @@ export class GroupSession {
     tip: { seq: number; id: string } | null,
     post: string,
     reason: ReportReason,
-    now: number
+    now: number,
+    seen: readonly string[] = []
   ): Uint8Array {
-    return this.signForThread(SpaceKind.Report, thread, tip, now, () => ({
-      t: hexToBytes(thread),
-      p: hexToBytes(post),
-      why: reason
-    }));
+    return this.signForThread(
+      SpaceKind.Report,
+      thread,
+      tip,
+      now,
+      () => ({ t: hexToBytes(thread), p: hexToBytes(post), why: reason }),
+      seen
+    );
   }
 
   /**
@@ -955,16 +993,30 @@ export class GroupSession {
   moderate(
     thread: string,
     tip: { seq: number; id: string } | null,
-    o: { post: string; act: ModerationAct; reason: ReportReason; note?: string },
+    o: {
+      post: string;
+      act: ModerationAct;
+      reason: ReportReason;
+      note?: string;
+      /** The decisions on this post the moderator has seen: this one comes after them. */
+      seen?: readonly string[];
+    },
     now: number
   ): Uint8Array {
-    return this.signForThread(SpaceKind.Moderate, thread, tip, now, (seal) => ({
-      t: hexToBytes(thread),
-      p: hexToBytes(o.post),
-      act: o.act,
-      why: o.reason,
-      note: o.note?.trim() ? seal('note', o.note.trim()) : undefined
-    }));
+    return this.signForThread(
+      SpaceKind.Moderate,
+      thread,
+      tip,
+      now,
+      (seal) => ({
+        t: hexToBytes(thread),
+        p: hexToBytes(o.post),
+        act: o.act,
+        why: o.reason,
+        note: o.note?.trim() ? seal('note', o.note.trim()) : undefined
+      }),
+      o.seen
+    );
   }
 
   /**
