@@ -558,7 +558,7 @@ describe('class 4: time from three clocks', () => {
   it('[RED-22] [SAFE-18] [TIME-2] a thread decision dated a century ahead does not outrank a later decision that saw it, nor the reports after it', () => {
     const net = new Net();
     const { groupId, sessions } = crowd(net, 5, 'senior');
-    const [f, m1, m2, x, y] = sessions as GroupSession[] as [
+    const [f, m1, m2, x, y] = sessions as [
       GroupSession,
       GroupSession,
       GroupSession,
@@ -661,5 +661,22 @@ describe('class 6: "has a lockbox" was taken to mean "has the key"', () => {
     expect(c.hasCurrentKey()).toBe(false);
     const text = Object.values(founder.state.proposals).find((p) => p.kind === 'general')!;
     expect(founder.open((text.body as { text: Text }).text)).toBe('Can everyone read this?');
+  });
+});
+
+describe('class 8: display names', () => {
+  // Who: a member who wants to pass for another. How: a display name is sealed text the reducer
+  // never reads; a phone showed whatever it opened, bidi overrides and zero-width characters too.
+  it('[RED-28] [ID-4] a display name with bidi controls or zero-width characters is not shown; the member shows as "member" with a fingerprint', () => {
+    const net = new Net();
+    const { sessions } = crowd(net, 3);
+    const [founder, a, b] = sessions as [GroupSession, GroupSession, GroupSession];
+    net.put(founder.profile('Robin', T0 + 10));
+    net.put(a.profile('Rob\u202Ein', T0 + 20)); // a right-to-left override inside
+    net.put(b.profile('Rob\u200Bin', T0 + 30)); // a zero-width space inside
+    net.sync(...sessions);
+    expect(founder.nameOf(founder.me)).toBe('Robin');
+    expect(founder.nameOf(a.me)).toBeUndefined();
+    expect(founder.nameOf(b.me)).toBeUndefined();
   });
 });

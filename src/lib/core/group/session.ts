@@ -13,6 +13,7 @@ import { responders } from '../governance/safety';
 import { deviceAuthMessage, deviceProofMessage, groupIdFor } from '../governance/reducer';
 import type { GroupState, Proposal } from '../governance/state';
 import { isSealed, openStateText, type Text } from '../governance/text';
+import { safeDisplayName } from '../identity/pseudonym';
 import {
   Kind,
   SpaceKind,
@@ -401,15 +402,20 @@ export class GroupSession {
     );
   }
 
-  /** A member's display name, or undefined when they chose none this device can read [ID-4]. */
+  /**
+   * A member's display name, or undefined when they chose none this device can read, or one that
+   * could hide or reorder text (bidi controls, zero-width characters: never shown) [ID-4, RED-28].
+   */
   nameOf(member: string): string | undefined {
     const profile = this.state.profiles[member];
     const fromProfile = profile ? this.open(profile.name) : undefined;
-    if (fromProfile) return fromProfile;
+    if (fromProfile) return safeDisplayName(fromProfile);
     const application = Object.values(this.state.applications)
       .filter((a) => a.applicant === member && a.name !== null)
       .pop();
-    return application?.name ? this.open(application.name, application.invite) : undefined;
+    return application?.name
+      ? safeDisplayName(this.open(application.name, application.invite))
+      : undefined;
   }
 
   /**
