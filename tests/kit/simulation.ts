@@ -444,7 +444,7 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
           Kind.Propose,
           P.moderation({ rt: 1 + (c.arg % 5), mods: other ? [other.id] : [], resp: [me.id] })
         );
-      if (c.choice % 7 === 5 && !busy) {
+      if (c.choice % 7 >= 5 && !busy) {
         const mute = pick(Object.values(st.mutes));
         if (mute) return write(Kind.Propose, P.appeal(mute.id));
       }
@@ -467,7 +467,7 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
       // A backup restored on a new phone, which adds itself while this one goes on writing
       // (concurrently, in this peer's view only until it syncs) [ID-5]; or that phone removed.
       const mine = member.devices.filter((d) => d !== me.id);
-      if (c.choice >= 11 && mine.length > 0)
+      if ((c.choice >= 11 || c.arg % 5 === 0) && mine.length > 0)
         return write(Kind.DeviceRemove, map({ d: hexToBytes(pick(mine)!) }));
       if (c.choice >= 10) {
         const n = parseInt(me.id.slice(0, 4), 16) % 1_000;

@@ -117,8 +117,9 @@ export class Ledger {
       this.sharesSeq.has(e.id) ||
       this.missing.has(e.id) ||
       !parents.every((p) => this.dag.index.has(p)) ||
-      // Building on something not counted may make an equivocator's entry stand [LED-6].
-      (this.dag.frozenFrom.size > 0 && parents.some((p) => !ctx.eligible.has(p)))
+      // While the ledger holds an equivocation, any new member's entry may change which twin
+      // stands (one more member built on it, perhaps through a head) [LED-6]: derive again.
+      this.dag.frozenFrom.size > 0
     )
       return this.rebuild();
     const junk = this.isJunk(e);
@@ -141,6 +142,9 @@ export class Ledger {
     if (ctx.owner.version !== membership && this.outsiders.some((x) => !ctx.ancestor(x.id, e.id)))
       return this.rebuild();
     if (ctx.eligible.has(e.id)) this.heads = [e.id];
+    // A restored device's refused addition is an outsider's entry whose verdict depends on who is
+    // a member: remembered, like those a full derive finds.
+    else if (e.kind === Kind.DeviceAdd) this.outsiders.push(e);
     this.cached = undefined;
   }
 
