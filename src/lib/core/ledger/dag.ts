@@ -160,10 +160,10 @@ export function buildDag(entries: Iterable<Entry>, stands: Set<string> = new Set
   dag.waiting = waiting;
   dag.frozenFrom = frozenFrom;
   dag.stands = stands;
-  // Devices whose entries others build on get the low numbers, so version vectors stay as short as
+  // Devices whose entries other devices build on get the low numbers, so version vectors stay as short as
   // the devices in an entry's past: a thousand junk keys nobody builds on add nothing to them.
   sorted.forEach((e, i) => {
-    if (children[i]!.length > 0) deviceNumber(dag, e.device);
+    if (children[i]!.some((c) => sorted[c]!.device !== e.device)) deviceNumber(dag, e.device);
   });
   const hasChild = new Set<string>();
   for (let r = heap.pop(); r !== undefined; r = heap.pop()) {
