@@ -6,7 +6,10 @@ import {
   GroupSession,
   type Random
 } from '../../src/lib/core/group/session';
-import { seed, T0 } from './ledger-kit';
+import { keyId, sealLockbox } from '../../src/lib/core/crypto/box';
+import { groupIdFor } from '../../src/lib/core/governance/reducer';
+import { sealEntry } from '../../src/lib/core/ledger/envelope';
+import { Kind, map, seed, T0 } from './ledger-kit';
 
 /** Helpers for tests that drive whole groups through GroupSession (founding, joining). */
 
@@ -99,4 +102,65 @@ export function join(
   net.put(founder.heal(at + 160));
   net.sync(founder, applicant);
   return { applicant, application, proposal };
+}
+
+/**
+ * A group of `n` people founded together (the first is the founder, the rest co-founders of
+ * `tier`), every device holding the first key epoch, each with its own GroupSession. Signature
+ * verdicts are shared, so each entry is verified once however many sessions read it.
+ */
+export function crowd(net: Net, n: number, tier: 'regular' | 'senior' = 'regular', first = 300) {
+  const keys = Array.from({ length: n }, (_, i) => deviceKeys(seed(first + i)));
+  const founder = keys[0]!;
+  const nonce = new Uint8Array(16).fill(3);
+  const groupId = groupIdFor(founder.publicKey, nonce);
+  const epochKey = sha256(Uint8Array.of(1, 2, 3));
+  const genesis = sealEntry(founder.secret, groupId, {
+    author: founder.publicKey,
+    seq: 1,
+    backlink: null,
+    prev: [],
+    kind: Kind.Genesis,
+    payload: map({
+      g: groupId,
+      n: nonce,
+      name: 'Crowd',
+      cat: 'grief',
+      rules: 'Be kind.',
+      x: founder.xPublic,
+      founders: keys.slice(1).map((k) => [k.publicKey, tier, k.xPublic]),
+      treasury: 100
+    }),
+    time: T0
+  });
+  const boxes = sealEntry(founder.secret, groupId, {
+    author: founder.publicKey,
+    seq: 2,
+    backlink: genesis.id,
+    prev: [genesis.id],
+    kind: Kind.Lockboxes,
+    payload: map({
+      e: 1,
+      k: keyId(epochKey),
+      b: keys.map((k, i) => [
+        k.publicKey,
+        sealLockbox({
+          epochKey,
+          recipientX25519: k.xPublic,
+          recipientDevice: k.publicKey,
+          groupId,
+          epoch: 1,
+          ephemeralSecret: sha256(Uint8Array.of(9, i & 0xff, i >> 8))
+        })
+      ])
+    }),
+    time: T0
+  });
+  net.put([genesis.bytes, boxes.bytes]);
+  const verdicts = new Map<string, boolean>();
+  const sessions = keys.map(
+    (device, i) => new GroupSession({ groupId, device, random: rng(first + i), verdicts })
+  );
+  net.sync(...sessions);
+  return { groupId, sessions, verdicts };
 }

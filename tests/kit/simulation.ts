@@ -3,9 +3,11 @@
  * the ledger (an incremental Ledger), its own clock, and syncs with others only when told to, in a
  * shuffled order and with duplicates. Used by the convergence property test and the soak run.
  */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { keyId, openLockbox } from '../../src/lib/core/crypto/box';
 import { derive, Ledger, stateHash } from '../../src/lib/core/governance/derive';
 import type { GroupState } from '../../src/lib/core/governance/state';
-import { hexToBytes } from '../../src/lib/core/encoding/hex';
+import { hexToBytes, toHex } from '../../src/lib/core/encoding/hex';
 import { Device, Kind, map, newGroupId, P, T0 } from './ledger-kit';
 
 export type Command =
@@ -13,7 +15,13 @@ export type Command =
   | { t: 'sync'; from: number; to: number; seed: number }
   | { t: 'gossip'; among: number; seed: number }
   | { t: 'meeting'; closer: number; choices: number; seed: number }
-  | { t: 'tick'; peer: number; hours: number };
+  | { t: 'tick'; peer: number; hours: number }
+  // Attackers [RED-26]: an outsider flooding entries (dated ahead, on old or current heads); a
+  // member lying about time; a member equivocating; a member sealing junk lockboxes.
+  | { t: 'junk'; to: number; n: number; old: boolean; seed: number }
+  | { t: 'lie'; peer: number; days: number }
+  | { t: 'fork'; peer: number }
+  | { t: 'junkbox'; peer: number };
 
 interface Peer {
   device: Device;
@@ -22,6 +30,8 @@ interface Peer {
   clock: number;
   /** Devices this member restored from a backup, each adding itself [ID-5]. */
   restored: Device[];
+  /** Set once this peer attacked: the honest-device checks leave it out. */
+  attacker: boolean;
 }
 
 export interface Outcome {
@@ -29,7 +39,18 @@ export interface Outcome {
   fullHash: string;
   state: GroupState;
   entries: number;
+  /** Entries of honest peers' devices the group judged a broken chain (must be none). */
+  frozen: string[];
+  /** Honest active members' devices that cannot open the current key at the end (must be none). */
+  keyless: string[];
+  /** Attacks made (for the coverage check). */
+  attacks: number;
 }
+
+/** The real key of an epoch, as honest peers make it (the simulation's own "randomness"). */
+const realKey = (epoch: number) => sha256(Uint8Array.of(0x6b, epoch & 0xff, epoch >> 8));
+
+const CHAIN_BROKEN = ['bad-seq', 'bad-backlink', 'frozen-device', 'equivocation'];
 
 function shuffle<T>(items: T[], seed: number): T[] {
   const out = [...items];
@@ -58,17 +79,22 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
     [],
     T0
   );
+  // Verdicts are shared (each entry verified once), as one phone keeps them.
+  const verdicts = new Map<string, boolean>();
   const peers: Peer[] = devices.map((device) => {
-    const ledger = new Ledger({ groupId });
+    const ledger = new Ledger({ groupId, verdicts });
     ledger.add(genesis.bytes);
     return {
       device,
       ledger,
       known: new Map([[genesis.id, genesis.bytes]]),
       clock: T0,
-      restored: []
+      restored: [],
+      attacker: false
     };
   });
+  let attacks = 0;
+  let junkKeys = 0;
 
   const deliver = (to: Peer, id: string, bytes: Uint8Array) => {
     to.known.set(id, bytes);
@@ -76,7 +102,56 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
   };
 
   for (const c of commands) {
-    if (c.t === 'tick') {
+    if (c.t === 'junk') {
+      const p = peers[c.to % peerCount]!;
+      const heads = c.old ? [genesis.id] : p.ledger.state.heads;
+      for (let k = 0; k < 1 + (c.n % 6); k++) {
+        const j = new Device(70_000 + junkKeys++).write(
+          groupId,
+          (c.seed + k) % 3 === 0 ? Kind.Ballot : Kind.Consent,
+          (c.seed + k) % 3 === 0
+            ? P.ballot(Object.keys(p.ledger.state.proposals)[0] ?? genesis.id, 1)
+            : P.consent(undefined, true),
+          heads,
+          p.clock + 400 * 86_400
+        );
+        deliver(p, j.id, j.bytes);
+      }
+      attacks++;
+    } else if (c.t === 'lie') {
+      const p = peers[c.peer % peerCount]!;
+      p.clock += c.days * 86_400;
+      p.attacker = true;
+      attacks++;
+    } else if (c.t === 'fork') {
+      const p = peers[c.peer % peerCount]!;
+      const d = p.device;
+      if (d.seq === 0 || d.last === null) continue;
+      // A second entry at its last seq, on the genesis only, delivered to itself.
+      const last = p.ledger.entry(d.last);
+      const twin = d.write(
+        groupId,
+        Kind.Consent,
+        P.consent(undefined, false),
+        [genesis.id],
+        p.clock,
+        {
+          seq: d.seq,
+          backlink: last?.backlink ?? null
+        }
+      );
+      deliver(p, twin.id, twin.bytes);
+      p.attacker = true;
+      attacks++;
+    } else if (c.t === 'junkbox') {
+      const p = peers[c.peer % peerCount]!;
+      const made = junkLockboxes(p, groupId);
+      if (made) {
+        deliver(p, made.id, made.bytes);
+        p.attacker = true;
+        attacks++;
+      }
+    } else if (c.t === 'tick') {
       const p = peers[c.peer % peerCount]!;
       p.clock += c.hours * 3600;
     } else if (c.t === 'meeting') {
@@ -93,6 +168,7 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
       const made = act(closer, { action: 6, arg: 0, choice: 1 }, groupId);
       if (made) deliver(closer, made.id, made.bytes);
       everyone(c.seed + 2);
+      maintainKeys(peers, groupId, deliver, () => everyone(c.seed + 3));
     } else if (c.t === 'gossip') {
       gossip(peers, c.among, c.seed, deliver);
     } else if (c.t === 'sync') {
@@ -109,23 +185,170 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
     }
   }
 
-  // Full exchange: everyone receives everything, in their own shuffled order.
-  const all = new Map<string, Uint8Array>();
-  for (const p of peers) for (const [id, bytes] of p.known) all.set(id, bytes);
-  peers.forEach((p, i) => {
-    for (const [id, bytes] of shuffle(
-      [...all].filter(([id]) => !p.known.has(id)),
-      i + 1
-    ))
-      deliver(p, id, bytes);
-  });
+  // Full exchange: everyone receives everything, in their own shuffled order; then the honest
+  // phones look after the keys once more (report a lockbox that opens nothing, rotate, heal).
+  const exchange = (seed: number) => {
+    const all = new Map<string, Uint8Array>();
+    for (const p of peers) for (const [id, bytes] of p.known) all.set(id, bytes);
+    peers.forEach((p, i) => {
+      for (const [id, bytes] of shuffle(
+        [...all].filter(([id]) => !p.known.has(id)),
+        i + seed
+      ))
+        deliver(p, id, bytes);
+    });
+    return all;
+  };
+  exchange(1);
+  maintainKeys(peers, groupId, deliver, () => exchange(3));
+  const all = exchange(5);
   const full = derive(shuffle([...all.values()], 99), { groupId });
+  const honest = new Map<string, Peer>();
+  for (const p of peers)
+    if (!p.attacker) for (const d of [p.device, ...p.restored]) honest.set(d.id, p);
+  const frozen = full.audit
+    .filter((a) => a.author && honest.has(a.author) && CHAIN_BROKEN.includes(a.reason ?? ''))
+    .map((a) => a.id);
+  const keyless: string[] = [];
+  const epoch = full.epochs[full.currentEpoch];
+  if (epoch && !full.rotationDue)
+    for (const m of Object.values(full.members)) {
+      if (m.status !== 'active') continue;
+      for (const d of m.devices) {
+        const p = honest.get(d);
+        if (!p) continue;
+        const dev = [p.device, ...p.restored].find((x) => x.id === d)!;
+        if (!opens(dev, groupId, full)) keyless.push(d);
+      }
+    }
   return {
     hashes: peers.map((p) => stateHash(p.ledger.state)),
     fullHash: stateHash(full),
     state: full,
-    entries: all.size
+    entries: all.size,
+    frozen,
+    keyless,
+    attacks
   };
+}
+
+/** Whether `d` can open the current epoch's key from its lockboxes (real X25519, real key id). */
+function opens(d: Device, groupId: Uint8Array, st: GroupState): boolean {
+  const epoch = st.epochs[st.currentEpoch];
+  if (!epoch) return false;
+  return (epoch.lockboxes[d.id] ?? []).some((box) => {
+    const key = openLockbox({
+      sealed: hexToBytes(box.sealed),
+      recipientSecret: d.xSecret,
+      recipientDevice: d.pub,
+      groupId,
+      epoch: epoch.number
+    });
+    return !!key && toHex(keyId(key)) === epoch.keyId;
+  });
+}
+
+/** Active members' devices the simulation knows the keys of, for lockboxes. */
+function memberDevices(peers: Peer[], st: GroupState): Device[] {
+  const known = new Map<string, Device>();
+  for (const p of peers) for (const d of [p.device, ...p.restored]) known.set(d.id, d);
+  const out: Device[] = [];
+  for (const m of Object.values(st.members))
+    if (m.status === 'active') for (const d of m.devices) if (known.has(d)) out.push(known.get(d)!);
+  return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * What honest phones do for keys [ENC-4, ENC-5, ENC-10]: one that holds lockboxes for the current
+ * epoch which open nothing says so; then one member starts a due rotation with a real key; then
+ * members holding the key give it to devices that lack a lockbox. `sync` shares between steps.
+ */
+function maintainKeys(
+  peers: Peer[],
+  groupId: Uint8Array,
+  deliver: (to: Peer, id: string, bytes: Uint8Array) => void,
+  sync: () => void
+) {
+  const honest = peers.filter((p) => !p.attacker);
+  for (const p of honest) {
+    const st = p.ledger.state;
+    const epoch = st.epochs[st.currentEpoch];
+    if (!st.members[p.device.id] || st.members[p.device.id]!.status !== 'active') continue;
+    if (!epoch || st.rotationDue || !epoch.lockboxes[p.device.id]?.length) continue;
+    if (opens(p.device, groupId, st)) continue;
+    const e = p.device.write(
+      groupId,
+      Kind.KeyReport,
+      map({ e: epoch.number, k: hexToBytes(epoch.keyId) }),
+      st.heads,
+      p.clock
+    );
+    deliver(p, e.id, e.bytes);
+  }
+  sync();
+  const rotator = honest.find((p) => p.ledger.state.members[p.device.id]?.status === 'active');
+  if (rotator) {
+    const st = rotator.ledger.state;
+    if (st.rotationDue) {
+      const to = memberDevices(peers, st).slice(0, 100);
+      const epoch = st.currentEpoch + 1;
+      if (to.length > 0) {
+        const e = rotator.device.write(
+          groupId,
+          Kind.Lockboxes,
+          P.lockboxes(groupId, epoch, realKey(epoch), to),
+          st.heads,
+          rotator.clock
+        );
+        deliver(rotator, e.id, e.bytes);
+      }
+    }
+  }
+  sync();
+  for (const p of honest) {
+    const st = p.ledger.state;
+    if (st.members[p.device.id]?.status !== 'active' || st.rotationDue) continue;
+    const epoch = st.epochs[st.currentEpoch];
+    if (!epoch || !opens(p.device, groupId, st)) continue;
+    const lacking = memberDevices(peers, st).filter(
+      (d) => !(epoch.lockboxes[d.id] ?? []).length || !opens(d, groupId, st)
+    );
+    // Devices whose boxes open nothing are healed once the group has rotated; here only new ones.
+    const fresh = lacking.filter((d) => !(epoch.lockboxes[d.id] ?? []).length).slice(0, 100);
+    if (fresh.length === 0) continue;
+    const e = p.device.write(
+      groupId,
+      Kind.Lockboxes,
+      P.lockboxes(groupId, epoch.number, realKey(epoch.number), fresh),
+      st.heads,
+      p.clock
+    );
+    deliver(p, e.id, e.bytes);
+    break;
+  }
+  sync();
+}
+
+/** A member sealing junk: lockboxes of random bytes for every member device [ENC-10]. */
+function junkLockboxes(p: Peer, groupId: Uint8Array) {
+  const st = p.ledger.state;
+  if (st.members[p.device.id]?.status !== 'active') return undefined;
+  const devices = Object.values(st.members)
+    .filter((m) => m.status === 'active')
+    .flatMap((m) => m.devices)
+    .slice(0, 100);
+  const epoch = st.rotationDue ? st.currentEpoch + 1 : st.currentEpoch;
+  const k = st.rotationDue
+    ? new Uint8Array(8).fill(0x6a)
+    : st.epochs[epoch] && hexToBytes(st.epochs[epoch].keyId);
+  if (!k || devices.length === 0) return undefined;
+  return p.device.write(
+    groupId,
+    Kind.Lockboxes,
+    map({ e: epoch, k, b: devices.map((d) => [hexToBytes(d), new Uint8Array(80).fill(0x33)]) }),
+    st.heads,
+    p.clock
+  );
 }
 
 /** Everyone in a subset of peers (a partition that can talk) exchanges everything, shuffled. */
@@ -152,8 +375,9 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
   const st = p.ledger.state;
   const me = p.device;
   const member = st.members[me.id];
-  const write = (kind: number, payload: ReturnType<typeof P.apply>) =>
-    me.write(groupId, kind, payload, st.heads, p.clock);
+  // An application is an outsider's entry, never a head: a proposal to admit names it [LED-14].
+  const write = (kind: number, payload: ReturnType<typeof P.apply>, refs: string[] = []) =>
+    me.write(groupId, kind, payload, [...st.heads, ...refs], p.clock);
   const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[c.arg % xs.length] : undefined);
   if (!member || member.status !== 'active') {
     const open = Object.values(st.applications).some(
@@ -181,7 +405,9 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
     case 0: {
       if (busy) return vote();
       const app = pick(openApps);
-      return app ? write(Kind.Propose, P.admit(app.id)) : write(Kind.Propose, P.propose('general'));
+      return app
+        ? write(Kind.Propose, P.admit(app.id), [app.id])
+        : write(Kind.Propose, P.propose('general'));
     }
     case 1:
       if (busy) return vote();
@@ -218,7 +444,7 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
           Kind.Propose,
           P.moderation({ rt: 1 + (c.arg % 5), mods: other ? [other.id] : [], resp: [me.id] })
         );
-      if (c.choice % 7 === 5 && !busy) {
+      if (c.choice % 7 >= 5 && !busy) {
         const mute = pick(Object.values(st.mutes));
         if (mute) return write(Kind.Propose, P.appeal(mute.id));
       }
@@ -241,7 +467,7 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
       // A backup restored on a new phone, which adds itself while this one goes on writing
       // (concurrently, in this peer's view only until it syncs) [ID-5]; or that phone removed.
       const mine = member.devices.filter((d) => d !== me.id);
-      if (c.choice >= 11 && mine.length > 0)
+      if ((c.choice >= 11 || c.arg % 5 === 0) && mine.length > 0)
         return write(Kind.DeviceRemove, map({ d: hexToBytes(pick(mine)!) }));
       if (c.choice >= 10) {
         const n = parseInt(me.id.slice(0, 4), 16) % 1_000;
@@ -256,7 +482,143 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
         );
       }
       const target = pick(st.audit.filter((r) => r.verdict === 'applied' && r.author !== me.id));
-      return target ? write(Kind.Helped, P.helped(target.id)) : vote();
+      return target ? write(Kind.Helped, P.helped(target.id), [target.id]) : vote();
     }
   }
+}
+
+export interface BurstOutcome {
+  /** State hashes of the observing phones and of a full derive: all equal when converged. */
+  hashes: string[];
+  fullHash: string;
+  state: GroupState;
+  entries: number;
+  /** Entries of the crowd's devices judged a broken chain (must be none). */
+  frozen: string[];
+  /** Crowd devices that cannot open the current key (must be none). */
+  keyless: string[];
+  /** Entries the crowd wrote in its two bursts, and how many of them the group applied. */
+  written: number;
+  applied: number;
+  /** Milliseconds the observers spent taking in the bursts, one batch at a time. */
+  convergeMs: number;
+}
+
+/**
+ * A crowd writing at once [RED-27]: `members` people, each with two devices, all holding the key;
+ * every device votes on the same proposal from the same view, an outsider floods `junk` entries
+ * dated a year ahead, everyone syncs, and every device writes again (naming its own last entry and
+ * 15 heads of a view with hundreds). Observing phones take everything in shuffled batches.
+ */
+export function crowdBurst(o: { members: number; junk: number; observers: number; seed: number }) {
+  const founder = new Device(0);
+  const { groupId, nonce } = newGroupId(founder);
+  const members = Array.from({ length: o.members }, (_, i) => (i === 0 ? founder : new Device(i)));
+  const seconds = members.map((_, i) => new Device(100_000 + i));
+  const entries = new Map<string, Uint8Array>();
+  const verdicts = new Map<string, boolean>();
+  const view = new Ledger({ groupId, verdicts });
+  const put = (e: { id: string; bytes: Uint8Array }) => {
+    entries.set(e.id, e.bytes);
+    view.add(e.bytes);
+    return e.id;
+  };
+  let time = T0;
+  put(
+    founder.write(
+      groupId,
+      Kind.Genesis,
+      P.genesis(
+        groupId,
+        nonce,
+        members.slice(1).map((m) => [m, 'regular']),
+        100,
+        'Crowd',
+        founder.xPub
+      ),
+      [],
+      time
+    )
+  );
+  for (const [i, m] of members.entries())
+    put(
+      m.write(
+        groupId,
+        Kind.DeviceAdd,
+        P.deviceAdd(groupId, m, seconds[i]!),
+        view.state.heads,
+        ++time
+      )
+    );
+  const everyone = [...members, ...seconds].sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (let i = 0; i < everyone.length; i += 100)
+    put(
+      founder.write(
+        groupId,
+        Kind.Lockboxes,
+        P.lockboxes(groupId, 1, realKey(1), everyone.slice(i, i + 100)),
+        view.state.heads,
+        ++time
+      )
+    );
+  const proposal = put(
+    founder.write(groupId, Kind.Propose, P.propose('general'), view.state.heads, ++time)
+  );
+  // What a phone names: its own last entry, then heads, 16 in all (the app's rule, APP-1).
+  const prevFor = (d: Device, heads: string[]) => {
+    const out = d.last ? [d.last] : [];
+    for (const h of heads) if (out.length < 16 && !out.includes(h)) out.push(h);
+    return out;
+  };
+  const written: string[] = [];
+  const burst = (make: (d: Device, i: number) => { id: string; bytes: Uint8Array }) => {
+    const made = everyone.map(make);
+    for (const e of made) {
+      entries.set(e.id, e.bytes);
+      written.push(e.id);
+    }
+    view.addAll(made.map((e) => e.bytes));
+  };
+  const base = [...view.state.heads];
+  burst((d, i) => d.write(groupId, Kind.Ballot, P.ballot(proposal, 1), prevFor(d, base), time + i));
+  for (let k = 0; k < o.junk; k++) {
+    const j = new Device(200_000 + (k % 50)).write(
+      groupId,
+      Kind.Consent,
+      P.consent(undefined, true),
+      k % 2 ? [proposal] : view.state.heads.slice(0, 16),
+      time + 365 * 86_400,
+      { seq: 1 + Math.floor(k / 50), backlink: null }
+    );
+    entries.set(j.id, j.bytes);
+  }
+  const wide = [...view.state.heads];
+  burst((d, i) =>
+    d.write(groupId, Kind.Consent, P.consent(undefined, i % 2 === 0), prevFor(d, wide), time + 600)
+  );
+  // Observers take everything in, shuffled, fifty at a time.
+  const observers = Array.from({ length: o.observers }, () => new Ledger({ groupId, verdicts }));
+  const list = [...entries.values()];
+  const started = performance.now();
+  observers.forEach((l, i) => {
+    const order = shuffle(list, o.seed + i);
+    for (let k = 0; k < order.length; k += 50) l.addAll(order.slice(k, k + 50));
+    void l.state;
+  });
+  const convergeMs = (performance.now() - started) / o.observers;
+  const full = derive(shuffle(list, o.seed + 99), { groupId, verdicts });
+  const crowd = new Set(everyone.map((d) => d.id));
+  const mine = full.audit.filter((a) => a.author && crowd.has(a.author));
+  const ids = new Set(written);
+  return {
+    hashes: observers.map((l) => stateHash(l.state)),
+    fullHash: stateHash(full),
+    state: full,
+    entries: entries.size,
+    frozen: mine.filter((a) => CHAIN_BROKEN.includes(a.reason ?? '')).map((a) => a.id),
+    keyless: everyone.filter((d) => !opens(d, groupId, full)).map((d) => d.id),
+    written: written.length,
+    applied: full.audit.filter((a) => ids.has(a.id) && a.verdict === 'applied').length,
+    convergeMs
+  } satisfies BurstOutcome;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { simulate, type Command } from '../kit/simulation';
+import { crowdBurst, simulate, type Command } from '../kit/simulation';
 
 const command = (peers: number): fc.Arbitrary<Command> =>
   fc.oneof(
@@ -47,6 +47,25 @@ const command = (peers: number): fc.Arbitrary<Command> =>
         peer: fc.nat(peers - 1),
         hours: fc.integer({ min: 1, max: 24 * 9 })
       })
+    },
+    // Attackers [RED-26]: rare, so most schedules still do real governance around them.
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        t: fc.constant('junk' as const),
+        to: fc.nat(peers - 1),
+        n: fc.nat(20),
+        old: fc.boolean(),
+        seed: fc.nat()
+      })
+    },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.record({ t: fc.constant('lie' as const), peer: fc.nat(peers - 1), days: fc.nat(400) }),
+        fc.record({ t: fc.constant('fork' as const), peer: fc.nat(peers - 1) }),
+        fc.record({ t: fc.constant('junkbox' as const), peer: fc.nat(peers - 1) })
+      )
     }
   );
 
@@ -60,13 +79,15 @@ const RUNS = Number(process.env.GOVERNANCE_RUNS ?? 300);
 
 describe('governance convergence', () => {
   it(
-    '[LED-10][LED-11] 3–7 peers with partitions, reordering and duplicates reach identical states, equal to a full derive',
+    '[LED-10][LED-11][RED-26] 3–7 peers with partitions, reordering, duplicates and attackers (junk floods, a lying clock, equivocation, junk lockboxes) reach identical states, equal to a full derive; no honest device is frozen or left without the key',
     () => {
       fc.assert(
         fc.property(scenario, ([peers, commands]) => {
           const out = simulate(peers, commands);
           expect(new Set(out.hashes).size).toBe(1);
           expect(out.hashes[0]).toBe(out.fullHash);
+          expect(out.frozen).toEqual([]);
+          expect(out.keyless).toEqual([]);
         }),
         { numRuns: RUNS }
       );
@@ -83,8 +104,13 @@ describe('governance convergence', () => {
     let appealed = 0;
     let restored = 0;
     let removedDevice = 0;
+    let attacked = 0;
+    let rotated = 0;
     for (const [peers, commands] of sample) {
-      const st = simulate(peers, commands).state;
+      const out = simulate(peers, commands);
+      const st = out.state;
+      if (out.attacks > 0) attacked++;
+      if (st.currentEpoch > 1) rotated++;
       if (Object.values(st.proposals).some((p) => p.closedBy)) closed++;
       if (Object.values(st.proposals).some((p) => p.kind === 'admit' && p.status === 'passed'))
         admitted++;
@@ -103,5 +129,21 @@ describe('governance convergence', () => {
     // Devices added from backups, concurrently with their member's other writes, and removed [ID-5].
     expect(restored).toBeGreaterThan(10);
     expect(removedDevice).toBeGreaterThan(0);
+    // Attackers are in the mix, and keys rotate (removals, withdrawn devices, junk reported).
+    expect(attacked).toBeGreaterThan(50);
+    expect(rotated).toBeGreaterThan(10);
   }, 300_000);
+});
+
+describe('a crowd', () => {
+  it('[RED-27] 200 honest devices writing at once twice, beside 1,000 junk entries: every replica identical, nobody frozen, every device holds the key, every entry applied', () => {
+    const out = crowdBurst({ members: 100, junk: 1_000, observers: 3, seed: 7 });
+    expect(new Set(out.hashes).size).toBe(1);
+    expect(out.hashes[0]).toBe(out.fullHash);
+    expect(out.frozen).toEqual([]);
+    expect(out.keyless).toEqual([]);
+    expect(out.written).toBe(400);
+    expect(out.applied).toBe(400);
+    expect(out.state.heads.length).toBeGreaterThan(16);
+  }, 600_000);
 });

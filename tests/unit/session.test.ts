@@ -149,13 +149,17 @@ describe('Devices, backups and emergencies through the session', () => {
     net.put(phone2.comment(p.id, 'second phone', T0 + 31));
     net.sync(founder, phone2);
     expect(founder.comments(p.id)).toHaveLength(2);
-    // The member removes the second phone: what it writes afterwards is not used.
+    // The member removes the second phone: the key rotates in the same step [ENC-6, RED-23], so
+    // the phone cannot even seal a comment any more; what it signs afterwards is not used.
     net.put(founder.removeDevice(second.id, T0 + 40));
     net.sync(founder, phone2);
     expect(phone2.isMember()).toBe(false);
-    net.put(phone2.comment(p.id, 'after removal', T0 + 50));
+    expect(founder.state.currentEpoch).toBe(2);
+    expect(() => phone2.comment(p.id, 'after removal', T0 + 50)).toThrow(NoKeyError);
+    net.put(phone2.consent(null, true, T0 + 55));
     net.sync(founder);
     expect(founder.comments(p.id)).toHaveLength(2);
+    expect(founder.state.research.choices[founder.me]).toBeUndefined();
     // Linking is only for members; an outsider's session writes nothing.
     const outsider = new GroupSession({ groupId, device: deviceKeys(seed(301)), random: rng(31) });
     net.sync(outsider);

@@ -375,6 +375,7 @@ export class GroupView {
     if (!session || !this.#handle || this.#healTimer) return;
     if (
       !session.rotationPending() &&
+      !session.keyProblem() &&
       session.missingKeys().length === 0 &&
       dueProposals(session).length === 0
     )
@@ -385,7 +386,12 @@ export class GroupView {
         if (this.#abort.signal.aborted) return;
         const s = this.#session;
         if (!s || !this.#handle) return;
-        const out = s.rotationPending() ? s.rotateNow(nowSeconds()) : s.heal(nowSeconds());
+        // A lockbox that opens nothing is reported first, so the group rotates [ENC-10].
+        const out = s.keyProblem()
+          ? s.reportKeys(nowSeconds())
+          : s.rotationPending()
+            ? s.rotateNow(nowSeconds())
+            : s.heal(nowSeconds());
         // Votes whose time is up are closed by whichever member's phone gets there first
         // [APP-10]; a concurrent close by another phone is harmless (GOV-6).
         for (const p of dueProposals(s)) out.push(...s.close(p.id, nowSeconds()));

@@ -109,7 +109,10 @@ export class ThreadView {
   /** Reports a post to the moderators, with a reason code [SAFE-17]. */
   report(post: string, reason: ReportReason): string | undefined {
     const session = this.group.session;
-    return this.#write((tip) => session!.report(this.thread, tip, post, reason, nowSeconds()));
+    const seen = this.#decisionsOn(post);
+    return this.#write((tip) =>
+      session!.report(this.thread, tip, post, reason, nowSeconds(), seen)
+    );
   }
 
   /** A moderator's decision on a post [SAFE-18]. */
@@ -120,7 +123,13 @@ export class ThreadView {
     note?: string;
   }): string | undefined {
     const session = this.group.session;
-    return this.#write((tip) => session!.moderate(this.thread, tip, o, nowSeconds()));
+    const seen = this.#decisionsOn(o.post);
+    return this.#write((tip) => session!.moderate(this.thread, tip, { ...o, seen }, nowSeconds()));
+  }
+
+  /** The moderators' decisions on a post this phone has seen: what is written next follows them. */
+  #decisionsOn(post: string): string[] {
+    return (this.#content?.log ?? []).filter((d) => d.post === post).map((d) => d.id);
   }
 
   /** "This helped": a ledger entry carrying the post [SPACE-3]. */

@@ -194,7 +194,8 @@ const ENTRY: Record<string, () => string> = {
   Profile: m.entry_profile,
   Thread: m.entry_thread,
   Consent: m.entry_consent,
-  Mute: m.entry_mute
+  Mute: m.entry_mute,
+  KeyReport: m.entry_key_report
 };
 /** Why a `.hearth` file was not taken in [SNK-3], calmly. */
 export function bundleErrorWords(e: ImportError): string {

@@ -121,7 +121,7 @@ export function decryptField(
     const plain = xchacha20poly1305(epochKey, sealed.subarray(0, 24), payloadAd(c)).decrypt(
       sealed.subarray(24)
     );
-    return new TextDecoder('utf-8', { fatal: true }).decode(plain);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(plain);
   } catch {
     return undefined;
   }

@@ -17,7 +17,8 @@ export class CborError extends Error {
 
 const MAX_DEPTH = 16;
 const utf8 = new TextEncoder();
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: dropping it made "\uFEFFc" read as "c" [RED-13].
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function encodeCbor(value: CborValue): Uint8Array {
   const out: number[] = [];

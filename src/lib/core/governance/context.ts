@@ -1,6 +1,6 @@
 import { isAncestor, type Dag } from '../ledger/dag';
 import type { Entry } from '../ledger/envelope';
-import { PROBATION_SECONDS } from './settings';
+import { MAX_AHEAD_SECONDS, PROBATION_SECONDS } from './settings';
 import type { GroupState, Member } from './state';
 import { tierRank, type Reason, type Tier } from './types';
 
@@ -27,8 +27,18 @@ export class Ctx {
   readonly owner = new VersionedMap<string, { member: string; since: string }>();
   /** Devices a member removed: never added again, so an old authorization cannot return [LED-8]. */
   readonly retired = new Set<string>();
-  /** witness() answers by entry and excluded member, valid while `owner` is unchanged. */
+  /** witness() answers by entry, valid while membership (`owner`, admissions, removals) is unchanged. */
   readonly #witnessed = new Map<string, { version: number; time: number }>();
+  /**
+   * Entries whose author was, at the entry's position, an authorized device of a member (and the
+   * genesis, and a restored device's own addition): only these become heads, so an outsider's
+   * entries never enter an honest writer's `prev` [LED-14].
+   */
+  readonly eligible = new Set<string>();
+  /** The state being folded (set by the fold; witnessed time reads membership from it). */
+  state!: GroupState;
+  /** The valid genesis, once folded. */
+  genesis: string | null = null;
   /** entry → reason, for ignored entries. */
   readonly ignored = new Map<string, Reason>();
   /** entry → the tier it relied on (for "demotion drops concurrent uses") [GOV-10]. */
@@ -54,6 +64,13 @@ export class Ctx {
     rules: import('./types').VotingRules;
   }[] = [];
 
+  /** Peer moderators and responders named by each 'moderation' decision, in causal order [SAFE-21]. */
+  readonly moderatorsHistory: { entry: string; members: string[] }[] = [];
+  readonly respondersHistory: { entry: string; members: string[] }[] = [];
+
+  /** invite → every revocation of it, in causal order [INV-2]. */
+  readonly inviteRevocations = new Map<string, string[]>();
+
   /** "this helped" marks already given, as `marker:target`. */
   readonly marks = new Set<string>();
   /** Settings the group started with (genesis), before any governance change. */
@@ -74,37 +91,62 @@ export class Ctx {
     return isAncestor(this.dag, a, b);
   }
 
+  /** Bumped whenever who is an active member changes, so cached witnessed times are recomputed. */
+  membershipChanged(): void {
+    this.owner.version++;
+  }
+
   /**
-   * The latest time any member other than `exclude` had claimed in `e`'s causal past, ignoring the
-   * single highest member: one member lying about their clock cannot move it, and no one's own
-   * claim counts for their own deadlines [TIME-1]. Falls back to the highest, then to 0.
+   * The one clock every rule reads [TIME-1]: for each active member other than `e`'s author (all
+   * of the author's devices are left out), the latest time their devices claimed in `e`'s causal
+   * past; then the second highest of those (the highest when only one), never before the genesis. Only devices of
+   * members admitted and not removed in `e`'s past count: an outsider's key, an applicant, a
+   * removed member are never witnesses [LED-14], so two junk entries dated ahead move nothing.
    */
-  witness(e: Entry, exclude: string | null): number {
-    // Asked many times per entry (tiers, deadlines, mutes): computed once per owner map.
-    const key = `${e.id}|${exclude ?? ''}`;
-    const known = this.#witnessed.get(key);
+  witness(e: Entry): number {
+    const known = this.#witnessed.get(e.id);
     if (known && known.version === this.owner.version) return known.time;
-    const time = this.#witness(e, exclude);
-    this.#witnessed.set(key, { version: this.owner.version, time });
+    const time = this.#witness(e);
+    this.#witnessed.set(e.id, { version: this.owner.version, time });
     return time;
   }
 
-  #witness(e: Entry, exclude: string | null): number {
+  #witness(e: Entry): number {
     const vv = this.dag.vv.get(e.id);
     if (!vv) return 0;
+    const author = this.owner.get(e.device)?.member ?? e.device;
     const perMember = new Map<string, number>();
     for (let i = 0; i < vv.length; i++) {
       const seq = vv[i]!;
       const device = this.dag.devices[i]!;
       if (seq === 0 || device === e.device) continue;
-      const m = this.owner.get(device)?.member ?? device;
-      if (m === exclude) continue;
+      const owner = this.owner.get(device);
+      if (!owner || owner.member === author) continue;
+      const m = this.state.members[owner.member];
+      if (!m || !this.ancestor(owner.since, e.id) || !this.ancestor(m.admittedBy, e.id)) continue;
+      if (m.removedBy && this.ancestor(m.removedBy, e.id)) continue;
       const id = this.dag.chain.get(device)?.get(seq);
       const t = id ? (this.dag.time.get(id) ?? 0) : 0;
-      if ((perMember.get(m) ?? -1) < t) perMember.set(m, t);
+      if ((perMember.get(owner.member) ?? -1) < t) perMember.set(owner.member, t);
     }
     const times = [...perMember.values()].sort((a, b) => b - a);
-    return times[1] ?? times[0] ?? 0;
+    return Math.max(times[1] ?? times[0] ?? 0, this.founded);
+  }
+
+  /**
+   * The time of the act itself, on the one clock [TIME-2]: the author's claimed time (monotone
+   * along their chain), never before the witnessed time of its past, never more than
+   * MAX_AHEAD_SECONDS after it.
+   */
+  timeOf(e: Entry): number {
+    const w = this.witness(e);
+    const claimed = this.dag.time.get(e.id) ?? e.time;
+    return Math.max(w, Math.min(claimed, w + MAX_AHEAD_SECONDS));
+  }
+
+  /** When the group was founded (its genesis's time): the clock never reads earlier [TIME-1]. */
+  get founded(): number {
+    return this.genesis ? (this.dag.time.get(this.genesis) ?? 0) : 0;
   }
 
   /** The member's tier as seen from `e`'s causal past, with probation ending by witnessed time. */
@@ -117,16 +159,45 @@ export class Ctx {
         break;
       }
     }
-    if (tier === 'new' && m.probationEnd !== null && this.witness(e, m.id) >= m.probationEnd)
+    if (tier === 'new' && m.probationEnd !== null && this.witness(e) >= m.probationEnd)
       return 'regular';
     return tier;
   }
 
-  /** Whether an emergency 'mute' on `member` was in force at `e` (by witnessed time, or ratified). */
+  /** Who the group had named (peer moderators or responders) as seen from `e` [SAFE-21]. */
+  namedAt(history: { entry: string; members: string[] }[], e: Entry): string[] {
+    for (let i = history.length - 1; i >= 0; i--)
+      if (this.ancestor(history[i]!.entry, e.id)) return history[i]!.members;
+    return [];
+  }
+
+  /** Whether `member` moderated at `e`: the senior tier and up, or named [SAFE-18, SAFE-21]. */
+  moderatesAt(state: GroupState, m: Member, e: Entry): boolean {
+    return (
+      tierRank(this.tierAt(state, m, e)) >= tierRank('senior') ||
+      this.namedAt(this.moderatorsHistory, e).includes(m.id)
+    );
+  }
+
+  /** Whether `member` was a responder at `e`: a leader, or named [SAFE-24]. */
+  respondsAt(state: GroupState, m: Member, e: Entry): boolean {
+    return (
+      this.tierAt(state, m, e) === 'leader' ||
+      this.namedAt(this.respondersHistory, e).includes(m.id)
+    );
+  }
+
+  /**
+   * Whether an emergency 'mute' on `member` was in force at `e`: by witnessed time, or ratified;
+   * not once an appeal lifted it, nor for a membership that began after it [GOV-11, SAFE-23].
+   */
   isMuted(state: GroupState, member: string, e: Entry): boolean {
+    const m = state.members[member];
     for (const a of Object.values(state.emergencies)) {
       if (a.action !== 'mute' || a.target !== member || !this.ancestor(a.id, e.id)) continue;
-      if (a.ratifiedBy || this.witness(e, member) < a.expiresAt) return true;
+      if (a.liftedBy && this.ancestor(a.liftedBy, e.id)) continue;
+      if (m && !this.ancestor(m.admittedBy, a.id)) continue;
+      if (a.ratifiedBy || this.witness(e) < a.expiresAt) return true;
     }
     return false;
   }
@@ -139,7 +210,9 @@ export class Ctx {
     if (this.isMuted(state, member, e)) return true;
     const mute = state.mutes[member];
     if (!mute || mute.liftedBy || !this.ancestor(mute.id, e.id)) return false;
-    return this.witness(e, member) < mute.until;
+    const m = state.members[member];
+    if (m && !this.ancestor(m.admittedBy, mute.id)) return false;
+    return this.witness(e) < mute.until;
   }
 
   /** Whether `m` was an active member in `e`'s causal past (admitted before, not removed before). */
@@ -182,6 +255,7 @@ export function authorize(
   if (tierRank(tier) < tierRank(minTier))
     return minTier === 'leader' ? 'not-leader' : 'tier-too-low';
   if (minTier !== 'new') ctx.usedTier.set(e.id, minTier);
+  ctx.eligible.add(e.id);
   return { member, tier };
 }
 

@@ -1,14 +1,14 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { verifyStrict } from '../crypto/ed25519';
 import { toHex } from '../encoding/hex';
-import { buildDag, concurrent, emptyDag, place, type Dag } from '../ledger/dag';
+import { buildDag, concurrent, emptyDag, insert, parentsOf, type Dag } from '../ledger/dag';
 import { decodeEntry, entryId, signedMessage, type Entry } from '../ledger/envelope';
 import { Ctx } from './context';
 import { emptyState, step } from './reducer';
 import { tallyAt } from './tally';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
 import type { AuditRecord, GroupState } from './state';
-import { KIND_NAMES, tierRank, type Reason } from './types';
+import { Kind, KIND_NAMES, tierRank, type Reason } from './types';
 
 export interface DeriveParams {
   groupId: Uint8Array;
@@ -48,6 +48,16 @@ export class Ledger {
   private readonly seqsByDevice = new Map<string, Set<number>>();
   private readonly sharesSeq = new Set<string>();
   private readonly tips = new Map<string, Entry>();
+  /** The group's heads: members' entries nothing else a member wrote builds on [LED-14]. */
+  private heads: string[] = [];
+  /** Ids some waiting entry needs and nobody has sent yet. */
+  private missing = new Set<string>();
+  /**
+   * Placed entries that are not members' but did change the state or could (applications, a
+   * restored device adding itself): a member's entry not built on them is not appended at once
+   * if it changes who is a member, since their verdicts depend on it.
+   */
+  private outsiders: Entry[] = [];
 
   constructor(params: DeriveParams) {
     this.params = {
@@ -89,8 +99,10 @@ export class Ledger {
   }
 
   /**
-   * Adds one entry [LED-11]. When it extends the whole ledger (its `prev` are the current heads and
-   * nothing waits), it is applied as one more step; otherwise the state is derived again.
+   * Adds one entry [LED-11]. When it is a member's entry on top of every head (anything it has not
+   * seen is an outsider's, which it cannot affect), or an outsider's entry that can only be
+   * refused, it is put where a full derive would put it and applied as one more step; otherwise
+   * the state is derived again.
    */
   add(bytes: Uint8Array): void {
     const e = this.admit(bytes);
@@ -99,21 +111,57 @@ export class Ledger {
       this.cached = undefined;
       return;
     }
-    const heads = this.dag.heads;
-    const extendsAll =
-      this.dag.waiting.size === 0 &&
-      heads.every((h) => e.prev.includes(h)) &&
-      e.prev.every((p) => this.dag.index.has(p)) &&
-      !this.sharesSeq.has(e.id);
-    if (!extendsAll) return this.rebuild();
-    place(this.dag, e);
-    this.dag.heads = [e.id];
-    this.fold.ctx.byId.set(e.id, e);
+    const parents = parentsOf(e);
+    const ctx = this.fold.ctx;
+    if (
+      this.sharesSeq.has(e.id) ||
+      this.missing.has(e.id) ||
+      !parents.every((p) => this.dag.index.has(p)) ||
+      // While the ledger holds an equivocation, any new member's entry may change which twin
+      // stands (one more member built on it, perhaps through a head) [LED-6]: derive again.
+      this.dag.frozenFrom.size > 0
+    )
+      return this.rebuild();
+    const junk = this.isJunk(e);
+    const onTop =
+      !junk &&
+      e.kind !== Kind.Apply &&
+      e.kind !== Kind.Genesis &&
+      this.heads.every((h) => parents.includes(h));
+    if (!junk && !onTop) return this.rebuild();
+    insert(this.dag, e);
+    if (junk && !(ctx.genesis !== null && ctx.ancestor(ctx.genesis, e.id))) return this.rebuild();
+    ctx.byId.set(e.id, e);
+    const membership = ctx.owner.version;
     if (!this.dag.invalid.has(e.id)) {
-      const reason = step(this.fold.state, this.fold.ctx, e);
-      if (reason) this.fold.ctx.ignored.set(e.id, reason);
+      const reason = step(this.fold.state, ctx, e);
+      if (reason) ctx.ignored.set(e.id, reason);
     }
+    // Who is a member changed: an application or restored device it had not seen may now be judged
+    // differently where a full derive places it.
+    if (ctx.owner.version !== membership && this.outsiders.some((x) => !ctx.ancestor(x.id, e.id)))
+      return this.rebuild();
+    if (ctx.eligible.has(e.id)) this.heads = [e.id];
+    // A restored device's refused addition is an outsider's entry whose verdict depends on who is
+    // a member: remembered, like those a full derive finds.
+    else if (e.kind === Kind.DeviceAdd) this.outsiders.push(e);
     this.cached = undefined;
+  }
+
+  /**
+   * An entry by a key that has never been a member's device, of a kind only members write: it is
+   * `unknown-author` (or `not-member-yet`) wherever it falls in the order, and changes nothing.
+   */
+  private isJunk(e: Entry): boolean {
+    const ctx = this.fold.ctx;
+    return (
+      e.kind !== Kind.Apply &&
+      e.kind !== Kind.Genesis &&
+      e.kind !== Kind.DeviceAdd &&
+      !ctx.owner.has(e.device) &&
+      !ctx.retired.has(e.device) &&
+      !this.fold.state.members[e.device]
+    );
   }
 
   /**
@@ -195,22 +243,49 @@ export class Ledger {
   /** The derive, pausing (yielding) between slices of entries. */
   private *rebuildSteps(): Generator<void, void> {
     this.dag = buildDag(this.good.values());
-    this.dropped = new Map();
     this.cached = undefined;
     yield;
+    yield* this.foldAll();
+    // Equivocation [LED-6]: entries of the device that other members built on stand (the twin
+    // more members built on, and its successors they built on); the rest stay void. Decided from
+    // a fold with all of them void, so who built on what is judged without them.
+    if (this.dag.frozenFrom.size > 0) {
+      const stands = standing(this.good, this.dag, this.fold.ctx);
+      if (stands.size > 0) {
+        this.dag = buildDag(this.good.values(), stands);
+        yield* this.foldAll();
+      }
+    }
+    const { ctx } = this.fold;
+    // Heads are members' entries that no other member's entry builds on: an outsider's entry is
+    // never a head, and one naming members' entries does not stop them being heads [LED-14].
+    const built = new Set<string>();
+    for (const id of ctx.eligible) for (const p of parentsOf(ctx.byId.get(id)!)) built.add(p);
+    this.heads = [...ctx.eligible].filter((id) => !built.has(id)).sort();
+    this.missing = new Set();
+    for (const id of this.dag.waiting.keys())
+      for (const p of parentsOf(this.good.get(id)!)) if (!this.good.has(p)) this.missing.add(p);
+    this.outsiders = this.dag.order.filter(
+      (e) => !ctx.eligible.has(e.id) && (e.kind === Kind.Apply || e.kind === Kind.DeviceAdd)
+    );
+    this.cached = undefined;
+  }
+
+  /** The fold, again until the concurrency rules drop nothing new [GOV-9, GOV-10]. */
+  private *foldAll(): Generator<void, void> {
+    this.dropped = new Map();
     for (let round = 0; round < MAX_ROUNDS; round++) {
       this.fold = yield* foldSteps(this.dag, this.dropped, this.params);
       const more = concurrencyDrops(this.fold, this.dag, this.dropped);
       if (more.size === 0) break;
       for (const [id, reason] of more) this.dropped.set(id, reason);
     }
-    this.cached = undefined;
   }
 
   private finish(): GroupState {
     const state = structuredClone(this.fold.state);
     const { ctx } = this.fold;
-    state.groupTime = groupTime(this.dag, ctx);
+    state.groupTime = groupTime(this.dag, ctx, state);
     // Probation ends by the group clock: show those members as regular, with regular weight.
     for (const m of Object.values(state.members)) {
       if (m.tier === 'new' && m.probationEnd !== null && state.groupTime >= m.probationEnd) {
@@ -218,13 +293,26 @@ export class Ledger {
         m.weight = TIER_WEIGHT.regular;
       }
     }
-    for (const a of Object.values(state.emergencies))
-      a.status = a.ratifiedBy ? 'ratified' : state.groupTime >= a.expiresAt ? 'expired' : 'active';
+    for (const a of Object.values(state.emergencies)) {
+      const target = a.action === 'mute' ? state.members[a.target] : undefined;
+      // A mute does not follow someone who left: a later admission ends it.
+      const gone =
+        !!target && (target.status !== 'active' || !ctx.ancestor(target.admittedBy, a.id));
+      a.status = a.liftedBy
+        ? 'lifted'
+        : gone
+          ? 'expired'
+          : a.ratifiedBy
+            ? 'ratified'
+            : state.groupTime >= a.expiresAt
+              ? 'expired'
+              : 'active';
+    }
     // Open proposals show their tally so far (every ballot seen); a close fixes the real one.
     for (const p of Object.values(state.proposals))
       if (p.status === 'voting') p.tally = tallyAt(ctx, p, null);
     state.hidden = Object.values(state.emergencies)
-      .filter((a) => a.action === 'hide' && a.status !== 'expired')
+      .filter((a) => a.action === 'hide' && (a.status === 'active' || a.status === 'ratified'))
       .map((a) => a.target)
       .sort();
     const audit: AuditRecord[] = [];
@@ -259,7 +347,7 @@ export class Ledger {
       });
     }
     state.audit = audit;
-    state.heads = [...this.dag.heads].sort();
+    state.heads = [...this.heads];
     return state;
   }
 }
@@ -283,6 +371,57 @@ class Slab {
   }
 }
 
+/**
+ * Which entries of equivocating devices stand [LED-6]: from the first seq with two entries, the
+ * entry that more other members built on (an entry of theirs the fold counted has it in its causal
+ * past), then its successor in the device's chain that more members built on, and so on. A tie
+ * (nobody built on either, say) stops there: from that seq on, the device's entries are void. So
+ * a twin signed later can never void what the group already built on.
+ */
+function standing(entries: Map<string, Entry>, dag: Dag, ctx: Ctx): Set<string> {
+  const children = new Map<string, string[]>();
+  for (const e of entries.values())
+    for (const p of parentsOf(e)) {
+      const list = children.get(p);
+      if (list) list.push(e.id);
+      else children.set(p, [e.id]);
+    }
+  const builtOnBy = (id: string, author: string): number => {
+    const members = new Set<string>();
+    const seen = new Set([id]);
+    const todo = [id];
+    while (todo.length > 0) {
+      for (const c of children.get(todo.pop()!) ?? []) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        todo.push(c);
+        const member = ctx.eligible.has(c) ? ctx.owner.get(entries.get(c)!.device)?.member : null;
+        if (member && member !== author) members.add(member);
+      }
+    }
+    return members.size;
+  };
+  const out = new Set<string>();
+  for (const [device, from] of dag.frozenFrom) {
+    const author = ctx.owner.get(device)?.member ?? device;
+    const bySeq = new Map<number, Entry[]>();
+    for (const e of entries.values())
+      if (e.device === device && e.seq >= from) bySeq.set(e.seq, [...(bySeq.get(e.seq) ?? []), e]);
+    let last: string | null = null;
+    for (let seq = from; ; seq++) {
+      const candidates = (bySeq.get(seq) ?? []).filter((e) => seq === from || e.backlink === last);
+      const scored = candidates
+        .map((e) => ({ id: e.id, n: builtOnBy(e.id, author) }))
+        .sort((x, y) => y.n - x.n);
+      const best = scored[0];
+      if (!best || best.n === 0 || scored[1]?.n === best.n) break;
+      out.add(best.id);
+      last = best.id;
+    }
+  }
+  return out;
+}
+
 /** Entries folded between two pauses of a sliced derive. */
 const SLICE = 150;
 
@@ -299,6 +438,7 @@ function* foldSteps(
     return ok;
   });
   ctx.initialSettings = DEFAULT_SETTINGS;
+  ctx.state = state;
   let n = 0;
   for (const e of dag.order) {
     if (++n % SLICE === 0) yield;
@@ -358,21 +498,49 @@ function concurrencyDrops(
       }
     }
   }
+  if (out.size > 0) return out;
+  // Strong mute: a muted member's comments and public threads that had not seen the mute (an old
+  // `prev` is the author's choice) are dropped, like a removed member's [SAFE-22, GOV-11].
+  const mutes: { entry: string; member: string }[] = [
+    ...Object.values(state.mutes)
+      .filter((m) => !m.liftedBy)
+      .map((m) => ({ entry: m.id, member: m.member })),
+    ...Object.values(state.emergencies)
+      .filter((a) => a.action === 'mute' && !a.liftedBy)
+      .map((a) => ({ entry: a.id, member: a.target }))
+  ];
+  for (const mute of mutes) {
+    const member = state.members[mute.member];
+    if (!member) continue;
+    for (const device of member.devices)
+      for (const id of dag.chain.get(device)?.values() ?? []) {
+        const kind = ctx.byId.get(id)?.kind;
+        const silenced =
+          kind === Kind.Comment || (kind === Kind.Thread && state.threads[id]?.private === null);
+        if (!silenced || dropped.has(id) || ctx.ignored.has(id)) continue;
+        if (concurrent(dag, id, mute.entry)) out.set(id, 'muted');
+      }
+  }
   return out;
 }
 
-/** The group's clock: second-highest latest time over members, so one liar cannot set it [TIME-1]. */
-function groupTime(dag: Dag, ctx: Ctx): number {
+/**
+ * The group's clock [TIME-1]: the time an entry on top of everything would witness, by nobody in
+ * particular: the latest time each active member's devices claimed, then the second highest (the
+ * highest when only one), never before the genesis. One liar cannot set it; outsiders and removed
+ * members are not counted.
+ */
+function groupTime(dag: Dag, ctx: Ctx, state: GroupState): number {
   const perMember = new Map<string, number>();
   for (const [device, chain] of dag.chain) {
     const member = ctx.owner.get(device)?.member;
-    if (!member) continue;
+    if (!member || state.members[member]?.status !== 'active') continue;
     let t = 0;
     for (const id of chain.values()) t = Math.max(t, dag.time.get(id) ?? 0);
     perMember.set(member, Math.max(perMember.get(member) ?? 0, t));
   }
   const times = [...perMember.values()].sort((a, b) => b - a);
-  return times[1] ?? times[0] ?? 0;
+  return Math.max(times[1] ?? times[0] ?? 0, ctx.founded);
 }
 
 /** Derives the state of a set of envelope byte strings [LED-10]. Never throws on input. */

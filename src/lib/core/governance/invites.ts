@@ -84,6 +84,7 @@ export function revokeInvite(
   if (!inv || !ctx.ancestor(inv.id, e.id)) return 'unknown-target';
   if (inv.by !== who.member.id && who.tier !== 'leader') return 'not-leader';
   inv.revokedBy ??= e.id;
+  ctx.inviteRevocations.set(inv.id, [...(ctx.inviteRevocations.get(inv.id) ?? []), e.id]);
   return null;
 }
 
@@ -105,7 +106,7 @@ export function checkInvite(
   const key = hexToBytes(inv.key);
   if (!ctx.verifyProof(`invite:${e.id}`, key, message, p.invite.proof)) return 'bad-invite-proof';
   if (inv.revokedBy && ctx.ancestor(inv.revokedBy, e.id)) return 'invite-revoked';
-  if (ctx.witness(e, null) >= inv.expires) return 'invite-expired';
+  if (ctx.witness(e) >= inv.expires) return 'invite-expired';
   if (inv.singleUse && inv.usedBy.length > 0) return 'invite-used';
   return null;
 }

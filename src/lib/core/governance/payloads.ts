@@ -112,7 +112,9 @@ export type Payload =
       duration: number;
       reason: ReportReason;
       note: Text | undefined;
-    };
+    }
+  /** The lockboxes this device holds for `epoch` (key id `keyId`) open nothing [ENC-10]. */
+  | { kind: typeof Kind.KeyReport; epoch: number; keyId: string };
 
 /**
  * Why a private channel exists: a mentor and their mentee [SPACE-4]; a member asking the group's
@@ -542,6 +544,9 @@ export function parsePayload(kind: number, map: CborMap, origin?: Origin): Paylo
           reason: r.oneOf('why', REPORT_REASONS),
           note: r.optText('note', 1000)
         };
+        break;
+      case Kind.KeyReport:
+        p = { kind, epoch: r.uint('e', 1_000_000), keyId: toHex(r.bytes('k', 8)) };
         break;
       default:
         return undefined;

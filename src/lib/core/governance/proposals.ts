@@ -45,7 +45,13 @@ function checkTarget(
   switch (body.type) {
     case 'admit': {
       const a = state.applications[body.application];
-      return a && a.status === 'open' && ctx.ancestor(a.id, e.id) ? null : 'unknown-target';
+      if (!a || a.status !== 'open' || !ctx.ancestor(a.id, e.id)) return 'unknown-target';
+      // The applicant chose the past their application names: a revocation of its invitation
+      // that had not seen the application, in the proposer's past, counts all the same [INV-2].
+      const revoked = a.invite ? (ctx.inviteRevocations.get(a.invite) ?? []) : [];
+      if (revoked.some((r) => ctx.ancestor(r, e.id) && !ctx.ancestor(a.id, r)))
+        return 'invite-revoked';
+      return null;
     }
     case 'remove':
     case 'allocate':
@@ -77,7 +83,8 @@ export function propose(
   const open = body.type === 'general' || body.type === 'appeal';
   if (who.tier === 'new' && !open) return 'probation-restricted';
   if (!open) ctx.usedTier.set(e.id, 'regular');
-  if (ctx.isMuted(state, who.member.id, e)) return 'muted';
+  // Someone paused may always appeal [SAFE-23].
+  if (body.type !== 'appeal' && ctx.isMuted(state, who.member.id, e)) return 'muted';
   const bad = checkTarget(state, ctx, body, who.member, e);
   if (bad) return bad;
   const rules = rulesAt(state, ctx, body.type, e);
@@ -87,7 +94,7 @@ export function propose(
     const tier = ctx.tierAt(state, m, e);
     if (rules.electorate.includes(tier)) electorate[m.id] = TIER_WEIGHT[tier];
   }
-  const start = Math.max(ctx.dag.time.get(e.id) ?? e.time, ctx.witness(e, who.member.id));
+  const start = Math.max(ctx.dag.time.get(e.id) ?? e.time, ctx.witness(e));
   state.proposals[e.id] = {
     id: e.id,
     author: who.member.id,
@@ -169,8 +176,11 @@ export function close(
   if (typeof proposal === 'string') return proposal;
   if (proposal.closedBy) return 'already-closed';
   const tally = tallyAt(ctx, proposal, e.id);
-  const now = ctx.witness(e, null);
-  if (now < proposal.deadline && !decided(proposal, tally)) return 'not-decided';
+  const now = ctx.witness(e);
+  // Before the deadline only direct ballots are final: a delegator may still vote and override
+  // their delegate, so delegated weight cannot make the outcome certain [GOV-6, GOV-7].
+  if (now < proposal.deadline && !decided(proposal, tallyAt(ctx, proposal, e.id, false)))
+    return 'not-decided';
   proposal.closedBy = e.id;
   proposal.tally = tally;
   proposal.status = tally.passed ? 'passed' : 'failed';
@@ -231,13 +241,17 @@ function execute(
         mentor: null,
         status: 'active',
         removedBy: null,
-        seniority: ctx.dag.index.get(e.id) ?? 0,
+        // Counted among members' entries only, so outsiders' entries never change it [LED-14].
+        seniority: ctx.eligible.size,
         devices: [...new Set([...(existing?.devices ?? []), application.applicant])].sort(),
         x25519: { ...(existing?.x25519 ?? {}), [application.applicant]: application.x25519 },
         tierHistory: [{ entry: e.id, tier: 'new' }]
       };
       state.members[member.id] = member;
+      // A mute from an earlier membership does not follow someone who left and rejoined.
+      delete state.mutes[member.id];
       ctx.owner.set(application.applicant, { member: member.id, since: application.id });
+      ctx.membershipChanged();
       return { code: 'admitted' };
     }
     case 'remove': {
@@ -245,6 +259,7 @@ function execute(
       if (target.status !== 'active') return { code: 'already-removed' };
       target.status = 'removed';
       target.removedBy = e.id;
+      ctx.membershipChanged();
       state.rotationDue = true;
       ctx.revocations.push({ entry: e.id, member: target.id, kind: 'remove', tier: null });
       ctx.removals.push({ close: e.id, proposer: proposal.author, target: target.id });
@@ -273,14 +288,23 @@ function execute(
       const named = (ids: string[]) =>
         ids.filter((id) => state.members[id]?.status === 'active').sort();
       if (body.threshold !== undefined) state.safety.reportThreshold = body.threshold;
-      if (body.moderators) state.safety.moderators = named(body.moderators);
-      if (body.responders) state.safety.responders = named(body.responders);
+      if (body.moderators) {
+        state.safety.moderators = named(body.moderators);
+        ctx.moderatorsHistory.push({ entry: e.id, members: state.safety.moderators });
+      }
+      if (body.responders) {
+        state.safety.responders = named(body.responders);
+        ctx.respondersHistory.push({ entry: e.id, members: state.safety.responders });
+      }
       return { code: 'moderation' };
     }
     case 'appeal': {
-      // A mute is lifted in the ledger; a thread decision is undone where threads are read.
+      // A mute is lifted in the ledger; a thread decision is undone where threads are read; an
+      // emergency action, ratified or not, is lifted too [SAFE-23, GOV-11].
       const mute = Object.values(state.mutes).find((x) => x.id === body.target);
       if (mute && !mute.liftedBy) mute.liftedBy = e.id;
+      const action = state.emergencies[body.target];
+      if (action && !action.liftedBy) action.liftedBy = e.id;
       state.overturned[body.target] ??= e.id;
       return { code: 'appeal-upheld' };
     }
@@ -348,8 +372,8 @@ export function consent(
   const choice = {
     consent: p.consent,
     entry: e.id,
-    time: ctx.dag.time.get(e.id) ?? e.time,
-    order: ctx.dag.index.get(e.id) ?? 0
+    time: ctx.timeOf(e),
+    order: ctx.eligible.size
   };
   const rec = (state.research.choices[who.member.id] ??= { all: null, studies: {} });
   if (p.study === undefined) rec.all = choice;

@@ -9,7 +9,7 @@ import { applyLockboxes } from './epochs';
 import { checkInvite, invite, markInviteUsed, revokeInvite } from './invites';
 import { parsePayload, type Payload } from './payloads';
 import { ballot, close, comment, consent, earn, outcome, POINTS, propose } from './proposals';
-import { DEFAULT_REPORT_THRESHOLD, isResponder, moderates } from './safety';
+import { DEFAULT_REPORT_THRESHOLD } from './safety';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
 import type { GroupState, Member, ThreadRecord } from './state';
 import { Kind, SpaceKind, tierRank, type Reason, type Tier } from './types';
@@ -191,6 +191,23 @@ function deviceRemove(
   delete who.member.x25519[p.device];
   ctx.owner.delete(p.device);
   ctx.retired.add(p.device);
+  // The withdrawn device holds the current key: the next write starts a new epoch [ENC-6].
+  state.rotationDue = true;
+  return null;
+}
+
+/**
+ * A device says the lockboxes it holds for the current epoch open nothing (a member sealed junk,
+ * or the wrong key) [ENC-10]. The reducer cannot open lockboxes, so it takes the member's word:
+ * a rotation becomes due, and the next member's write starts an epoch everyone can open. A device
+ * with no lockbox there needs a heal, not a rotation (`unknown-target`); a report about an epoch
+ * that is no longer current is `unknown-epoch`.
+ */
+function keyReport(state: GroupState, e: Entry, p: P<typeof Kind.KeyReport>): Reason | null {
+  const epoch = state.epochs[p.epoch];
+  if (!epoch || p.epoch !== state.currentEpoch || epoch.keyId !== p.keyId) return 'unknown-epoch';
+  if (!epoch.lockboxes[e.device]?.length) return 'unknown-target';
+  state.rotationDue = true;
   return null;
 }
 
@@ -350,7 +367,7 @@ function thread(
     } else {
       // The member who asks (or shares) opens it; for care, everyone else is a responder.
       if (all[0]!.id !== who.member.id) return 'unknown-target';
-      if (purpose === 'care' && !all.slice(1).every((m) => isResponder(state, m.id)))
+      if (purpose === 'care' && !all.slice(1).every((m) => ctx.respondsAt(state, m, e)))
         return 'not-responder';
     }
     const devices = new Set(all.flatMap((m) => m.devices));
@@ -370,7 +387,7 @@ function thread(
     title: p.title,
     topic: p.topic,
     cw: p.cw ?? null,
-    time: ctx.dag.time.get(e.id) ?? e.time,
+    time: ctx.timeOf(e),
     private: priv
   };
   return null;
@@ -394,7 +411,7 @@ function emergency(
       ? ctx.byId.has(p.target) && ctx.ancestor(p.target, e.id)
       : !!target && ctx.memberAt(target, e);
   if (!known) return 'unknown-target';
-  const start = ctx.witness(e, who.member.id) || (ctx.dag.time.get(e.id) ?? e.time);
+  const start = ctx.witness(e) || (ctx.dag.time.get(e.id) ?? e.time);
   state.emergencies[e.id] = {
     id: e.id,
     by: who.member.id,
@@ -404,6 +421,7 @@ function emergency(
     start,
     expiresAt: start + p.duration,
     ratifiedBy: null,
+    liftedBy: null,
     status: 'active'
   };
   return null;
@@ -420,7 +438,7 @@ function mute(
   p: P<typeof Kind.Mute>,
   who: Who
 ): Reason | null {
-  if (!moderates(state, who.member.id, who.tier)) return 'not-moderator';
+  if (!ctx.moderatesAt(state, who.member, e)) return 'not-moderator';
   const target = state.members[p.member];
   if (!target || target.id === who.member.id || !ctx.memberAt(target, e)) return 'unknown-target';
   if (tierRank(ctx.tierAt(state, target, e)) > tierRank(who.tier)) return 'tier-too-low';
@@ -430,9 +448,10 @@ function mute(
     current.liftedBy = e.id;
     return null;
   }
-  // From the mute entry's own time (never before its causal past): a witnessed time could lie days
-  // back in a quiet group and would reach back over posts written before the mute.
-  const start = ctx.dag.time.get(e.id) ?? e.time;
+  // From the mute entry's own time, on the one clock: never before its witnessed past (which could
+  // lie days back in a quiet group and reach over posts written before the mute), and never more
+  // than a week after it, so a mute dated ahead cannot last longer [TIME-2].
+  const start = ctx.timeOf(e);
   state.mutes[p.member] = {
     id: e.id,
     member: p.member,
@@ -483,7 +502,8 @@ const MIN_TIER: Record<number, Tier> = {
   [Kind.Thread]: 'new',
   [Kind.Consent]: 'new',
   // Named peer moderators may be of any tier; `mute` checks [SAFE-22].
-  [Kind.Mute]: 'new'
+  [Kind.Mute]: 'new',
+  [Kind.KeyReport]: 'new'
 };
 
 /** Every sealed text in a parsed payload (they carry their ENC-3 context in `from`). */
@@ -528,11 +548,23 @@ function checkTextEpochs(state: GroupState, ctx: Ctx, e: Entry, p: Payload): Rea
 export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
   const p = parsePayload(e.kind, e.payload, { author: e.device, seq: e.seq, kind: e.kind });
   if (!p) return Object.values(Kind).includes(e.kind as never) ? 'bad-payload' : 'unknown-kind';
-  if (p.kind === Kind.Genesis) return genesis(state, ctx, e, p);
+  if (p.kind === Kind.Genesis) {
+    const refused = genesis(state, ctx, e, p);
+    if (!refused) {
+      ctx.eligible.add(e.id);
+      ctx.genesis = e.id;
+    }
+    return refused;
+  }
   if (state.founder === null) return 'no-genesis';
   if (p.kind === Kind.Apply) return apply(state, ctx, e, p);
   // Written by a device that is not the member's yet; it carries its own authorization.
-  if (p.kind === Kind.DeviceAdd && p.recovery) return deviceRecover(state, ctx, e, p, p.recovery);
+  if (p.kind === Kind.DeviceAdd && p.recovery) {
+    const refused = deviceRecover(state, ctx, e, p, p.recovery);
+    if (refused) ctx.eligible.delete(e.id);
+    else ctx.eligible.add(e.id);
+    return refused;
+  }
   const who = authorize(state, ctx, e, MIN_TIER[p.kind]);
   if (typeof who === 'string') return who;
   const epochProblem = checkTextEpochs(state, ctx, e, p);
@@ -579,5 +611,7 @@ export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
       return consent(state, ctx, e, p, who);
     case Kind.Mute:
       return mute(state, ctx, e, p, who);
+    case Kind.KeyReport:
+      return keyReport(state, e, p);
   }
 }

@@ -47,7 +47,11 @@ export function mutedAt(state: GroupState, member: string, time: number): boolea
   return !!mute && !mute.liftedBy && time > mute.start && time < mute.until;
 }
 
-/** The mute in force on `member` at `now`, if any (for the screens). */
+/**
+ * The mute in force on `member` at `now`, if any (for the screens): from the moment it is in the
+ * ledger until it ends, as the reducer counts it for the member's comments [SAFE-22, TIME-2].
+ */
 export function activeMute(state: GroupState, member: string, now: number) {
-  return mutedAt(state, member, now) && active(state, member) ? state.mutes[member] : undefined;
+  const mute = state.mutes[member];
+  return mute && !mute.liftedBy && now < mute.until && active(state, member) ? mute : undefined;
 }

@@ -49,5 +49,11 @@ export const MAX_NAMED = 64;
 export const TIER_WEIGHT: Record<Tier, number> = { new: 1, regular: 2, senior: 3, leader: 3 };
 
 export const PROBATION_SECONDS = 30 * DAY;
+/**
+ * How far ahead of the witnessed time an author's own claimed time may count where a rule needs
+ * the time of the act itself (a mute's start, a thread decision's order) [TIME-2]: further ahead
+ * is clamped, so a lie buys at most this much.
+ */
+export const MAX_AHEAD_SECONDS = 7 * DAY;
 export const MAX_EMERGENCY_SECONDS = 3 * DAY;
 export const MAX_TEXT = 4000;

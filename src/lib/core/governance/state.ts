@@ -177,7 +177,9 @@ export interface EmergencyAction {
   start: number;
   expiresAt: number;
   ratifiedBy: string | null;
-  status: 'active' | 'expired' | 'ratified';
+  /** The appeal that lifted it, ratified or not [SAFE-23]. */
+  liftedBy: string | null;
+  status: 'active' | 'expired' | 'ratified' | 'lifted';
 }
 
 /** One group key epoch [ENC-4]: which key (by id) and who holds a lockbox for it. */

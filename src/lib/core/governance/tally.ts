@@ -7,7 +7,7 @@ import type { BallotRecord, Proposal, Tally } from './state';
  * did not vote and delegated (for this kind, else for all) to someone who did, votes with that
  * delegate's choice and their own weight [GOV-7]. The electorate and weights are the proposal's.
  */
-export function tallyAt(ctx: Ctx, p: Proposal, closeId: string | null): Tally {
+export function tallyAt(ctx: Ctx, p: Proposal, closeId: string | null, delegation = true): Tally {
   const direct = new Map<string, BallotRecord>();
   for (const b of p.ballots) {
     if (closeId === null || ctx.ancestor(b.entry, closeId)) direct.set(b.member, b);
@@ -18,7 +18,7 @@ export function tallyAt(ctx: Ctx, p: Proposal, closeId: string | null): Tally {
   const delegated: string[] = [];
   for (const [member, weight] of Object.entries(p.electorate)) {
     let choice = direct.get(member)?.choice;
-    if (choice === undefined) {
+    if (choice === undefined && delegation) {
       const to = delegateOf(ctx, member, p, closeId);
       const via = to ? direct.get(to) : undefined;
       if (via) {

@@ -46,7 +46,9 @@ export const Kind = {
   /** A member's consent to research export, or their opt-out [RES-2]. */
   Consent: 24,
   /** A moderator mutes a member for a period, or lifts it (duration 0) [SAFE-22]. */
-  Mute: 25
+  Mute: 25,
+  /** A device says its lockboxes for the current key epoch open nothing [ENC-10]. */
+  KeyReport: 26
 } as const;
 
 /** What a research study may receive [RES-1]: the tables of an export, and the document. */

@@ -4,7 +4,7 @@ import { encryptField, keyId, openLockbox, sealLockbox, x25519PublicKey } from '
 import type { CborMap, CborValue } from '../crypto/cbor';
 import { publicKeyOf, sign } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
-import { entryId, sealEntry } from '../ledger/envelope';
+import { entryId, MAX_PREV, sealEntry } from '../ledger/envelope';
 import { CHANNEL_EPOCH, channelIdFor } from '../space/channel';
 import { Ledger, type DeriveParams } from '../governance/derive';
 import { inviteKeyPair, signInviteProof } from '../governance/invites';
@@ -13,6 +13,7 @@ import { responders } from '../governance/safety';
 import { deviceAuthMessage, deviceProofMessage, groupIdFor } from '../governance/reducer';
 import type { GroupState, Proposal } from '../governance/state';
 import { isSealed, openStateText, type Text } from '../governance/text';
+import { safeDisplayName } from '../identity/pseudonym';
 import {
   Kind,
   SpaceKind,
@@ -73,6 +74,26 @@ export class NoKeyError extends Error {
 }
 
 const MAX_BOXES_PER_ENTRY = 128;
+
+/**
+ * What a new entry names as `prev` [APP-1, LED-6]: this device's own last entry first (always: a
+ * reader judges an entry that has not seen its own previous seq as `bad-seq`), then the current
+ * heads, up to the format's limit of 16. Heads left out stay heads for the next writer.
+ */
+export function parentsFor(
+  heads: readonly string[],
+  ownTip: string | null,
+  refs: readonly string[] = []
+): string[] {
+  const out = ownTip ? [ownTip] : [];
+  // Entries the payload names and the heads may not reach (an outsider's application is never a
+  // head) come next, so the reader finds them in the entry's causal past [LED-14].
+  for (const h of [...refs, ...heads]) {
+    if (out.length >= MAX_PREV) break;
+    if (!out.includes(h)) out.push(h);
+  }
+  return out.sort();
+}
 
 type Fields = Record<string, CborValue | undefined>;
 type Seal = (field: string, text: string) => CborValue;
@@ -277,7 +298,8 @@ export class GroupSession {
   witnessedNow(): number {
     const times: number[] = [];
     for (const m of Object.values(this.state.members)) {
-      if (m.id === this.me) continue;
+      // Only active members witness, as the reducer counts them [TIME-1, LED-14].
+      if (m.id === this.me || m.status !== 'active') continue;
       let latest = -1;
       for (const d of m.devices) {
         const tip = this.ledger.tip(d);
@@ -380,15 +402,20 @@ export class GroupSession {
     );
   }
 
-  /** A member's display name, or undefined when they chose none this device can read [ID-4]. */
+  /**
+   * A member's display name, or undefined when they chose none this device can read, or one that
+   * could hide or reorder text (bidi controls, zero-width characters: never shown) [ID-4, RED-28].
+   */
   nameOf(member: string): string | undefined {
     const profile = this.state.profiles[member];
     const fromProfile = profile ? this.open(profile.name) : undefined;
-    if (fromProfile) return fromProfile;
+    if (fromProfile) return safeDisplayName(fromProfile);
     const application = Object.values(this.state.applications)
       .filter((a) => a.applicant === member && a.name !== null)
       .pop();
-    return application?.name ? this.open(application.name, application.invite) : undefined;
+    return application?.name
+      ? safeDisplayName(this.open(application.name, application.invite))
+      : undefined;
   }
 
   /**
@@ -396,14 +423,19 @@ export class GroupSession {
    * current epoch key. When a removal has made a rotation due, a new epoch is started first, so
    * nothing is ever written with a key a removed member holds [ENC-6].
    */
-  private write(kind: number, now: number, build: (seal: Seal) => Fields): Uint8Array[] {
+  private write(
+    kind: number,
+    now: number,
+    build: (seal: Seal) => Fields,
+    refs: string[] = []
+  ): Uint8Array[] {
     const out: Uint8Array[] = [];
     const state = this.state;
     if (state.rotationDue && state.currentEpoch > 0 && this.isMember()) {
       const rotation = this.rotate(now);
       if (rotation) out.push(rotation);
     }
-    out.push(this.sign(kind, now, build));
+    out.push(this.sign(kind, now, build, undefined, refs));
     return out;
   }
 
@@ -415,7 +447,8 @@ export class GroupSession {
     kind: number,
     now: number,
     build: (seal: Seal) => Fields,
-    sealWith?: { epoch: number; key: Uint8Array; context?: Uint8Array }
+    sealWith?: { epoch: number; key: Uint8Array; context?: Uint8Array },
+    refs: string[] = []
   ): Uint8Array {
     const state = this.state;
     const tip = this.ledger.tip(this.device.id);
@@ -435,7 +468,11 @@ export class GroupSession {
       author: this.device.publicKey,
       seq,
       backlink: tip?.id ?? null,
-      prev: state.heads.slice(0, 16),
+      prev: parentsFor(
+        state.heads,
+        tip?.id ?? null,
+        refs.filter((r) => this.ledger.has(r))
+      ),
       kind,
       payload: cborMap(build(seal)),
       time: Math.floor(now)
@@ -579,52 +616,59 @@ export class GroupSession {
   }
 
   propose(input: ProposalInput, now: number): Uint8Array[] {
-    return this.write(Kind.Propose, now, (seal) => {
-      switch (input.type) {
-        case 'admit':
-          return { k: 'admit', a: hexToBytes(input.application) };
-        case 'remove':
-          return { k: 'remove', m: hexToBytes(input.member) };
-        case 'tier':
-          return { k: 'tier', m: hexToBytes(input.member), tier: input.tier };
-        case 'allocate':
-          return {
-            k: 'allocate',
-            m: hexToBytes(input.member),
-            amt: input.amount,
-            text: seal('text', input.text)
-          };
-        case 'governance':
-          return {
-            k: 'governance',
-            target: input.target,
-            rules: cborMap({ ...input.rules, electorate: [...input.rules.electorate] })
-          };
-        case 'history':
-          return { k: 'governance', target: 'history', share: input.share ? 1 : 0 };
-        case 'ratify':
-          return { k: 'ratify', e: hexToBytes(input.action) };
-        case 'appeal':
-          return { k: 'appeal', e: hexToBytes(input.target), text: seal('text', input.text) };
-        case 'moderation':
-          return {
-            k: 'moderation',
-            text: seal('text', input.text),
-            rt: input.threshold,
-            mods: input.moderators?.map(hexToBytes),
-            resp: input.responders?.map(hexToBytes)
-          };
-        case 'research':
-          return {
-            k: 'research',
-            text: seal('text', input.study),
-            tables: [...input.tables],
-            until: Math.floor(input.until)
-          };
-        default:
-          return { k: input.type, text: seal('text', input.text) };
-      }
-    });
+    // An application is an outsider's entry, never a head: the proposal names it.
+    const refs = input.type === 'admit' ? [input.application] : [];
+    return this.write(
+      Kind.Propose,
+      now,
+      (seal) => {
+        switch (input.type) {
+          case 'admit':
+            return { k: 'admit', a: hexToBytes(input.application) };
+          case 'remove':
+            return { k: 'remove', m: hexToBytes(input.member) };
+          case 'tier':
+            return { k: 'tier', m: hexToBytes(input.member), tier: input.tier };
+          case 'allocate':
+            return {
+              k: 'allocate',
+              m: hexToBytes(input.member),
+              amt: input.amount,
+              text: seal('text', input.text)
+            };
+          case 'governance':
+            return {
+              k: 'governance',
+              target: input.target,
+              rules: cborMap({ ...input.rules, electorate: [...input.rules.electorate] })
+            };
+          case 'history':
+            return { k: 'governance', target: 'history', share: input.share ? 1 : 0 };
+          case 'ratify':
+            return { k: 'ratify', e: hexToBytes(input.action) };
+          case 'appeal':
+            return { k: 'appeal', e: hexToBytes(input.target), text: seal('text', input.text) };
+          case 'moderation':
+            return {
+              k: 'moderation',
+              text: seal('text', input.text),
+              rt: input.threshold,
+              mods: input.moderators?.map(hexToBytes),
+              resp: input.responders?.map(hexToBytes)
+            };
+          case 'research':
+            return {
+              k: 'research',
+              text: seal('text', input.study),
+              tables: [...input.tables],
+              until: Math.floor(input.until)
+            };
+          default:
+            return { k: input.type, text: seal('text', input.text) };
+        }
+      },
+      refs
+    );
   }
 
   vote(proposal: string, choice: 0 | 1 | 2, reason: string, now: number): Uint8Array[] {
@@ -686,7 +730,7 @@ export class GroupSession {
   }
 
   helped(entry: string, now: number): Uint8Array[] {
-    return this.write(Kind.Helped, now, () => ({ e: hexToBytes(entry) }));
+    return this.write(Kind.Helped, now, () => ({ e: hexToBytes(entry) }), [entry]);
   }
 
   mentor(mentee: string, mentor: string, now: number): Uint8Array[] {
@@ -707,12 +751,17 @@ export class GroupSession {
     reason: string,
     now: number
   ): Uint8Array[] {
-    const out = this.write(Kind.Emergency, now, (seal) => ({
-      a: action,
-      t: hexToBytes(target),
-      dur: Math.round(hours * 3600),
-      why: seal('why', reason)
-    }));
+    const out = this.write(
+      Kind.Emergency,
+      now,
+      (seal) => ({
+        a: action,
+        t: hexToBytes(target),
+        dur: Math.round(hours * 3600),
+        why: seal('why', reason)
+      }),
+      action === 'hide' ? [target] : []
+    );
     const id = entryId(out[out.length - 1]!);
     if (!this.state.emergencies[id]) return out;
     return [...out, ...this.propose({ type: 'ratify', action: id }, now)];
@@ -797,10 +846,41 @@ export class GroupSession {
     return [...out, ...this.heal(now)];
   }
 
-  /** Removes one of this member's other devices (e.g. a link that was never used) [LED-8]. */
+  /**
+   * Removes one of this member's other devices (e.g. a link that was never used) [LED-8], and
+   * starts a new key epoch in the same step: the withdrawn device held the current key [ENC-6].
+   */
   removeDevice(device: string, now: number): Uint8Array[] {
-    return this.write(Kind.DeviceRemove, now, () => ({ d: hexToBytes(device) }));
+    const out = this.write(Kind.DeviceRemove, now, () => ({ d: hexToBytes(device) }));
+    return [...out, ...this.rotateNow(now)];
   }
+
+  /**
+   * Whether this device holds lockboxes for the current epoch and none of them opens to its key
+   * (someone sealed junk) [ENC-10]: it should say so (`reportKeys`), so the group rotates.
+   */
+  keyProblem(): boolean {
+    const state = this.state;
+    const epoch = state.epochs[state.currentEpoch];
+    if (!epoch || state.rotationDue || !this.isMember()) return false;
+    if (!epoch.lockboxes[this.device.id]?.length) return false;
+    if (this.keys().has(state.currentEpoch)) return false;
+    // Already said, for this epoch.
+    return !Object.values(this.reportedKeys).includes(`${epoch.number}:${epoch.keyId}`);
+  }
+
+  /** Says that this device's lockboxes for the current epoch open nothing [ENC-10]. */
+  reportKeys(now: number): Uint8Array[] {
+    if (!this.keyProblem()) return [];
+    const epoch = this.state.epochs[this.state.currentEpoch]!;
+    const out = [
+      this.sign(Kind.KeyReport, now, () => ({ e: epoch.number, k: hexToBytes(epoch.keyId) }))
+    ];
+    this.reportedKeys[entryId(out[0]!)] = `${epoch.number}:${epoch.keyId}`;
+    return out;
+  }
+
+  private readonly reportedKeys: Record<string, string> = {};
 
   settings(o: { name?: string; description?: string }, now: number): Uint8Array[] {
     return this.write(Kind.Settings, now, (seal) => ({
@@ -835,7 +915,8 @@ export class GroupSession {
     thread: string,
     tip: { seq: number; id: string } | null,
     now: number,
-    build: (seal: Seal) => Fields
+    build: (seal: Seal) => Fields,
+    seen: readonly string[] = []
   ): Uint8Array {
     const seq = (tip?.seq ?? 0) + 1;
     const channel = this.channel(thread);
@@ -855,7 +936,9 @@ export class GroupSession {
       author: this.device.publicKey,
       seq,
       backlink: tip?.id ?? null,
-      prev: [],
+      // The moderators' decisions this one (or this report) saw come before it, whatever the
+      // clocks say [SAFE-18, TIME-2].
+      prev: [...new Set(seen)].sort().slice(-MAX_PREV),
       kind,
       payload: cborMap(build(seal)),
       time: Math.floor(now)
@@ -896,13 +979,17 @@ export class GroupSession {
     tip: { seq: number; id: string } | null,
     post: string,
     reason: ReportReason,
-    now: number
+    now: number,
+    seen: readonly string[] = []
   ): Uint8Array {
-    return this.signForThread(SpaceKind.Report, thread, tip, now, () => ({
-      t: hexToBytes(thread),
-      p: hexToBytes(post),
-      why: reason
-    }));
+    return this.signForThread(
+      SpaceKind.Report,
+      thread,
+      tip,
+      now,
+      () => ({ t: hexToBytes(thread), p: hexToBytes(post), why: reason }),
+      seen
+    );
   }
 
   /**
@@ -912,16 +999,30 @@ export class GroupSession {
   moderate(
     thread: string,
     tip: { seq: number; id: string } | null,
-    o: { post: string; act: ModerationAct; reason: ReportReason; note?: string },
+    o: {
+      post: string;
+      act: ModerationAct;
+      reason: ReportReason;
+      note?: string;
+      /** The decisions on this post the moderator has seen: this one comes after them. */
+      seen?: readonly string[];
+    },
     now: number
   ): Uint8Array {
-    return this.signForThread(SpaceKind.Moderate, thread, tip, now, (seal) => ({
-      t: hexToBytes(thread),
-      p: hexToBytes(o.post),
-      act: o.act,
-      why: o.reason,
-      note: o.note?.trim() ? seal('note', o.note.trim()) : undefined
-    }));
+    return this.signForThread(
+      SpaceKind.Moderate,
+      thread,
+      tip,
+      now,
+      (seal) => ({
+        t: hexToBytes(thread),
+        p: hexToBytes(o.post),
+        act: o.act,
+        why: o.reason,
+        note: o.note?.trim() ? seal('note', o.note.trim()) : undefined
+      }),
+      o.seen
+    );
   }
 
   /**

@@ -10,6 +10,20 @@ export type PseudonymError = 'too-short' | 'too-long' | 'invalid-characters';
  * people cannot look identical while being different strings; control and invisible format
  * characters are refused because they can hide or reorder text shown to others.
  */
+/**
+ * A display name another member wrote, checked before it is shown [ID-4, RED-28]: NFC-normalized,
+ * whitespace collapsed, 1–60 characters, and no control, format (bidi overrides, zero-width),
+ * private-use or unassigned characters, which could hide or reorder what others see or pass for
+ * someone else's name. Undefined when it fails: the screen then shows "member" and a fingerprint.
+ */
+export function safeDisplayName(input: string | undefined): string | undefined {
+  if (input === undefined) return undefined;
+  const name = input.normalize('NFC').replace(/\s+/gu, ' ').trim();
+  if (/[\p{Cc}\p{Cf}\p{Co}\p{Cn}]/u.test(name)) return undefined;
+  const length = [...name].length;
+  return length >= 1 && length <= 60 ? name : undefined;
+}
+
 export function parsePseudonym(input: string): Result<string, PseudonymError> {
   const name = input.normalize('NFC').replace(/\s+/gu, ' ').trim();
   if (/[\p{Cc}\p{Cf}\p{Co}\p{Cn}]/u.test(name)) return err('invalid-characters');

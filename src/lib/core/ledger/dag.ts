@@ -8,9 +8,18 @@ import type { Entry } from './envelope';
  * - each entry gets a version vector (device → highest valid seq in its causal past, itself
  *   included), so "is A in the causal past of B" is one lookup;
  * - each device's entries must form one chain: seq n+1 links back to seq n, which it has seen.
+ *   The backlink is always a parent, whether or not `prev` names it: a device has always seen its
+ *   own previous entry [LED-6], so a writer that had to leave it out of a full `prev` is not
+ *   judged to have skipped it.
  *   Two entries of one device with the same seq are equivocation: the device is frozen from that
  *   seq on, whichever of the two arrived first.
  */
+
+/** An entry's causal parents: its `prev`, and its backlink (its own previous entry). */
+export function parentsOf(e: { prev: string[]; backlink: string | null; id?: string }): string[] {
+  return e.backlink === null || e.prev.includes(e.backlink) ? e.prev : [...e.prev, e.backlink];
+}
+
 export interface Dag {
   order: Entry[];
   /** Entries whose causal past is incomplete, with the first missing id. */
@@ -27,6 +36,13 @@ export interface Dag {
   time: Map<string, number>;
   /** device → seq → entry id (valid chain entries only). */
   chain: Map<string, Map<number, string>>;
+  /** device → the lowest seq at which it has two different entries (equivocation) [LED-6]. */
+  frozenFrom: Map<string, number>;
+  /**
+   * Entries of equivocating devices that stand all the same, because other members built on them
+   * (chosen by the ledger, see `standing` in derive.ts) [LED-6].
+   */
+  stands: Set<string>;
   heads: string[];
 }
 
@@ -82,6 +98,8 @@ export function emptyDag(): Dag {
     devices: [],
     time: new Map(),
     chain: new Map(),
+    frozenFrom: new Map(),
+    stands: new Set(),
     heads: []
   };
 }
@@ -96,7 +114,7 @@ function deviceNumber(dag: Dag, device: string): number {
   return n;
 }
 
-export function buildDag(entries: Iterable<Entry>): Dag {
+export function buildDag(entries: Iterable<Entry>, stands: Set<string> = new Set()): Dag {
   const byId = new Map<string, Entry>();
   for (const e of entries) byId.set(e.id, e);
 
@@ -123,7 +141,7 @@ export function buildDag(entries: Iterable<Entry>): Dag {
   const heap = new RankHeap();
   sorted.forEach((e, i) => {
     let missing = 0;
-    for (const p of e.prev) {
+    for (const p of parentsOf(e)) {
       if (p === e.id) continue;
       const r = rank.get(p);
       if (r === undefined) {
@@ -140,11 +158,18 @@ export function buildDag(entries: Iterable<Entry>): Dag {
 
   const dag: Dag = emptyDag();
   dag.waiting = waiting;
+  dag.frozenFrom = frozenFrom;
+  dag.stands = stands;
+  // Devices whose entries other devices build on get the low numbers, so version vectors stay as short as
+  // the devices in an entry's past: a thousand junk keys nobody builds on add nothing to them.
+  sorted.forEach((e, i) => {
+    if (children[i]!.some((c) => sorted[c]!.device !== e.device)) deviceNumber(dag, e.device);
+  });
   const hasChild = new Set<string>();
   for (let r = heap.pop(); r !== undefined; r = heap.pop()) {
     const e = sorted[r]!;
     place(dag, e, frozenFrom);
-    for (const p of e.prev) hasChild.add(p);
+    for (const p of parentsOf(e)) hasChild.add(p);
     for (const c of children[r]!) {
       if (--missingCount[c]! === 0) heap.push(c);
     }
@@ -152,27 +177,48 @@ export function buildDag(entries: Iterable<Entry>): Dag {
   // Anything not placed waits: either a prev is absent, or it depends on something that waits.
   for (const e of byId.values()) {
     if (dag.index.has(e.id) || waiting.has(e.id)) continue;
-    waiting.set(e.id, e.prev.find((p) => !dag.index.has(p)) ?? e.id);
+    waiting.set(e.id, parentsOf(e).find((p) => !dag.index.has(p)) ?? e.id);
   }
   dag.heads = dag.order.filter((e) => !hasChild.has(e.id)).map((e) => e.id);
   return dag;
 }
 
 /** Adds one entry whose prev are all placed: version vector, chain check, equivocation. */
-export function place(dag: Dag, e: Entry, frozenFrom?: Map<string, number>): void {
+export function place(dag: Dag, e: Entry, frozenFrom: Map<string, number> = dag.frozenFrom): void {
   dag.index.set(e.id, dag.order.length);
   dag.order.push(e);
+  check(dag, e, frozenFrom);
+}
+
+/**
+ * Adds one entry whose parents are all placed where a full `buildDag` would have put it: after its
+ * last parent, before the first later entry with a greater id (Kahn's algorithm pops the smallest
+ * ready id, and a new entry has no children yet, so nothing else moves) [LED-5, LED-11].
+ */
+export function insert(dag: Dag, e: Entry): void {
+  let at = 0;
+  for (const p of parentsOf(e)) at = Math.max(at, (dag.index.get(p) ?? -1) + 1);
+  while (at < dag.order.length && dag.order[at]!.id < e.id) at++;
+  dag.order.splice(at, 0, e);
+  for (let i = at; i < dag.order.length; i++) dag.index.set(dag.order[i]!.id, i);
+  check(dag, e, dag.frozenFrom);
+}
+
+function check(dag: Dag, e: Entry, frozenFrom: Map<string, number>): void {
   const me = deviceNumber(dag, e.device);
-  const vv: number[] = new Array<number>(dag.devices.length).fill(0);
-  for (const p of e.prev) {
+  let size = me + 1;
+  const parents = parentsOf(e);
+  for (const p of parents) size = Math.max(size, dag.vv.get(p)?.length ?? 0);
+  const vv: number[] = new Array<number>(size).fill(0);
+  for (const p of parents) {
     const pv = dag.vv.get(p);
     if (!pv) continue;
     for (let i = 0; i < pv.length; i++) if (vv[i]! < pv[i]!) vv[i] = pv[i]!;
   }
-  const frozen = frozenFrom?.get(e.device);
-  const seenSeq = vv[me]!;
+  const frozen = frozenFrom.get(e.device);
+  const seenSeq = vv[me] ?? 0;
   const prevId = e.seq > 1 ? dag.chain.get(e.device)?.get(e.seq - 1) : undefined;
-  if (frozen !== undefined && e.seq >= frozen)
+  if (frozen !== undefined && e.seq >= frozen && !dag.stands.has(e.id))
     dag.invalid.set(e.id, e.seq === frozen ? 'equivocation' : 'frozen-device');
   else if (seenSeq !== e.seq - 1) dag.invalid.set(e.id, 'bad-seq');
   else if (e.seq > 1 && prevId !== e.backlink) dag.invalid.set(e.id, 'bad-backlink');

@@ -254,7 +254,8 @@ export function buildDataset(o: {
       action: a.action === 'hide' ? 'emergency-hide' : 'emergency-mute',
       reason: 'emergency',
       time: a.start,
-      status: a.status
+      // Lifted on appeal: the group decided it.
+      status: a.status === 'lifted' ? 'decided' : a.status
     });
     disputes.push({
       kind: 'emergency',

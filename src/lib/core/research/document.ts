@@ -184,6 +184,7 @@ export function anonymizedEntries(o: {
       case Kind.DeviceAdd:
       case Kind.DeviceRemove:
       case Kind.RevokeInvite:
+      case Kind.KeyReport:
         return {};
     }
   };

@@ -10,6 +10,7 @@ import {
   type ReportReason
 } from '../governance/types';
 import { DEFAULT_REPORT_THRESHOLD, isModerator, mutedAt } from '../governance/safety';
+import { MAX_AHEAD_SECONDS } from '../governance/settings';
 import { CHANNEL_EPOCH } from './channel';
 
 /**
@@ -143,9 +144,19 @@ export function readThread(o: {
 
   const posts = new Map<string, PostView>();
   const reactions: { id: string; owner: string; post: string; reaction: Reaction }[] = [];
-  const reports: { id: string; owner: string; post: string; reason: ReportReason; time: number }[] =
-    [];
+  const reports: {
+    id: string;
+    owner: string;
+    post: string;
+    reason: ReportReason;
+    time: number;
+    prev: string[];
+  }[] = [];
   const decisions: ModerationEntry[] = [];
+  /** The decisions each decision or report names as seen (`prev`): those come before it. */
+  const named = new Map<string, string[]>();
+  // One clock [TIME-2]: an author's claimed time counts at most a week past the group's clock.
+  const clock = (t: number) => Math.min(t, o.state.groupTime + MAX_AHEAD_SECONDS);
   for (const { e, owner } of valid) {
     if (twice.has(e.id)) {
       ignored.push({ id: e.id, reason: 'equivocation' });
@@ -160,7 +171,9 @@ export function readThread(o: {
       ignored.push({ id: e.id, reason: 'wrong-thread' });
       continue;
     }
-    if (p.kind === SpaceKind.React && priv && !priv.members.includes(owner)) {
+    // In a private channel only its members react, report or moderate: nobody outside it can read
+    // what they would be judging [SPACE-2, SAFE-24, SAFE-25].
+    if (p.kind !== SpaceKind.Post && priv && !priv.members.includes(owner)) {
       ignored.push({ id: e.id, reason: 'not-entitled' });
       continue;
     }
@@ -169,7 +182,14 @@ export function readThread(o: {
       continue;
     }
     if (p.kind === SpaceKind.Report) {
-      reports.push({ id: e.id, owner, post: p.post, reason: p.reason, time: e.time });
+      reports.push({
+        id: e.id,
+        owner,
+        post: p.post,
+        reason: p.reason,
+        time: clock(e.time),
+        prev: e.prev
+      });
       continue;
     }
     if (p.kind === SpaceKind.Moderate) {
@@ -188,7 +208,7 @@ export function readThread(o: {
         act: p.act,
         reason: p.reason,
         by: owner,
-        time: e.time,
+        time: clock(e.time),
         note,
         overturnedBy: o.state.overturned[e.id]
       });
@@ -245,6 +265,7 @@ export function readThread(o: {
   const byTime = (a: { time: number; id: string }, b: { time: number; id: string }) =>
     a.time - b.time || (a.id < b.id ? -1 : 1);
   decisions.sort(byTime);
+  for (const d of decisions) named.set(d.id, valid.find((v) => v.e.id === d.id)?.e.prev ?? []);
   const log: ModerationEntry[] = [];
   for (const d of decisions) {
     const post = posts.get(d.post);
@@ -252,9 +273,15 @@ export function readThread(o: {
       ignored.push({ id: d.id, reason: 'unknown-post' });
       continue;
     }
-    // A decision undone on appeal stays in the public log, marked so, and no longer stands.
-    if (!d.overturnedBy) post.decision = d;
     log.push(d);
+  }
+  // The decision that stands on a post: of those no appeal undid, the last that no later decision
+  // named as seen (a decision that saw another comes after it, whatever the clocks say), then the
+  // last by (time, id) [SAFE-18, TIME-2].
+  for (const post of posts.values()) {
+    const mine = log.filter((d) => d.post === post.id && !d.overturnedBy);
+    const seenByLater = new Set(mine.flatMap((d) => named.get(d.id) ?? []));
+    post.decision = mine.filter((d) => !seenByLater.has(d.id)).at(-1);
   }
   for (const r of reports.sort(byTime)) {
     const post = posts.get(r.post);
@@ -267,7 +294,9 @@ export function readThread(o: {
       ignored.push({ id: r.id, reason: 'not-entitled' });
       continue;
     }
-    if (post.decision && byTime(r, post.decision) < 0) continue; // settled by a decision since
+    // Settled by a decision since, unless the report named that decision as seen.
+    if (post.decision && !r.prev.includes(post.decision.id) && byTime(r, post.decision) < 0)
+      continue;
     if (post.reporters.includes(r.owner)) {
       ignored.push({ id: r.id, reason: 'duplicate' });
       continue;
