@@ -58,6 +58,16 @@ const sets = readdirSync(dir)
 
 let failed = false;
 const fmt = (x: number) => (Number.isNaN(x) ? '  –  ' : x.toFixed(2));
+/** Totals per language and split (development sets together, each held-out set alone). */
+const totals = new Map<
+  string,
+  {
+    counts: Map<SafetyClass, { tp: number; fp: number; fn: number }>;
+    texts: number;
+    supporters: number;
+    flagged: number;
+  }
+>();
 for (const set of sets) {
   const lang = set.split('.')[0]!;
   const rows = readFileSync(`${dir}/${set}.jsonl`, 'utf8')
@@ -93,7 +103,8 @@ for (const set of sets) {
         tierWithinOne++;
     }
     const wrong = v.tier !== row.tier || v.classes.join() !== [...row.classes].sort().join();
-    if (show && wrong)
+    // Held-out disagreements are never printed: reading them is how a held-out set gets tuned on.
+    if (show && wrong && !isHoldout(set))
       console.log(
         `  ${lang} want ${row.tier} [${row.classes.join(',')}] got ${v.tier} [${v.classes.join(',')}]: ${row.text}` +
           (v.evidence.length
@@ -103,6 +114,23 @@ for (const set of sets) {
             ? `\n      set aside: ${v.setAside.map((e) => `${e.rule} "${e.text}" (${e.because})`).join('; ')}`
             : '')
       );
+  }
+  const split = `${lang} ${isHoldout(set) ? set.split('.')[1]! : 'dev (all)'}`;
+  const total = totals.get(split) ?? {
+    counts: new Map(SAFETY_CLASSES.map((c) => [c, { tp: 0, fp: 0, fn: 0 }])),
+    texts: 0,
+    supporters: 0,
+    flagged: 0
+  };
+  totals.set(split, total);
+  total.texts += rows.length;
+  total.supporters += supporters;
+  total.flagged += supportersFlagged;
+  for (const [c, k] of counts) {
+    const t = total.counts.get(c)!;
+    t.tp += k.tp;
+    t.fp += k.fp;
+    t.fn += k.fn;
   }
   console.log(
     `\n${set}${app ? ` (app in ${app})` : ''}: ${rows.length} labelled texts, ${crisisTexts} in crisis`
@@ -142,6 +170,21 @@ for (const set of sets) {
     console.log(
       `  supportive writers flagged as in crisis: ${supportersFlagged}/${supporters} (${fmt(supportersFlagged / supporters)})`
     );
+}
+// Per language and split, every class: precision / recall (n texts labelled with the class).
+console.log(`\nsummary${app ? ` (app in ${app})` : ''}: precision / recall (n) per class`);
+console.log(
+  `  ${'set'.padEnd(18)} ${SAFETY_CLASSES.map((c) => c.padEnd(18)).join('')}supporters flagged`
+);
+for (const [split, t] of [...totals].sort()) {
+  const cells = SAFETY_CLASSES.map((c) => {
+    const k = t.counts.get(c)!;
+    const n = k.tp + k.fn;
+    return (n || k.fp ? `${fmt(k.tp / (k.tp + k.fp))}/${fmt(k.tp / n)} (${n})` : '–').padEnd(18);
+  }).join('');
+  console.log(
+    `  ${`${split} [${t.texts}]`.padEnd(18)} ${cells}${t.supporters ? `${t.flagged}/${t.supporters}` : '–'}`
+  );
 }
 console.log(
   failed

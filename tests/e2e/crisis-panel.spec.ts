@@ -130,6 +130,25 @@ for (const c of CASES)
     await context.close();
   });
 
+test('[SAFE-28] the app in English, the words in Spanish or Arabic: the panel opens all the same', async ({
+  browser
+}) => {
+  test.setTimeout(90_000);
+  const { context, page, field } = await composer(browser, 'en-US', 'en');
+  for (const words of [
+    'quiero suicidarme esta noche',
+    'أريد الانتحار',
+    'tengo un plan',
+    'لدي خطة'
+  ]) {
+    await field.fill('');
+    await expect(page.getByTestId('crisis-panel')).toHaveCount(0);
+    await field.fill(words);
+    await expect(page.getByTestId('crisis-panel'), words).toBeVisible();
+  }
+  await context.close();
+});
+
 test('[SAFE-26] [SAFE-14] every button in the panel opens exactly what the data says, in every country; an unknown country is told so calmly', async ({
   browser
 }) => {
@@ -146,6 +165,14 @@ test('[SAFE-26] [SAFE-14] every button in the panel opens exactly what the data 
   await expect(panel.getByTestId('crisis-emergency-unknown')).toBeVisible();
   await expect(panel.getByTestId('crisis-contact')).toHaveCount(0);
   await shot(page, 'crisis-panel-unknown-country');
+  // The countries we have lines for and the person's own are offered; "not listed" shows all.
+  const select = panel.getByTestId('crisis-country');
+  await expect(select.locator('option')).toHaveCount(44 + 3);
+  await select.selectOption('*');
+  await expect(select).toHaveValue('ZW');
+  expect(await select.locator('option').count()).toBeGreaterThan(240);
+  await select.selectOption('FJ');
+  await expect(panel.getByTestId('crisis-no-lines')).toContainText('Fiji');
   for (const [cc, country] of Object.entries(data.countries)) {
     await panel.getByTestId('crisis-country').selectOption(cc);
     const want = country.lines.flatMap((l) =>
