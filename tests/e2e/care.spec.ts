@@ -172,3 +172,62 @@ test('[SAFE-25] a member shares their safety plan with one chosen member: she re
   await expect(rowan.locator('main')).not.toContainText('MARK-SIGN');
   await circle.close();
 });
+
+test('[SAFE-30] a check-in request shows first on the responder’s home and groups list with how long ago it came; the asker’s panel updates live when answered; unanswered past the group’s wait, the asker is shown their crisis lines again', async ({
+  browser
+}) => {
+  test.setTimeout(240_000);
+  const circle = await circleOf(browser, ['Sam']);
+  const { founder: rowan } = circle;
+  const sam = circle.members[0]!;
+
+  await tab(sam, 'Support');
+  await sam.getByLabel('First post').fill('No puedo más, quiero morirme');
+  const panel = sam.getByTestId('crisis-panel');
+  await panel.getByRole('button', { name: 'Ask someone from the group to check in on me' }).click();
+  await panel.getByTestId('checkin-send').click();
+  await expect(panel.getByTestId('checkin-sent')).toContainText('sent to the responders');
+
+  // Rowan opens the app: the request is the first thing on the home, and the group is first
+  // in the list, marked, with how long ago the request came.
+  await rowan.goto('/');
+  const card = rowan.getByTestId('care-requests');
+  await expect(card).toContainText('Check-in requests in Evening circle', { timeout: 30_000 });
+  await expect(card.getByTestId('care-ago')).toHaveText(/now|seconds? ago|minutes? ago/);
+  await expect(rowan.getByTestId('group-care')).toContainText('Check-in request ·');
+  const cardTop = (await card.boundingBox())!.y;
+  const listTop = (await rowan.getByTestId('group-list').boundingBox())!.y;
+  expect(cardTop).toBeLessThan(listTop);
+  await shot(rowan, 'care-request-on-home');
+  await expectNoViolations(rowan, 'check-in request on the app home');
+
+  // Half an hour later with no answer (the group's wait is 30 minutes by default), Sam's home
+  // says so calmly and shows the crisis lines again.
+  const later = await sam.context().newPage();
+  await later.clock.install({ time: new Date(Date.now() + 31 * 60_000) });
+  await later.goto('/');
+  const mine = later.getByTestId('my-care-requests');
+  await expect(mine.getByTestId('care-answered')).toContainText(
+    'No one from the group has answered yet',
+    {
+      timeout: 30_000
+    }
+  );
+  await expect(
+    mine.getByTestId('care-lines-again').getByTestId('crisis-line').first()
+  ).toBeVisible();
+  await shot(later, 'care-lines-again');
+  await later.close();
+
+  // Rowan checks in; Sam's open panel says so without a reload.
+  await card.getByTestId('care-checkin').click();
+  await rowan.getByTestId('care-checkin-post').click();
+  await expect(panel.getByTestId('checkin-sent')).toContainText('Rowan answered your request', {
+    timeout: 30_000
+  });
+  // Answered: Rowan's home no longer marks the group.
+  await rowan.goto('/');
+  await expect(rowan.getByTestId('group-list')).toBeVisible();
+  await expect(rowan.getByTestId('group-care')).toHaveCount(0, { timeout: 30_000 });
+  await circle.close();
+});

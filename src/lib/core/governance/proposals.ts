@@ -275,6 +275,8 @@ function execute(
       if (body.threshold !== undefined) state.safety.reportThreshold = body.threshold;
       if (body.moderators) state.safety.moderators = named(body.moderators);
       if (body.responders) state.safety.responders = named(body.responders);
+      if (body.checkInWait !== undefined) state.safety.checkInWaitMinutes = body.checkInWait;
+      if (body.unanswered !== undefined) state.safety.unansweredHours = body.unanswered;
       return { code: 'moderation' };
     }
     case 'appeal': {
