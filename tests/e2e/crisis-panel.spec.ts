@@ -67,21 +67,21 @@ const CASES = [
     locale: 'en-GB',
     country: 'GB',
     words: 'I can’t do this any more. I want to die.',
-    call: /^Call\s*116123$/
+    call: /^Call\s+116123$/
   },
   {
     lang: 'es',
     locale: 'es-ES',
     country: 'ES',
     words: 'No puedo más. Quiero morirme esta noche.',
-    call: /^Llamar al\s*024$/
+    call: /^Llamar al\s+024$/
   },
   {
     lang: 'ar',
     locale: 'ar-EG',
     country: 'EG',
     words: 'لم اعد احتمل. اريد ان اموت.',
-    call: /^اتصل بـ\s*16328$/
+    call: /^اتصل بـ\s+16328$/
   }
 ];
 
