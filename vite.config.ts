@@ -1,10 +1,26 @@
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import { readFileSync } from 'node:fs';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { checkHelplines, type CheckedData } from './scripts/helplines-check';
+
+/** The build refuses crisis numbers a phone cannot dial as stored [SAFE-26]. */
+function helplineCheck(): Plugin {
+  return {
+    name: 'hearth-helpline-check',
+    buildStart() {
+      const file = 'src/lib/safety/helplines.json';
+      const errors = checkHelplines(JSON.parse(readFileSync(file, 'utf8')) as CheckedData);
+      if (errors.length) this.error(`${file}: numbers that do not dial:\n${errors.join('\n')}`);
+    }
+  };
+}
 
 export default defineConfig({
   plugins: [
+    helplineCheck(),
     // Messages in messages/{en,es,ar}.json compile to src/lib/paraglide (generated, not committed).
     paraglideVitePlugin({
       project: './project.inlang',

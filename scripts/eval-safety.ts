@@ -37,11 +37,16 @@ interface Labelled {
   text: string;
   tier: Tier;
   classes: SafetyClass[];
+  /** `supporter`: someone writing to help others; flagging them as in crisis is a false alarm. */
+  writer?: 'supporter';
 }
 
 const args = process.argv.slice(2);
 const only = args.includes('--lang') ? args[args.indexOf('--lang') + 1] : undefined;
 const show = args.includes('--show');
+// `--app en`: read every set as the app in that language would (the words' language may differ).
+const app = args.includes('--app') ? args[args.indexOf('--app') + 1] : undefined;
+const isHoldout = (set: string) => /\.holdout\d*$/.test(set);
 const dir = 'tests/fixtures/safety';
 // Files are <lang>.<set>.jsonl: `dev` is what the rules were written against; `holdout` was
 // written afterwards and never tuned against, so its figures are the honest estimate.
@@ -53,6 +58,16 @@ const sets = readdirSync(dir)
 
 let failed = false;
 const fmt = (x: number) => (Number.isNaN(x) ? '  –  ' : x.toFixed(2));
+/** Totals per language and split (development sets together, each held-out set alone). */
+const totals = new Map<
+  string,
+  {
+    counts: Map<SafetyClass, { tp: number; fp: number; fn: number }>;
+    texts: number;
+    supporters: number;
+    flagged: number;
+  }
+>();
 for (const set of sets) {
   const lang = set.split('.')[0]!;
   const rows = readFileSync(`${dir}/${set}.jsonl`, 'utf8')
@@ -65,8 +80,14 @@ for (const set of sets) {
   let crisisTexts = 0;
   let tierRight = 0;
   let tierWithinOne = 0;
+  let supporters = 0;
+  let supportersFlagged = 0;
   for (const row of rows) {
-    const v = classify(row.text, lang);
+    const v = classify(row.text, app ?? lang);
+    if (row.writer === 'supporter') {
+      supporters++;
+      if (v.tier !== 'none') supportersFlagged++;
+    }
     for (const c of SAFETY_CLASSES) {
       const want = row.classes.includes(c);
       const got = v.classes.includes(c);
@@ -82,7 +103,8 @@ for (const set of sets) {
         tierWithinOne++;
     }
     const wrong = v.tier !== row.tier || v.classes.join() !== [...row.classes].sort().join();
-    if (show && wrong)
+    // Held-out disagreements are never printed: reading them is how a held-out set gets tuned on.
+    if (show && wrong && !isHoldout(set))
       console.log(
         `  ${lang} want ${row.tier} [${row.classes.join(',')}] got ${v.tier} [${v.classes.join(',')}]: ${row.text}` +
           (v.evidence.length
@@ -93,7 +115,26 @@ for (const set of sets) {
             : '')
       );
   }
-  console.log(`\n${set}: ${rows.length} labelled texts, ${crisisTexts} in crisis`);
+  const split = `${lang} ${isHoldout(set) ? set.split('.')[1]! : 'dev (all)'}`;
+  const total = totals.get(split) ?? {
+    counts: new Map(SAFETY_CLASSES.map((c) => [c, { tp: 0, fp: 0, fn: 0 }])),
+    texts: 0,
+    supporters: 0,
+    flagged: 0
+  };
+  totals.set(split, total);
+  total.texts += rows.length;
+  total.supporters += supporters;
+  total.flagged += supportersFlagged;
+  for (const [c, k] of counts) {
+    const t = total.counts.get(c)!;
+    t.tp += k.tp;
+    t.fp += k.fp;
+    t.fn += k.fn;
+  }
+  console.log(
+    `\n${set}${app ? ` (app in ${app})` : ''}: ${rows.length} labelled texts, ${crisisTexts} in crisis`
+  );
   console.log('  class              precision  recall   n   floor');
   for (const c of SAFETY_CLASSES) {
     const k = counts.get(c)!;
@@ -101,25 +142,48 @@ for (const set of sets) {
     if (n === 0 && k.fp === 0) continue;
     const precision = k.tp / (k.tp + k.fp);
     const recall = k.tp / n;
-    const holdout = set.endsWith('.holdout');
+    const holdout = isHoldout(set);
     const floor = holdout
       ? c === 'crisis'
         ? HOLDOUT_FLOORS.crisis
         : HOLDOUT_FLOORS.other
       : FLOORS[c];
+    // On a held-out set a class with fewer than 3 texts says too little to hold a floor.
+    const floored = !holdout || c === 'crisis' || n >= 3;
     const below =
-      n > 0 && ((k.tp + k.fp > 0 && precision < floor.precision) || recall < floor.recall);
+      floored &&
+      n > 0 &&
+      ((k.tp + k.fp > 0 && precision < floor.precision) || recall < floor.recall);
     const falseAlarms = n === 0 && k.fp > 0;
     if (below || falseAlarms) failed = true;
     console.log(
-      `  ${c.padEnd(18)} ${fmt(precision).padStart(9)} ${fmt(recall).padStart(7)} ${String(n).padStart(4)}   ${floor.precision}/${floor.recall}${below || falseAlarms ? '  BELOW FLOOR' : ''}`
+      `  ${c.padEnd(18)} ${fmt(precision).padStart(9)} ${fmt(recall).padStart(7)} ${String(n).padStart(4)}   ${floored ? `${floor.precision}/${floor.recall}` : '(n<3)'}${below || falseAlarms ? '  BELOW FLOOR' : ''}`
     );
   }
   const tierShare = crisisTexts ? tierRight / crisisTexts : 1;
-  const tierFloor = set.endsWith('.holdout') ? HOLDOUT_FLOORS.tier : TIER_FLOOR;
+  const tierFloor = isHoldout(set) ? HOLDOUT_FLOORS.tier : TIER_FLOOR;
   if (tierShare < tierFloor) failed = true;
   console.log(
     `  crisis tier exactly right: ${fmt(tierShare)} (floor ${tierFloor}); within one tier: ${fmt(crisisTexts ? tierWithinOne / crisisTexts : 1)}`
+  );
+  if (supporters)
+    console.log(
+      `  supportive writers flagged as in crisis: ${supportersFlagged}/${supporters} (${fmt(supportersFlagged / supporters)})`
+    );
+}
+// Per language and split, every class: precision / recall (n texts labelled with the class).
+console.log(`\nsummary${app ? ` (app in ${app})` : ''}: precision / recall (n) per class`);
+console.log(
+  `  ${'set'.padEnd(18)} ${SAFETY_CLASSES.map((c) => c.padEnd(18)).join('')}supporters flagged`
+);
+for (const [split, t] of [...totals].sort()) {
+  const cells = SAFETY_CLASSES.map((c) => {
+    const k = t.counts.get(c)!;
+    const n = k.tp + k.fn;
+    return (n || k.fp ? `${fmt(k.tp / (k.tp + k.fp))}/${fmt(k.tp / n)} (${n})` : '–').padEnd(18);
+  }).join('');
+  console.log(
+    `  ${`${split} [${t.texts}]`.padEnd(18)} ${cells}${t.supporters ? `${t.flagged}/${t.supporters}` : '–'}`
   );
 }
 console.log(

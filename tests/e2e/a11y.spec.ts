@@ -12,6 +12,8 @@ import {
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`[A11Y-1] every route passes an axe scan (${scheme})`, async ({ page }) => {
+    // Seventeen axe scans of 3–7 s each on this shared 2-core machine: more than the default minute.
+    test.setTimeout(180_000);
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto('/');
     await expect(page.getByLabel('What should your group call you?')).toBeVisible();

@@ -172,3 +172,130 @@ test('[SAFE-25] a member shares their safety plan with one chosen member: she re
   await expect(rowan.locator('main')).not.toContainText('MARK-SIGN');
   await circle.close();
 });
+
+test('[SAFE-30] a check-in request shows first on the responder’s home and groups list with how long ago it came; the asker’s panel updates live when answered; unanswered past the group’s wait, the asker is shown their crisis lines again', async ({
+  browser
+}) => {
+  test.setTimeout(240_000);
+  const circle = await circleOf(browser, ['Sam']);
+  const { founder: rowan } = circle;
+  const sam = circle.members[0]!;
+
+  await tab(sam, 'Support');
+  await sam.getByLabel('First post').fill('No puedo más, quiero morirme');
+  const panel = sam.getByTestId('crisis-panel');
+  await panel.getByRole('button', { name: 'Ask someone from the group to check in on me' }).click();
+  await panel.getByTestId('checkin-send').click();
+  await expect(panel.getByTestId('checkin-sent')).toContainText('sent to the responders');
+
+  // Rowan opens the app: the request is the first thing on the home, and the group is first
+  // in the list, marked, with how long ago the request came.
+  await rowan.goto('/');
+  const card = rowan.getByTestId('care-requests');
+  await expect(card).toContainText('Check-in requests in Evening circle', { timeout: 30_000 });
+  await expect(card.getByTestId('care-ago')).toHaveText(/now|seconds? ago|minutes? ago/);
+  await expect(rowan.getByTestId('group-care')).toContainText('Check-in request ·');
+  const cardTop = (await card.boundingBox())!.y;
+  const listTop = (await rowan.getByTestId('group-list').boundingBox())!.y;
+  expect(cardTop).toBeLessThan(listTop);
+  await shot(rowan, 'care-request-on-home');
+  await expectNoViolations(rowan, 'check-in request on the app home');
+
+  // Half an hour later with no answer (the group's wait is 30 minutes by default), Sam's home
+  // says so calmly and shows the crisis lines again.
+  const later = await sam.context().newPage();
+  await later.clock.install({ time: new Date(Date.now() + 31 * 60_000) });
+  await later.goto('/');
+  const mine = later.getByTestId('my-care-requests');
+  await expect(mine.getByTestId('care-answered')).toContainText(
+    'No one from the group has answered yet',
+    {
+      timeout: 30_000
+    }
+  );
+  await expect(
+    mine.getByTestId('care-lines-again').getByTestId('crisis-line').first()
+  ).toBeVisible();
+  await shot(later, 'care-lines-again');
+  await later.close();
+
+  // Rowan checks in; Sam's open panel says so without a reload.
+  await card.getByTestId('care-checkin').click();
+  await rowan.getByTestId('care-checkin-post').click();
+  await expect(panel.getByTestId('checkin-sent')).toContainText('Rowan answered your request', {
+    timeout: 30_000
+  });
+  // Answered: Rowan's home no longer marks the group.
+  await rowan.goto('/');
+  await expect(rowan.getByTestId('group-list')).toBeVisible();
+  await expect(rowan.getByTestId('group-care')).toHaveCount(0, { timeout: 30_000 });
+  await circle.close();
+});
+
+test('[SAFE-31] responders see posts no one has replied to after the group’s time, a crisis first; a moderator’s removal reaches the author as a private, kind note with their crisis lines', async ({
+  browser
+}) => {
+  test.setTimeout(300_000);
+  const circle = await circleOf(browser, ['Sam']);
+  const { founder: rowan, groupUrl } = circle;
+  const sam = circle.members[0]!;
+
+  // Sam starts two conversations; nobody replies.
+  for (const [title, text] of [
+    ['Gardening', 'Anyone growing tomatoes this year?'],
+    ['Tonight', 'I don’t want to be alive anymore.']
+  ] as const) {
+    await tab(sam, 'Support');
+    await sam.getByLabel('Title').fill(title);
+    await sam.getByLabel('First post').fill(text);
+    await sam.getByRole('button', { name: 'Start the conversation' }).click();
+    await expect(sam.getByTestId('post-text')).toHaveText(text);
+  }
+
+  // Now: too early for the queue.
+  await rowan.goto(groupUrl);
+  await expect(rowan.getByTestId('group-name')).toBeVisible();
+  await openThread(rowan, 'Tonight');
+  await tab(rowan, 'Home');
+  await expect(rowan.getByTestId('unanswered-queue')).toHaveCount(0);
+
+  // A day and an hour later (the default is a day), on Rowan's phone: both wait, the one that
+  // reads as a crisis first, marked without repeating its words.
+  const later = await rowan.context().newPage();
+  await later.clock.install({ time: new Date(Date.now() + 25 * 3600_000) });
+  await later.goto(groupUrl);
+  const queue = later.getByTestId('unanswered-queue');
+  await expect(queue.getByTestId('unanswered-item')).toHaveCount(2, { timeout: 30_000 });
+  await expect(queue.getByTestId('unanswered-item').first()).toContainText('Sam in “Tonight”');
+  await expect(
+    queue.getByTestId('unanswered-item').first().getByTestId('unanswered-risk')
+  ).toBeVisible();
+  await expect(queue.getByTestId('unanswered-item').last()).toContainText('Gardening');
+  await expect(queue).not.toContainText('alive');
+  await shot(later, 'unanswered-queue');
+  await expectNoViolations(later, 'posts waiting for a reply');
+  await later.close();
+
+  // Rowan reports and removes the gardening post with a note.
+  await openThread(rowan, 'Gardening');
+  const post = rowan.getByTestId('post').first();
+  await expect(post.getByTestId('post-text')).toBeVisible({ timeout: 30_000 });
+  await post.getByRole('button', { name: 'Report' }).click();
+  await post.getByRole('button', { name: 'Send report' }).click();
+  const actions = rowan.getByTestId('moderation-actions');
+  await actions.getByLabel('Reason').selectOption({ label: 'Off-topic' });
+  await actions.getByLabel(/note/i).first().fill('MARK-NOTE we keep this group for support talk');
+  await actions.getByRole('button', { name: 'Remove', exact: true }).click();
+
+  // Sam is told privately and kindly, with the crisis lines; the note is not shown to others.
+  await sam.goto(groupUrl);
+  const note = sam.getByTestId('removed-note');
+  await expect(note).toContainText('Only you can see this note', { timeout: 30_000 });
+  await expect(note).toContainText('MARK-NOTE');
+  await expect(note.getByTestId('crisis-line').first()).toBeVisible();
+  await shot(sam, 'removed-note');
+  await rowan.goto(groupUrl);
+  await expect(rowan.getByTestId('group-name')).toBeVisible();
+  await expect(rowan.getByTestId('removed-note')).toHaveCount(0);
+  await circle.close();
+});

@@ -36,9 +36,13 @@ test('[SAFE-13] [SAFE-14] [SAFE-16] [SAFE-19] typing a crisis sentence offline o
   await expect(panel.getByTestId('crisis-country')).toHaveValue('GB');
   await expect(panel.getByTestId('crisis-line')).toHaveCount(2);
   await expect(panel).toContainText('Samaritans');
-  await expect(panel.getByRole('link', { name: /Call \+44116123/ })).toHaveAttribute(
+  await expect(panel.getByRole('link', { name: 'Call 116123' })).toHaveAttribute(
     'href',
-    'tel:+44116123'
+    'tel:116123'
+  );
+  await expect(panel.getByRole('link', { name: 'Text 85258' })).toHaveAttribute(
+    'href',
+    'sms:85258?body=SHOUT'
   );
   await expect(panel.getByTestId('crisis-checked').first()).toContainText('2026');
   // The panel never repeats the words it responded to.
@@ -47,7 +51,7 @@ test('[SAFE-13] [SAFE-14] [SAFE-16] [SAFE-19] typing a crisis sentence offline o
 
   // Another country: its own lines.
   await panel.getByTestId('crisis-country').selectOption('MX');
-  await expect(panel.getByTestId('crisis-line')).toHaveCount(1);
+  await expect(panel.getByTestId('crisis-line')).toHaveCount(2);
   await expect(panel).not.toContainText('Samaritans');
 
   // Hidden, it stays one tap away; the post goes out as written.

@@ -169,7 +169,13 @@ describe('Moderation decided by the group', () => {
   it('[SAFE-21] a moderation proposal sets the report threshold and names peer moderators and responders; only active members are named', () => {
     const g = group();
     const { founder, sam, ana, lee } = g;
-    expect(founder.state.safety).toEqual({ reportThreshold: 3, moderators: [], responders: [] });
+    expect(founder.state.safety).toEqual({
+      reportThreshold: 3,
+      moderators: [],
+      responders: [],
+      checkInWaitMinutes: 30,
+      unansweredHours: 24
+    });
     g.net.put(
       sam.propose(
         { type: 'moderation', text: 'MARK-POLICY be gentle', threshold: 2, moderators: [ana.me] },
@@ -199,7 +205,9 @@ describe('Moderation decided by the group', () => {
       expect(s.state.safety).toEqual({
         reportThreshold: 2,
         moderators: [ana.me],
-        responders: [lee.me]
+        responders: [lee.me],
+        checkInWaitMinutes: 30,
+        unansweredHours: 24
       });
     expect(isModerator(founder.state, ana.me)).toBe(true);
     expect(isModerator(founder.state, sam.me)).toBe(false);
@@ -223,6 +231,35 @@ describe('Moderation decided by the group', () => {
     g.sync();
     expect(lee.state.safety.responders).toEqual([lee.me]);
     expect(lee.state.safety.moderators).toEqual([ana.me]); // unchanged: not named this time
+  });
+
+  it('[SAFE-30] [SAFE-31] a moderation proposal sets how long a check-in request waits and when a post counts as unanswered; out-of-range values are held to the limits or refused', () => {
+    const g = group();
+    const { founder, lee } = g;
+    g.net.put(
+      founder.propose({ type: 'moderation', text: 'p', checkInWait: 10, unanswered: 6 }, T0 + 1000)
+    );
+    pass(g.net, founder, founder, T0 + 1010);
+    g.sync();
+    expect(lee.state.safety).toMatchObject({ checkInWaitMinutes: 10, unansweredHours: 6 });
+    // Below the least: held to 5 minutes and 1 hour.
+    g.net.put(
+      founder.propose({ type: 'moderation', text: 'q', checkInWait: 1, unanswered: 0 }, T0 + 2000)
+    );
+    pass(g.net, founder, founder, T0 + 2010);
+    g.sync();
+    expect(lee.state.safety).toMatchObject({ checkInWaitMinutes: 5, unansweredHours: 1 });
+    // Over a day's wait, or a week without replies: the proposal itself is refused.
+    const before = Object.keys(lee.state.proposals).length;
+    g.net.put(
+      founder.propose({ type: 'moderation', text: 'r', checkInWait: 24 * 60 + 1 }, T0 + 3000)
+    );
+    g.net.put(
+      founder.propose({ type: 'moderation', text: 's', unanswered: 7 * 24 + 1 }, T0 + 3001)
+    );
+    g.sync();
+    expect(Object.keys(lee.state.proposals).length).toBe(before);
+    expect(lee.state.safety).toMatchObject({ checkInWaitMinutes: 5, unansweredHours: 1 });
   });
 
   it('[SAFE-22] a moderator mutes a member for a period: no thread posts or comments, votes and private channels still open; a non-moderator, oneself or a higher tier cannot be muted; 0 lifts it', () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classify, LANGUAGES, LEXICON_DATA } from '../../src/lib/core/safety/classify';
 import { compileLexicon, phraseSource } from '../../src/lib/core/safety/lexicon';
@@ -17,13 +17,6 @@ import {
   sealPlan
 } from '../../src/lib/core/safety/plan';
 import { followUpDue, followUpKey, readSeenAt } from '../../src/lib/safety/followup';
-import {
-  contactHref,
-  helplineCountries,
-  initialCountry,
-  isStale,
-  linesFor
-} from '../../src/lib/safety/helplines';
 
 const tier = (text: string, lang = 'en') => classify(text, lang).tier;
 const classes = (text: string, lang = 'en') => classify(text, lang).classes;
@@ -336,28 +329,6 @@ describe('safety plan and crisis lines', () => {
     expect(isEmptyPlan(emptyPlan())).toBe(true);
     expect(isEmptyPlan(plan)).toBe(false);
   });
-
-  it('[SAFE-14] crisis lines are bundled per country with the date each was verified', () => {
-    const countries = helplineCountries();
-    expect(countries.length).toBeGreaterThanOrEqual(15);
-    for (const c of countries)
-      for (const line of linesFor(c)) {
-        expect(line.name.length).toBeGreaterThan(0);
-        expect(line.verifiedAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-        expect(line.contacts.length).toBeGreaterThan(0);
-      }
-    expect(linesFor('gb').map((l) => l.name)).toContain('Samaritans');
-    expect(initialCountry(null, ['en-GB', 'en'])).toBe('GB');
-    expect(initialCountry('MX', ['en-GB'])).toBe('MX');
-    expect(initialCountry('ZZ', ['fr', 'es-MX'])).toBe('MX');
-    expect(initialCountry(null, ['en'])).toBe('');
-    expect(isStale('2026-06-02', '2026-11-22')).toBe(false);
-    expect(isStale('2025-06-02', '2026-11-22')).toBe(true);
-    expect(isStale('not a date', '2026-11-22')).toBe(true);
-    expect(contactHref({ method: 'phone', number: '+44 116 123' })).toBe('tel:+44116123');
-    expect(contactHref({ method: 'text', number: '85258' })).toBe('sms:85258');
-    expect(contactHref({ method: 'chat', number: '' })).toBeUndefined();
-  });
 });
 
 describe('condition-specific settings', () => {
@@ -395,5 +366,96 @@ describe('follow-up', () => {
     expect(readSeenAt(null)).toBeNull();
     expect(readSeenAt(String(t))).toBe(t);
     expect(followUpKey('person-1/crisis')).toBe('hearth.followUp.person-1/crisis');
+  });
+});
+
+describe('every language, whatever the app speaks', () => {
+  const fixtures = readdirSync('tests/fixtures/safety')
+    .filter((f) => f.endsWith('.jsonl'))
+    .flatMap((f) =>
+      readFileSync(`tests/fixtures/safety/${f}`, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => (JSON.parse(l) as { text: string }).text)
+    );
+
+  it('[SAFE-28] the misses of issue 21: Spanish and Arabic crisis words with the app in English', () => {
+    expect(tier('quiero suicidarme esta noche', 'en')).toBe('active');
+    expect(tier('أريد الانتحار', 'en')).toBe('active');
+    expect(tier('أريد الانتحار', 'ar')).toBe('active');
+    expect(tier('tengo un plan', 'en')).toBe('plan');
+    expect(tier('لدي خطة', 'en')).toBe('plan');
+    expect(tier('quiero morir y tengo un plan', 'en')).toBe('plan');
+    expect(tier('اريد ان اموت ولدي خطة', 'es')).toBe('plan');
+    // English words with the app in Arabic or in a language Hearth has no words for.
+    expect(tier('I want to kill myself', 'ar')).toBe('active');
+    expect(tier('I want to kill myself', 'fr-CA')).toBe('active');
+  });
+
+  it('[SAFE-28] the same verdict for every labelled text whatever the app language', () => {
+    expect(fixtures.length).toBeGreaterThan(700);
+    for (const text of fixtures) {
+      const en = classify(text, 'en');
+      for (const lang of ['es', 'ar', 'fr', 'xx-invalid', ''])
+        expect({
+          text,
+          tier: classify(text, lang).tier,
+          classes: classify(text, lang).classes
+        }).toEqual({
+          text,
+          tier: en.tier,
+          classes: en.classes
+        });
+    }
+  });
+
+  it('[SAFE-28] a 50,000-character draft in mixed scripts is read whole, in pieces, with the right offsets', () => {
+    const calm = 'Hoy caminé un rato. Today I walked for a while. اليوم مشيت قليلا. ';
+    let text = '';
+    while (text.length < 25_000) text += calm;
+    const middle = text.length;
+    text += 'I want to kill myself. ';
+    while (text.length < 50_000) text += calm;
+    text += 'لدي خطة';
+    const v = classify(text, 'en');
+    expect(v.tier).toBe('plan');
+    for (const e of v.evidence) expect(text.slice(e.start, e.end)).toBe(e.text);
+    expect(v.evidence.some((e) => e.start >= middle && e.start < middle + 30)).toBe(true);
+    // A crisis sentence across every place a piece could be cut is still found.
+    for (let at = 700; at < 1700; at += 19) {
+      const t = 'a'.repeat(at) + ' I want to die';
+      expect(classify(t, 'en').tier, `at ${at}`).toBe('passive');
+    }
+    // One word of 50,000 letters, a run of negations, a crisis sentence 3,000 times: answered.
+    expect(classify('ا'.repeat(50_000), 'en').tier).toBe('none');
+    expect(classify('not '.repeat(12_500), 'en').tier).toBe('none');
+    expect(classify('i want to die '.repeat(3_500), 'en').tier).toBe('passive');
+    // A keystroke in a long draft gives the same verdict as reading it afresh.
+    const edited = text.slice(0, 10_000) + 'x' + text.slice(10_000);
+    expect(classify(edited, 'en').tier).toBe('plan');
+  });
+
+  it('[SAFE-29] someone writing to support others is not read as in crisis; a bare plan counts with other crisis words', () => {
+    const supporting = classify(
+      "I know what it's like to want to die. Please call 988 tonight, they helped me.",
+      'en'
+    );
+    expect(supporting.tier).toBe('none');
+    expect(supporting.setAside.map((s) => s.because)).toContain('supporting');
+    expect(
+      tier("I know what it's like to want to die, and I want to die right now too.", 'en')
+    ).toBe('passive');
+    expect(tier('If you want to kill yourself, please talk to someone first.')).toBe('none');
+    expect(tier('Si quieres quitarte la vida, por favor habla con alguien antes.', 'en')).toBe(
+      'none'
+    );
+    expect(tier('اذا كنت تفكر في الانتحار، ارجوك كلم احدا', 'en')).toBe('none');
+    // "I have a plan" alone in a sentence, or with crisis words; not a plan for the weekend.
+    expect(tier('I have a plan.')).toBe('plan');
+    expect(tier('I have a plan for the weekend: pizza and films')).toBe('none');
+    expect(tier('tengo un plan para el fin de semana con mis amigos', 'en')).toBe('none');
+    expect(tier('لدي خطة للسفر في الصيف', 'en')).toBe('none');
+    expect(because('tengo un plan para el finde', 'en')).toContain('too-weak');
+    expect(tier('Mi amiga tiene un plan para suicidarse, ¿qué hago?', 'en')).toBe('none');
   });
 });

@@ -66,6 +66,24 @@ export function duration(seconds: number): string {
   return m.duration_minutes({ minutes: num(Math.max(1, Math.ceil(seconds / 60))) });
 }
 
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+/**
+ * How long ago something came, in the reader's language ("5 minutes ago", "hace 2 horas",
+ * "قبل ساعتين"), from seconds since the epoch [SAFE-30]. A time in the future (another phone's
+ * clock running ahead) reads as now.
+ */
+export function agoWords(seconds: number, now: number): string {
+  const locale = getLocale();
+  let f = relativeFormats.get(locale);
+  if (!f)
+    relativeFormats.set(locale, (f = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })));
+  const ago = Math.max(0, now - seconds);
+  if (ago < 60) return f.format(0, 'second');
+  if (ago < 3600) return f.format(-Math.floor(ago / 60), 'minute');
+  if (ago < 86_400) return f.format(-Math.floor(ago / 3600), 'hour');
+  return f.format(-Math.floor(ago / 86_400), 'day');
+}
+
 /** Date formatters by language and style, made once (lists format many dates). */
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 function dateFormat(style: 'date' | 'date-year' | 'date-time'): Intl.DateTimeFormat {

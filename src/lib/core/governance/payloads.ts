@@ -5,7 +5,11 @@ import {
   MAX_EMERGENCY_SECONDS,
   MAX_MUTE_SECONDS,
   MAX_NAMED,
+  MAX_CHECKIN_WAIT_MINUTES,
   MAX_REPORT_THRESHOLD,
+  MAX_UNANSWERED_HOURS,
+  MIN_CHECKIN_WAIT_MINUTES,
+  MIN_UNANSWERED_HOURS,
   MAX_TEXT
 } from './settings';
 import type { Text } from './text';
@@ -153,6 +157,10 @@ export type ProposalBody =
       threshold: number | undefined;
       moderators: string[] | undefined;
       responders: string[] | undefined;
+      /** Minutes a check-in request waits for a responder [SAFE-30]. */
+      checkInWait: number | undefined;
+      /** Hours without a reply before a post joins the responders' queue [SAFE-31]. */
+      unanswered: number | undefined;
     }
   /** Undo a moderator's decision (a mute in the ledger, or a decision in a thread) [SAFE-23]. */
   | { type: 'appeal'; target: string; text: Text }
@@ -320,7 +328,13 @@ function proposalBody(r: Reader): ProposalBody {
         text: r.text('text', MAX_TEXT, 1),
         threshold: r.has('rt') ? Math.max(1, r.uint('rt', MAX_REPORT_THRESHOLD)) : undefined,
         moderators: r.has('mods') ? memberList(r.list('mods'), 0) : undefined,
-        responders: r.has('resp') ? memberList(r.list('resp'), 0) : undefined
+        responders: r.has('resp') ? memberList(r.list('resp'), 0) : undefined,
+        checkInWait: r.has('ciw')
+          ? Math.max(MIN_CHECKIN_WAIT_MINUTES, r.uint('ciw', MAX_CHECKIN_WAIT_MINUTES))
+          : undefined,
+        unanswered: r.has('ua')
+          ? Math.max(MIN_UNANSWERED_HOURS, r.uint('ua', MAX_UNANSWERED_HOURS))
+          : undefined
       };
     case 'research': {
       const tables = r.list('tables');

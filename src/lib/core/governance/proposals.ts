@@ -296,6 +296,8 @@ function execute(
         state.safety.responders = named(body.responders);
         ctx.respondersHistory.push({ entry: e.id, members: state.safety.responders });
       }
+      if (body.checkInWait !== undefined) state.safety.checkInWaitMinutes = body.checkInWait;
+      if (body.unanswered !== undefined) state.safety.unansweredHours = body.unanswered;
       return { code: 'moderation' };
     }
     case 'appeal': {

@@ -9,7 +9,11 @@ import { applyLockboxes } from './epochs';
 import { checkInvite, invite, markInviteUsed, revokeInvite } from './invites';
 import { parsePayload, type Payload } from './payloads';
 import { ballot, close, comment, consent, earn, outcome, POINTS, propose } from './proposals';
-import { DEFAULT_REPORT_THRESHOLD } from './safety';
+import {
+  DEFAULT_CHECKIN_WAIT_MINUTES,
+  DEFAULT_REPORT_THRESHOLD,
+  DEFAULT_UNANSWERED_HOURS
+} from './safety';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
 import type { GroupState, Member, ThreadRecord } from './state';
 import { Kind, SpaceKind, tierRank, type Reason, type Tier } from './types';
@@ -69,7 +73,13 @@ export function emptyState(groupId: string): GroupState {
     currentEpoch: 0,
     rotationDue: true,
     shareHistory: false,
-    safety: { reportThreshold: DEFAULT_REPORT_THRESHOLD, moderators: [], responders: [] },
+    safety: {
+      reportThreshold: DEFAULT_REPORT_THRESHOLD,
+      moderators: [],
+      responders: [],
+      checkInWaitMinutes: DEFAULT_CHECKIN_WAIT_MINUTES,
+      unansweredHours: DEFAULT_UNANSWERED_HOURS
+    },
     mutes: {},
     overturned: {},
     research: { studies: {}, choices: {} },

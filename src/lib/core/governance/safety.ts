@@ -3,6 +3,10 @@ import { tierRank, type Tier } from './types';
 
 /** Reports from this many different members hide a post until a moderator looks [SAFE-17]. */
 export const DEFAULT_REPORT_THRESHOLD = 3;
+/** Minutes a check-in request waits before the asker is shown their crisis lines again [SAFE-30]. */
+export const DEFAULT_CHECKIN_WAIT_MINUTES = 30;
+/** Hours without a reply before a post joins the responders' quiet queue [SAFE-31]. */
+export const DEFAULT_UNANSWERED_HOURS = 24;
 
 const active = (state: GroupState, member: string) => state.members[member]?.status === 'active';
 

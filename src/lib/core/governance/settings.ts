@@ -42,6 +42,15 @@ export const DEFAULT_SETTINGS: GovernanceSettings = {
 export const MAX_MUTE_SECONDS = 30 * DAY;
 /** Report thresholds a group may choose [SAFE-21]. */
 export const MAX_REPORT_THRESHOLD = 50;
+/**
+ * How long a check-in request may wait before the person who asked is shown their crisis lines
+ * again, in minutes (5 minutes to a day) [SAFE-30].
+ */
+export const MIN_CHECKIN_WAIT_MINUTES = 5;
+export const MAX_CHECKIN_WAIT_MINUTES = 24 * 60;
+/** After how many hours without a reply a post joins the responders' quiet queue [SAFE-31]. */
+export const MIN_UNANSWERED_HOURS = 1;
+export const MAX_UNANSWERED_HOURS = 7 * 24;
 /** Members a group may name as moderators or responders, and members of one private channel. */
 export const MAX_NAMED = 64;
 

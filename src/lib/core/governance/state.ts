@@ -239,6 +239,10 @@ export interface SafetySettings {
   moderators: string[];
   /** Members named as responders to check-in requests (leaders respond anyway). */
   responders: string[];
+  /** Minutes before an unanswered check-in request shows the asker their crisis lines again. */
+  checkInWaitMinutes: number;
+  /** Hours without a reply before a post joins the responders' quiet queue. */
+  unansweredHours: number;
 }
 
 /** A study the group allowed by vote [RES-1]: what it may receive, and until when. */

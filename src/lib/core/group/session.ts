@@ -225,6 +225,10 @@ export type ProposalInput =
       threshold?: number;
       moderators?: string[];
       responders?: string[];
+      /** Minutes a check-in request waits before the asker sees their crisis lines again. */
+      checkInWait?: number;
+      /** Hours without a reply before a post joins the responders' queue. */
+      unanswered?: number;
     }
   | { type: 'appeal'; target: string; text: string }
   | { type: 'allocate'; member: string; amount: number; text: string }
@@ -654,7 +658,9 @@ export class GroupSession {
               text: seal('text', input.text),
               rt: input.threshold,
               mods: input.moderators?.map(hexToBytes),
-              resp: input.responders?.map(hexToBytes)
+              resp: input.responders?.map(hexToBytes),
+              ciw: input.checkInWait,
+              ua: input.unanswered
             };
           case 'research':
             return {

@@ -29,20 +29,31 @@ export const LEXICON_DATA: Record<string, LexiconData> = {
 export const LANGUAGES = Object.keys(LEXICON_DATA);
 
 const compiled = new Map<string, Lexicon>();
+/** Ids of rules that count only alongside other crisis language [SAFE-29]. */
+const ALONGSIDE = new Set<string>();
 function lexicon(lang: string): Lexicon {
   let l = compiled.get(lang);
   if (!l) {
     l = compileLexicon(LEXICON_DATA[lang]!);
+    for (const r of l.rules) if (r.alongside) ALONGSIDE.add(r.id);
     compiled.set(lang, l);
   }
   return l;
 }
 
-/** Which lexicons read a text in `lang`: its own, and English too (people mix it in). */
+/** The writer's own crisis language that stands on its own. */
+const ownCrisis = (e: Evidence) =>
+  (e.class === 'crisis' || e.class === 'self-harm') && !ALONGSIDE.has(e.rule);
+
+/**
+ * Which lexicons read a text: every bundled one, whatever the app's language, because people
+ * write in the language they think in, not the one the app is set to [SAFE-28]. The app's own
+ * language reads first (its rule ids come first when two languages find the same words).
+ */
 function lexiconsFor(lang: string): Lexicon[] {
   const base = lang.toLowerCase().split(/[-_]/)[0] ?? '';
-  if (!(base in LEXICON_DATA)) return LANGUAGES.map(lexicon);
-  return base === 'en' ? [lexicon('en')] : [lexicon(base), lexicon('en')];
+  const order = base in LEXICON_DATA ? [base, ...LANGUAGES.filter((l) => l !== base)] : LANGUAGES;
+  return order.map(lexicon);
 }
 
 interface Span {
@@ -67,10 +78,115 @@ interface WithIdioms {
 /**
  * The one safety function [SAFE-1]: what a text says, in which tier and classes, and the words
  * that say it. Pure and synchronous: runs on every keystroke, offline, on the device, and the
- * same in the CLI and the tests. `lang` is a BCP 47 tag ("en", "es-MX", "ar"); an unknown one
- * reads the text with every lexicon.
+ * same in the CLI and the tests. `lang` is a BCP 47 tag ("en", "es-MX", "ar"); every bundled
+ * language reads the text whatever it is [SAFE-28].
+ *
+ * A long text is read in pieces of about 800 characters cut at sentence ends, and the reading
+ * of each piece is remembered (the last 128 pieces), so a keystroke in a long draft reads one
+ * piece again, not the whole draft [SAFE-28]. What only the whole text can say — spam signs
+ * together, words that count only alongside other crisis language — is decided over all pieces.
  */
 export function classify(text: string, lang: string): Verdict {
+  const base = lang.toLowerCase().split(/[-_]/)[0] ?? '';
+  const evidence: Evidence[] = [];
+  const setAside: SetAside[] = [];
+  let links = 0;
+  let repeated = false;
+  for (const piece of pieces(text)) {
+    const r = readPiece(text.slice(piece.start, piece.end), base);
+    const shift = <T extends Evidence>(e: T): T => ({
+      ...e,
+      start: e.start + piece.start,
+      end: e.end + piece.start
+    });
+    for (const e of r.evidence) evidence.push(shift(e));
+    for (const e of r.setAside) setAside.push(shift(e));
+    links += r.links;
+    repeated ||= r.repeated;
+  }
+
+  // Spam needs more than one sign: a single link (to a helpline, say) or one word like "free"
+  // is ordinary talk [SAFE-6].
+  const signs = evidence.filter((e) => e.class === 'spam' && e.rule !== LINK && e.rule !== REPEAT);
+  const isSpam = signs.length >= 2 || (signs.length >= 1 && links >= 1) || links >= 3 || repeated;
+  const counted = evidence.filter((e) => e.class !== 'spam');
+  if (isSpam) counted.push(...evidence.filter((e) => e.class === 'spam'));
+  else for (const e of signs) setAside.push({ ...e, because: 'too-weak' });
+
+  // Words that count only alongside the writer's other crisis language ("tengo un plan").
+  if (!counted.some(ownCrisis))
+    for (let k = counted.length - 1; k >= 0; k--)
+      if (ALONGSIDE.has(counted[k]!.rule))
+        setAside.push({ ...counted.splice(k, 1)[0]!, because: 'too-weak' });
+
+  let tier: Tier = 'none';
+  for (const e of counted)
+    if ((e.class === 'crisis' || e.class === 'self-harm') && e.tier)
+      tier = higherTier(tier, e.tier);
+  const classes = new Set<SafetyClass>(counted.map((e) => e.class));
+  if (tier !== 'none') classes.add('crisis');
+  return {
+    tier,
+    classes: SAFETY_CLASSES.filter((c) => classes.has(c)),
+    evidence: counted.sort((a, b) => a.start - b.start),
+    setAside
+  };
+}
+
+/** Rule ids of the language-independent spam signs. */
+const LINK = 'any.link';
+const REPEAT = 'any.repeated';
+
+/** One piece's reading: every match (spam signs, links and repetition included) and why not. */
+interface PieceReading {
+  evidence: Evidence[];
+  setAside: SetAside[];
+  links: number;
+  repeated: boolean;
+}
+
+const PIECE = 800;
+const MAX_PIECE = 1600;
+
+/** Where a long text is cut: after a sentence end past every ~800 characters. */
+function pieces(text: string): Span[] {
+  const out: Span[] = [];
+  let start = 0;
+  while (text.length - start > MAX_PIECE) {
+    const window = text.slice(start + PIECE, start + MAX_PIECE);
+    const sentence = /[.!?\n]\s*/.exec(window);
+    const space = sentence ? undefined : /\s+/.exec(window);
+    const cut = sentence
+      ? sentence.index + sentence[0].length
+      : space
+        ? space.index + space[0].length
+        : window.length;
+    out.push({ start, end: start + PIECE + cut });
+    start += PIECE + cut;
+  }
+  out.push({ start, end: text.length });
+  return out;
+}
+
+const memo = new Map<string, PieceReading>();
+const MEMO_SIZE = 128;
+
+/** A piece read with every lexicon, the app's language first; remembered (least recent out). */
+function readPiece(text: string, base: string): PieceReading {
+  const key = `${base}\u0000${text}`;
+  const hit = memo.get(key);
+  if (hit) {
+    memo.delete(key);
+    memo.set(key, hit);
+    return hit;
+  }
+  const r = read(text, base);
+  memo.set(key, r);
+  if (memo.size > MEMO_SIZE) memo.delete(memo.keys().next().value!);
+  return r;
+}
+
+function read(text: string, lang: string): PieceReading {
   const n = normalize(text);
   const evidence: Evidence[] = [];
   const setAside: SetAside[] = [];
@@ -92,33 +208,10 @@ export function classify(text: string, lang: string): Verdict {
   for (const f of findPersonalDetails(plain))
     evidence.push(toEvidenceAt(text, plain, f, 'personal-details'));
   const links = findLinks(plain).map((f) => toEvidenceAt(text, plain, f, 'spam'));
+  evidence.push(...links);
   const repeated = findRepetition(n);
-  // Spam needs more than one sign: a single link (to a helpline, say) or one word like "free"
-  // is ordinary talk [SAFE-6].
-  const signs = evidence.filter((e) => e.class === 'spam');
-  const isSpam =
-    signs.length >= 2 ||
-    (signs.length >= 1 && links.length >= 1) ||
-    links.length >= 3 ||
-    repeated !== undefined;
-  const counted = evidence.filter((e) => e.class !== 'spam');
-  if (isSpam) {
-    counted.push(...signs, ...links);
-    if (repeated) counted.push(toEvidenceAt(text, n, repeated, 'spam'));
-  } else for (const e of signs) setAside.push({ ...e, because: 'too-weak' });
-
-  let tier: Tier = 'none';
-  for (const e of counted)
-    if ((e.class === 'crisis' || e.class === 'self-harm') && e.tier)
-      tier = higherTier(tier, e.tier);
-  const classes = new Set<SafetyClass>(counted.map((e) => e.class));
-  if (tier !== 'none') classes.add('crisis');
-  return {
-    tier,
-    classes: SAFETY_CLASSES.filter((c) => classes.has(c)),
-    evidence: counted.sort((a, b) => a.start - b.start),
-    setAside
-  };
+  if (repeated) evidence.push(toEvidenceAt(text, n, repeated, 'spam'));
+  return { evidence, setAside, links: links.length, repeated: repeated !== undefined };
 }
 
 function readWith(
@@ -166,7 +259,7 @@ function readTerms(
   evidence: Evidence[],
   setAside: SetAside[]
 ) {
-  if (evidence.some((e) => e.class === 'crisis' || e.class === 'self-harm')) return;
+  if (evidence.some(ownCrisis)) return;
   const s = r.n.text;
   const w = lex.words;
   const hits: Evidence[] = [];
@@ -183,6 +276,7 @@ function readTerms(
       person: 'self',
       negatable: true,
       quotable: true,
+      alongside: false,
       re: term.re
     };
     for (const span of spansOf(term.re, s)) {
@@ -265,6 +359,8 @@ function discount(
     Math.max(lastMatchEnd(w.clauseBreak, before), lastPunctuation(before))
   );
 
+  if ((rule.class === 'crisis' || rule.class === 'self-harm') && test(w.empathy, clause))
+    return 'supporting';
   const quote = r.quotes.find((q) => q.start <= span.start && span.end <= q.end);
   if (quote && rule.quotable && !test(w.ownThought, s.slice(sentence.start, quote.start)))
     return 'quoted';

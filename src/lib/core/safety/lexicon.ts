@@ -11,7 +11,8 @@ import type { SafetyClass, Tier } from './types';
  * - `[a|b]` — this word may be left out;
  * - `~3` — up to three words of anything;
  * - `kill*` — a word starting with "kill"; `#` — a number; `##` — a number of 10 or more;
- * - `{name}` — one of the lexicon's macros (itself a word of alternatives), `[{name}]` optional.
+ * - `{name}` — one of the lexicon's macros (itself a word of alternatives), `[{name}]` optional;
+ * - `$` — the end of the sentence ("I have a plan." but not "I have a plan for the weekend").
  *
  * Patterns match the normalized text (see normalize.ts): lower case, no accents, Arabic letter
  * variants folded — write them that way.
@@ -40,6 +41,11 @@ export interface RuleData {
   negatable?: boolean;
   /** Whether quotation marks around it set it aside (default true). */
   quotable?: boolean;
+  /**
+   * Counts only alongside other crisis language of the writer's in the same text [SAFE-29]:
+   * "tengo un plan" is a plan after "quiero morir", and nothing in "tengo un plan para el finde".
+   */
+  alongside?: boolean;
 }
 
 /**
@@ -97,6 +103,11 @@ export interface LexiconData {
   ownThought: string[];
   /** Words that end a clause for negation and subject (besides punctuation): "but", "and". */
   clauseBreaks: string[];
+  /**
+   * Earlier in the clause, these make a match an experience the writer understands in someone
+   * else, not their own now: "I know what it's like to want to die" (a supporter) [SAFE-29].
+   */
+  empathy?: string[];
   rules: RuleData[];
   terms: TermData[];
 }
@@ -110,6 +121,7 @@ export interface Rule {
   person: 'self' | 'given';
   negatable: boolean;
   quotable: boolean;
+  alongside: boolean;
   re: RegExp;
 }
 
@@ -127,6 +139,7 @@ export interface ContextWords {
   reporting: RegExp;
   ownThought: RegExp;
   clauseBreak: RegExp;
+  empathy: RegExp;
   intention: RegExp;
   laughter: RegExp;
 }
@@ -160,6 +173,11 @@ export function phraseSource(pattern: string, macros: Record<string, string>): s
         needGap = true;
       }
     };
+    if (raw === '$') {
+      // The end of the sentence: only spaces, then sentence punctuation or the end of the text.
+      out += '(?=\\s*(?:[.!?\\n]|$))';
+      continue;
+    }
     const wild = /^~(\d+)$/.exec(raw);
     if (wild) {
       // Up to N words of anything, never across a sentence end.
@@ -231,6 +249,7 @@ export function compileLexicon(data: LexiconData): Lexicon {
       reporting: anyOf(data.reporting),
       ownThought: anyOf(data.ownThought),
       clauseBreak: anyOf(data.clauseBreaks),
+      empathy: anyOf(data.empathy ?? []),
       intention: anyOf(data.intention),
       laughter: anyOf(data.laughter)
     },
@@ -252,6 +271,7 @@ export function compileLexicon(data: LexiconData): Lexicon {
         person: r.person ?? (own ? 'self' : 'given'),
         negatable: r.negatable ?? (personal || r.class === 'harmful-advice'),
         quotable: r.quotable ?? personal,
+        alongside: r.alongside ?? false,
         re: anyOf(r.p)
       };
     })

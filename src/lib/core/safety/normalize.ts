@@ -52,8 +52,21 @@ const LEET: Record<string, string> = {
   $: 's'
 };
 
+const folded = new Map<string, string>();
 function foldChar(ch: string): string {
   const code = ch.codePointAt(0)!;
+  // Plain ASCII, most of any text: only the case and the quote marks change.
+  if (code < 0x80) return ch === '`' ? "'" : code >= 65 && code <= 90 ? ch.toLowerCase() : ch;
+  let f = folded.get(ch);
+  if (f === undefined) {
+    f = foldRare(ch, code);
+    // Bounded: a text in every script on earth cannot grow this past a few thousand entries.
+    if (folded.size < 20_000) folded.set(ch, f);
+  }
+  return f;
+}
+
+function foldRare(ch: string, code: number): string {
   // Arabic-Indic (U+0660..) and extended (Persian, U+06F0..) digits.
   if (code >= 0x660 && code <= 0x669) return String(code - 0x660);
   if (code >= 0x6f0 && code <= 0x6f9) return String(code - 0x6f0);
@@ -61,6 +74,9 @@ function foldChar(ch: string): string {
   if (ch in QUOTES) return QUOTES[ch]!;
   return ch.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
+
+const WORDISH = /[\p{L}\p{N}@$]/u;
+const LETTER = /\p{L}/u;
 
 export function normalize(input: string, options: { leet?: boolean } = {}): Normalized {
   // 1. Fold each character, remembering where it came from.
@@ -75,7 +91,7 @@ export function normalize(input: string, options: { leet?: boolean } = {}): Norm
     at += ch.length;
   }
   // 2. Look-alike digits and @/$ inside words that are mostly letters ("k1ll", "su1c1de").
-  const wordish = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}@$]/u.test(c);
+  const wordish = (c: string | undefined) => c !== undefined && WORDISH.test(c);
   for (let k = 0; k < chars.length && options.leet !== false; k++) {
     const c = chars[k]!;
     if (!(c in LEET)) continue;
@@ -84,22 +100,23 @@ export function normalize(input: string, options: { leet?: boolean } = {}): Norm
     let e = k;
     while (wordish(chars[e + 1])) e++;
     const token = chars.slice(s, e + 1);
-    const letters = token.filter((t) => /\p{L}/u.test(t)).length;
+    const letters = token.filter((t) => LETTER.test(t)).length;
     if (letters >= 2 && letters * 2 >= token.length) chars[k] = LEET[c]!;
   }
   // 3. A letter repeated three or more times counts once ("dieeee", "nooo"); doubles stay.
-  let text = '';
+  const parts: string[] = [];
   const origin: number[] = [];
   for (let k = 0; k < chars.length; k++) {
     const c = chars[k]!;
     let run = 1;
     while (chars[k + run] === c) run++;
-    const keep = /\p{L}/u.test(c) && run >= 3 ? 1 : run;
+    const keep = run >= 3 && LETTER.test(c) ? 1 : run;
     for (let r = 0; r < keep; r++) {
-      text += c;
+      parts.push(c);
       for (let u = 0; u < c.length; u++) origin.push(from[k + r]!);
     }
     k += run - 1;
   }
+  const text = parts.join('');
   return { text, origin };
 }

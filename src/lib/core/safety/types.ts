@@ -40,7 +40,9 @@ export type Discount =
   | 'reported'
   /** Something done, said as something wanted: "I want to cut myself" is not "I cut myself". */
   | 'intention'
-  /** A single sign of spam, not enough on its own. */
+  /** Someone else's experience, understood: "I know what it's like to want to die". */
+  | 'supporting'
+  /** A single sign of spam, or words that count only alongside crisis language, alone. */
   | 'too-weak';
 
 export interface Evidence {
