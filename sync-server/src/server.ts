@@ -77,6 +77,13 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
   readonly #unknown = new WeakMap<WebSocket, Set<string>>();
   /** Messages to one peer waiting until what they acknowledge is on disk, in order. */
   readonly #outbox = new Map<string, Promise<void>>();
+  /**
+   * Requests answered "unavailable" for a document the relay did not have, kept per document so
+   * that when someone uploads it, the asker is served as automerge-repo would have served it: an
+   * invitee who opens a link a moment before the founder's phone syncs still gets the group.
+   * At most `maxUnknown` per connection (they are among its unknown documents); gone on close.
+   */
+  readonly #waiting = new Map<string, Map<WebSocket, Uint8Array>>();
 
   constructor(
     private readonly wss: WebSocketServer,
@@ -160,6 +167,7 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
       this.hooks.touch(documentId);
       if (added) this.hooks.taken(documentId, added);
       this.#forward(messageBytes, socket);
+      this.#serveWaiting(documentId, socket);
     };
     const gate = this.hooks.gate;
     const admitted = async () => {
@@ -204,7 +212,9 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
       const allowed = this.hooks.unknownAllowed(socket);
       if (!allowed) this.refuse('unknown-documents');
       if (message.type === 'request' && (!allowed || !this.hooks.canFetch())) {
-        // Nothing here, and nowhere to fetch it from: answered at once, with no handle made.
+        // Nothing here, and nowhere to fetch it from: answered at once, with no handle made; the
+        // request is kept in case someone uploads the document while this connection lasts.
+        if (allowed && changes.length === 0) this.#wait(documentId, socket, messageBytes);
         if (typeof message.senderId === 'string' && this.peerId)
           socket.send(
             encode({
@@ -236,6 +246,27 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
       }
       return admitted();
     });
+  }
+
+  #wait(documentId: string, socket: WebSocket, request: Uint8Array): void {
+    let askers = this.#waiting.get(documentId);
+    if (!askers) this.#waiting.set(documentId, (askers = new Map<WebSocket, Uint8Array>()));
+    if (!askers.has(socket))
+      socket.once('close', () => {
+        const now = this.#waiting.get(documentId);
+        now?.delete(socket);
+        if (now?.size === 0) this.#waiting.delete(documentId);
+      });
+    askers.set(socket, request);
+  }
+
+  /** A document arrived: the requests kept for it reach the repo now, each in its order. */
+  #serveWaiting(documentId: string, from: WebSocket): void {
+    const askers = this.#waiting.get(documentId);
+    if (!askers) return;
+    this.#waiting.delete(documentId);
+    for (const [socket, request] of askers)
+      if (socket !== from) this.#inOrder(socket, () => this.#forward(request, socket));
   }
 
   /**

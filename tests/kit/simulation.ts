@@ -211,7 +211,17 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
     .map((a) => a.id);
   const keyless: string[] = [];
   const epoch = full.epochs[full.currentEpoch];
-  if (epoch && !full.rotationDue)
+  // A newcomer gets the key from a member who holds it. When every holder is an attacker (who
+  // may keep it to themselves, as anyone may), no honest phone can give it: only then is being
+  // without it not a failure (found by the property run: a founder who sent junk lockboxes and
+  // two lying members held the key; the one honest member was admitted after them).
+  const holder = [...honest].some(([d]) => {
+    const p = honest.get(d)!;
+    const m = Object.values(full.members).find((x) => x.devices.includes(d));
+    const dev = [p.device, ...p.restored].find((x) => x.id === d)!;
+    return m?.status === 'active' && opens(dev, groupId, full);
+  });
+  if (epoch && !full.rotationDue && holder)
     for (const m of Object.values(full.members)) {
       if (m.status !== 'active') continue;
       for (const d of m.devices) {

@@ -94,9 +94,16 @@ describe('relay faults', () => {
     let acknowledged = 0;
     let checkedAcks = 0;
     for (let round = 0; round < rounds; round++) {
-      // Write for a while (each tick one change), noting the highest acknowledged count.
-      const until = Date.now() + 80 + ((round * 37) % 170);
-      while (Date.now() < until) {
+      // Write for a while (each tick one change), noting the highest acknowledged count; past
+      // the window, writing goes on until the relay has acknowledged something new (a restarted
+      // relay first reconnects and reloads), so every kill falls on a relay that was answering.
+      const start = Date.now();
+      const until = start + 80 + ((round * 37) % 170);
+      const before = acknowledged;
+      while (
+        Date.now() < until ||
+        (acknowledgedCount(writer, doc) <= before && Date.now() < until + 5000)
+      ) {
         doc.change((d) => void d.notes.push(`n${written++}`));
         await new Promise((r) => setTimeout(r, 4));
         acknowledged = Math.max(acknowledged, acknowledgedCount(writer, doc));

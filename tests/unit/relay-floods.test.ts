@@ -171,6 +171,41 @@ describe('[OPS-15] a document holds no more than its limits, counted before it i
 });
 
 describe('[OPS-16] a flood of unknown ids costs the relay nothing it keeps', () => {
+  it('someone who asked for a document a moment before its creator uploaded it is served once it arrives, without asking again', async () => {
+    const { relay, url } = await kit.start();
+    // The creator's phone makes the group offline; it connects only after the others asked.
+    const creator = new Repo({ network: [], peerId: 'creator-offline' as PeerId });
+    const h = creator.create<{ note: string }>({ note: 'written before anyone else had it' });
+    const early = await kit.peer(url, 'early');
+    // One who asks and leaves before the upload: the relay forgets the ask (nothing to send to).
+    const left = new Repo({
+      network: [new WebSocketClientAdapter(url, 200)],
+      peerId: 'left-early' as PeerId
+    });
+    await new Promise((resolve) => left.networkSubsystem.once('peer', resolve));
+    const asked = (repo: Repo) =>
+      repo.find<{ note: string }>(h.url).then(
+        () => 'found',
+        () => 'unavailable'
+      );
+    // Nobody has it yet: both are told so at once.
+    expect(await asked(early)).toBe('unavailable');
+    expect(await asked(left)).toBe('unavailable');
+    await left.shutdown();
+    const link = new WebSocketClientAdapter(url, 200);
+    creator.networkSubsystem.addNetworkAdapter(link);
+    try {
+      await eventually(() => !!relay.repo.handles[h.documentId]?.isReady(), 10_000);
+      // The early asker's handle fills from what the relay sends, with no second find.
+      await eventually(() => early.handles[h.documentId]?.isReady() === true, 10_000);
+      expect((early.handles[h.documentId]!.doc() as { note: string }).note).toBe(
+        'written before anyone else had it'
+      );
+    } finally {
+      await creator.shutdown();
+    }
+  });
+
   it('12 connections from one address ask for 500 ids each, inside every limit: health answers within a second, memory stays bounded, the asks are answered and counted', async () => {
     const relay = await kit.process({});
     const pid = relay.child.pid!;

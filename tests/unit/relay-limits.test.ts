@@ -208,11 +208,12 @@ describe('[OPS-6] limits answer with a reason and a metric, never a crash', () =
     // Random text, so compression cannot shrink it under the limit.
     const blob = Buffer.from(crypto.getRandomValues(new Uint8Array(9000))).toString('base64');
     const big = a.create<{ blob: string; more?: string; final?: string }>({ blob });
-    await eventually(
-      async () =>
-        (await relay.repo.find<{ blob?: string }>(big.documentId)).doc()?.blob?.length ===
-        blob.length
-    );
+    // Looked at without asking the relay to find it (a find before the upload would be answered
+    // "unavailable" and remembered so).
+    await eventually(() => {
+      const held = relay.repo.handles[big.documentId];
+      return !!held?.isReady() && (held.doc() as { blob?: string }).blob?.length === blob.length;
+    });
     // The relay saves with a short debounce; once the document is stored it is over the limit,
     // and from then on changes from the client are not taken (earlier ones may have been).
     let attempt = 0;
@@ -227,6 +228,7 @@ describe('[OPS-6] limits answer with a reason and a metric, never a crash', () =
       d.final = 'after the limit';
     });
     const small = a.create<{ note: string }>({ note: 'still fine' });
+    await eventually(() => !!relay.repo.handles[small.documentId]?.isReady());
     const b = await kit.peer(url, 'size-b');
     expect((await b.find<{ note: string }>(small.documentId)).doc().note).toBe('still fine');
     const seen = (await b.find<{ blob: string; final?: string }>(big.documentId)).doc();
