@@ -76,6 +76,15 @@ export class RelayKit {
   }
 }
 
+/** A plain automerge-repo client of a relay that shares everything, with a unique peer id. */
+export function relayClient(url: string, name: string): Repo {
+  return new Repo({
+    network: [new WebSocketClientAdapter(url, 100)],
+    peerId: `${name}-${Math.random().toString(36).slice(2)}` as PeerId,
+    sharePolicy: () => Promise.resolve(true)
+  });
+}
+
 export function openSocket(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);

@@ -51,6 +51,7 @@ import {
   eventually,
   relayMetric,
   RelayKit,
+  relayClient,
   spawnRelay,
   type RelayProcess
 } from '../kit/relay-kit';
@@ -66,13 +67,7 @@ afterEach(async () => {
   while (after.length) await after.pop()!();
 });
 
-function client(url: string, name: string): Repo {
-  return new Repo({
-    network: [new WebSocketClientAdapter(url, 100)],
-    peerId: `${name}-${Math.random().toString(36).slice(2)}` as PeerId,
-    sharePolicy: () => Promise.resolve(true)
-  });
-}
+const client = relayClient;
 
 async function close(repo: Repo): Promise<void> {
   try {

@@ -14,6 +14,7 @@ import {
   fullyAcknowledged,
   metric,
   RelayKit,
+  relayClient,
   spawnRelay,
   type RelayProcess
 } from '../kit/relay-kit';
@@ -30,11 +31,7 @@ afterEach(async () => {
 });
 
 function client(url: string, name: string): Repo {
-  const repo = new Repo({
-    network: [new WebSocketClientAdapter(url, 100)],
-    peerId: `${name}-${Math.random().toString(36).slice(2)}` as PeerId,
-    sharePolicy: () => Promise.resolve(true)
-  });
+  const repo = relayClient(url, name);
   after.push(async () => {
     try {
       await repo.shutdown();

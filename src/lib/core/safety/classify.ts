@@ -153,14 +153,14 @@ function pieces(text: string): Span[] {
   const out: Span[] = [];
   let start = 0;
   while (text.length - start > MAX_PIECE) {
-    const window = text.slice(start + PIECE, start + MAX_PIECE);
-    const sentence = /[.!?\n]\s*/.exec(window);
-    const space = sentence ? undefined : /\s+/.exec(window);
+    const ahead = text.slice(start + PIECE, start + MAX_PIECE);
+    const sentence = /[.!?\n]\s*/.exec(ahead);
+    const space = sentence ? undefined : /\s+/.exec(ahead);
     const cut = sentence
       ? sentence.index + sentence[0].length
       : space
         ? space.index + space[0].length
-        : window.length;
+        : ahead.length;
     out.push({ start, end: start + PIECE + cut });
     start += PIECE + cut;
   }
