@@ -81,9 +81,12 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
    * Requests answered "unavailable" for a document the relay did not have, kept per document so
    * that when someone uploads it, the asker is served as automerge-repo would have served it: an
    * invitee who opens a link a moment before the founder's phone syncs still gets the group.
-   * At most `maxUnknown` per connection (they are among its unknown documents); gone on close.
+   * Only the asker's peer id is kept (not the message, which could be large), at most
+   * `maxUnknown` per connection (they are among its unknown documents); gone on close.
    */
-  readonly #waiting = new Map<string, Map<WebSocket, Uint8Array>>();
+  readonly #waiting = new Map<string, Map<WebSocket, string>>();
+  /** Connections whose close already clears what they wait for (one listener each). */
+  readonly #clearsOnClose = new WeakSet<WebSocket>();
 
   constructor(
     private readonly wss: WebSocketServer,
@@ -214,7 +217,8 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
       if (message.type === 'request' && (!allowed || !this.hooks.canFetch())) {
         // Nothing here, and nowhere to fetch it from: answered at once, with no handle made; the
         // request is kept in case someone uploads the document while this connection lasts.
-        if (allowed && changes.length === 0) this.#wait(documentId, socket, messageBytes);
+        if (allowed && typeof message.senderId === 'string')
+          this.#wait(documentId, socket, message.senderId);
         if (typeof message.senderId === 'string' && this.peerId)
           socket.send(
             encode({
@@ -248,25 +252,42 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
     });
   }
 
-  #wait(documentId: string, socket: WebSocket, request: Uint8Array): void {
+  #wait(documentId: string, socket: WebSocket, senderId: string): void {
     let askers = this.#waiting.get(documentId);
-    if (!askers) this.#waiting.set(documentId, (askers = new Map<WebSocket, Uint8Array>()));
-    if (!askers.has(socket))
+    if (!askers) this.#waiting.set(documentId, (askers = new Map<WebSocket, string>()));
+    // One close listener per connection, however many documents it waits for.
+    if (!this.#clearsOnClose.has(socket)) {
+      this.#clearsOnClose.add(socket);
       socket.once('close', () => {
-        const now = this.#waiting.get(documentId);
-        now?.delete(socket);
-        if (now?.size === 0) this.#waiting.delete(documentId);
+        for (const id of this.#unknown.get(socket) ?? []) {
+          const waiting = this.#waiting.get(id);
+          waiting?.delete(socket);
+          if (waiting?.size === 0) this.#waiting.delete(id);
+        }
       });
-    askers.set(socket, request);
+    }
+    askers.set(socket, senderId);
   }
 
-  /** A document arrived: the requests kept for it reach the repo now, each in its order. */
+  /**
+   * A document arrived: each asker's request reaches the repo now, as a fresh "I have nothing"
+   * request in its connection's order, and the relay's sync answers it.
+   */
   #serveWaiting(documentId: string, from: WebSocket): void {
     const askers = this.#waiting.get(documentId);
-    if (!askers) return;
+    if (!askers || !this.peerId) return;
     this.#waiting.delete(documentId);
-    for (const [socket, request] of askers)
-      if (socket !== from) this.#inOrder(socket, () => this.#forward(request, socket));
+    for (const [socket, senderId] of askers) {
+      if (socket === from) continue;
+      const request = encode({
+        type: 'request',
+        senderId,
+        targetId: this.peerId,
+        documentId,
+        data: NOTHING_HERE
+      });
+      this.#inOrder(socket, () => this.#forward(request, socket));
+    }
   }
 
   /**
