@@ -58,6 +58,9 @@ export default defineConfig({
     environment: 'node',
     // A real PostgreSQL server for the relay's storage tests [STO-7].
     globalSetup: ['tests/setup/postgres.global.ts'],
-    testTimeout: 20_000
+    testTimeout: 20_000,
+    // Vitest's default on two cores is one worker (cores - 1). Most of the long files wait on
+    // real relay and PostgreSQL processes rather than compute, so two files at a time fit.
+    maxWorkers: 2
   }
 });

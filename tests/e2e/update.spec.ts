@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdentity, shot, startRelay, waitForServiceWorker } from './helpers';
 
-const PORT = 3197;
+const PORT = 3196;
 
 test('[PWA-2] when a new version is deployed, the app offers to update and keeps local data', async ({
   browser
