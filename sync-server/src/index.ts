@@ -4,7 +4,7 @@ import pino from 'pino';
 import { ConfigError, describeConfig, loadConfig } from './config';
 import { createServer } from './server';
 
-/** Bootstrap only: read config, start, stop cleanly on SIGTERM/SIGINT. */
+/** Bootstrap only: read config, start, stop cleanly on SIGTERM/SIGINT/SIGHUP or when `npm start` goes. */
 
 let config;
 try {
@@ -57,18 +57,23 @@ process.on('unhandledRejection', (e) => {
 });
 
 let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    relay.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        console.error(
-          `hearth relay: error while stopping: ${e instanceof Error ? e.message : String(e)}`
-        );
-        process.exit(1);
-      }
-    );
-  });
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  relay.close().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(
+        `hearth relay: error while stopping: ${e instanceof Error ? e.message : String(e)}`
+      );
+      process.exit(1);
+    }
+  );
+}
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
+// Started by `npm start` (scripts/start.mjs), the relay has a channel to it: when that closes,
+// the script is gone (even killed with SIGKILL), and the relay stops with it [OPS-17].
+if (process.channel) {
+  process.on('disconnect', stop);
+  process.channel.unref();
 }
