@@ -63,6 +63,25 @@ export interface RelayConfig {
   metricsToken: string | null;
   /** pino log level. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** Web Push: wake requests, subscriptions and reminders at `/push/*` [PUSH-1]; off serves none. */
+  push: boolean;
+  /** Contact for push services (`mailto:` or `https:`), sent in every VAPID token. */
+  pushSubject: string;
+  /** VAPID key pair (base64url); when absent the relay makes one in `<dataDir>/push/` [PUSH-1]. */
+  pushVapidPublicKey: string | null;
+  pushVapidPrivateKey: string | null;
+  /** Hosts (and their subdomains) a subscription's https endpoint may be on [PUSH-7]. */
+  pushServices: string[];
+  /** Wakes one address may ask for per minute (bursts too); more are refused, 429 [PUSH-4]. */
+  pushWakesPerIpPerMinute: number;
+  /** Pushes one handle may receive per hour, whoever asks; more are dropped [PUSH-4]. */
+  pushPerHandlePerHour: number;
+  /** Attempts after the first when a push service answers 5xx/429 or does not answer [PUSH-6]. */
+  pushRetries: number;
+  /** First wait before another attempt; it doubles each time (with jitter) [PUSH-6]. */
+  pushRetryMs: number;
+  /** A push service that has not answered in this long counts as a failed attempt [PUSH-6]. */
+  pushTimeoutMs: number;
 }
 
 export const DEFAULTS: RelayConfig = {
@@ -90,11 +109,26 @@ export const DEFAULTS: RelayConfig = {
   upstreamMaxRetryMs: 5 * 60_000,
   evictIdleMs: 5 * 60_000,
   metricsToken: null,
-  logLevel: 'info'
+  logLevel: 'info',
+  push: true,
+  pushSubject: 'mailto:hearth-relay@invalid',
+  pushVapidPublicKey: null,
+  pushVapidPrivateKey: null,
+  pushServices: [
+    'fcm.googleapis.com',
+    'push.services.mozilla.com',
+    'web.push.apple.com',
+    'notify.windows.com'
+  ],
+  pushWakesPerIpPerMinute: 60,
+  pushPerHandlePerHour: 30,
+  pushRetries: 4,
+  pushRetryMs: 1000,
+  pushTimeoutMs: 10_000
 };
 
 /** Fields whose values are never printed or logged. */
-export const SECRETS: readonly (keyof RelayConfig)[] = ['metricsToken'];
+export const SECRETS: readonly (keyof RelayConfig)[] = ['metricsToken', 'pushVapidPrivateKey'];
 
 /** A config problem, said in one line that tells the operator what to change. */
 export class ConfigError extends Error {
@@ -173,7 +207,33 @@ const NAMES: Record<Key, { env: string; flag: string; label: string }> = {
   },
   evictIdleMs: { env: 'EVICT_IDLE_MS', flag: '--evict-idle-ms', label: 'evict idle ms' },
   metricsToken: { env: 'METRICS_TOKEN', flag: '--metrics-token', label: 'metrics token' },
-  logLevel: { env: 'LOG_LEVEL', flag: '--log-level', label: 'log level' }
+  logLevel: { env: 'LOG_LEVEL', flag: '--log-level', label: 'log level' },
+  push: { env: 'PUSH', flag: '--push', label: 'push' },
+  pushSubject: { env: 'PUSH_SUBJECT', flag: '--push-subject', label: 'push subject' },
+  pushVapidPublicKey: {
+    env: 'PUSH_VAPID_PUBLIC_KEY',
+    flag: '--push-vapid-public-key',
+    label: 'push vapid public key'
+  },
+  pushVapidPrivateKey: {
+    env: 'PUSH_VAPID_PRIVATE_KEY',
+    flag: '--push-vapid-private-key',
+    label: 'push vapid private key'
+  },
+  pushServices: { env: 'PUSH_SERVICES', flag: '--push-services', label: 'push services' },
+  pushWakesPerIpPerMinute: {
+    env: 'PUSH_WAKES_PER_IP_PER_MINUTE',
+    flag: '--push-wakes-per-ip-per-minute',
+    label: 'push wakes per ip per minute'
+  },
+  pushPerHandlePerHour: {
+    env: 'PUSH_PER_HANDLE_PER_HOUR',
+    flag: '--push-per-handle-per-hour',
+    label: 'push per handle per hour'
+  },
+  pushRetries: { env: 'PUSH_RETRIES', flag: '--push-retries', label: 'push retries' },
+  pushRetryMs: { env: 'PUSH_RETRY_MS', flag: '--push-retry-ms', label: 'push retry ms' },
+  pushTimeoutMs: { env: 'PUSH_TIMEOUT_MS', flag: '--push-timeout-ms', label: 'push timeout ms' }
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
@@ -234,6 +294,52 @@ function documentIds(label: string) {
       return out;
     });
 }
+
+/** Push settings [PUSH-1, PUSH-4, PUSH-6, PUSH-7]. */
+const PUSH_SCHEMA = {
+  push: z.union([z.boolean(), z.string()]).transform((v, ctx) => {
+    if (typeof v === 'boolean') return v;
+    const t = v.trim().toLowerCase();
+    if (['on', 'true', '1', 'yes'].includes(t)) return true;
+    if (['off', 'false', '0', 'no'].includes(t)) return false;
+    ctx.addIssue({ code: 'custom', message: `push must be on or off, got "${v}"` });
+    return z.NEVER;
+  }),
+  pushSubject: text('push subject').refine((v) => /^(mailto:\S+@\S+|https:\/\/\S+)$/.test(v), {
+    message: 'push subject must be a mailto: address or an https: URL'
+  }),
+  pushVapidPublicKey: z
+    .union([z.null(), text('push vapid public key')])
+    .refine((v) => v === null || Buffer.from(v, 'base64url').length === 65, {
+      message: 'push vapid public key must be 65 bytes in base64url'
+    }),
+  pushVapidPrivateKey: z
+    .union([z.null(), text('push vapid private key')])
+    .refine((v) => v === null || Buffer.from(v, 'base64url').length === 32, {
+      message: 'push vapid private key must be 32 bytes in base64url'
+    }),
+  pushServices: z
+    .union([z.array(z.string()), z.string()], { message: 'push services must be a list of hosts' })
+    .transform((v, ctx) => {
+      const items = (Array.isArray(v) ? v : v.split(','))
+        .map((s) => s.trim().toLowerCase())
+        .filter((s) => s !== '');
+      for (const h of items)
+        if (!/^[a-z0-9.-]+$/.test(h) || h.startsWith('.')) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `push services entry "${h}" is not a host name`
+          });
+          return z.NEVER;
+        }
+      return items;
+    }),
+  pushWakesPerIpPerMinute: whole('push wakes per ip per minute', 1, 1_000_000),
+  pushPerHandlePerHour: whole('push per handle per hour', 1, 100_000),
+  pushRetries: whole('push retries', 0, 10),
+  pushRetryMs: whole('push retry ms', 10, 3600_000),
+  pushTimeoutMs: whole('push timeout ms', 100, 120_000)
+};
 
 const SCHEMA = z.object({
   port: whole('port', 0, 65535),
@@ -298,7 +404,8 @@ const SCHEMA = z.object({
   }),
   logLevel: z.enum(LOG_LEVELS, {
     message: `log level must be one of ${LOG_LEVELS.join(', ')}`
-  })
+  }),
+  ...PUSH_SCHEMA
 });
 
 /** Reads the config file (JSON object with the field names above); one clear line if it can't. */
@@ -368,6 +475,8 @@ export function loadConfig(
       issue.message.startsWith(label) ? issue.message : `${label}: ${issue.message}`
     );
   }
+  if ((result.data.pushVapidPublicKey === null) !== (result.data.pushVapidPrivateKey === null))
+    throw new ConfigError('push vapid public key and private key must be given together');
   return result.data;
 }
 

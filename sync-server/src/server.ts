@@ -26,6 +26,8 @@ import { Flusher, StaleWrite, syncMessageHeads } from './flusher';
 import { releaseLoadRaces } from './load-races';
 import { measureAll, OverBudget, type Measured } from './chunk-sizes';
 import { guardSaves, refuseEmptySnapshots, unload } from './unload';
+import { createPush } from './push';
+import type { Agent } from 'node:https';
 
 export const SYNC_PATH = '/sync';
 
@@ -358,13 +360,25 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
  * /sync. It stores documents but never pushes them to anyone (`sharePolicy` is false): a peer
  * gets a document only by asking for its id [REL-1].
  */
-export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
+export function createServer(
+  config: RelayConfig,
+  log: Log = () => {},
+  options: { pushAgent?: Agent } = {}
+): Relay {
   const serveStatic = config.staticDir ? createStaticHandler(config.staticDir) : undefined;
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
   // The gauge reads `repo` only when scraped, after it exists.
   const metrics = createMetrics(
     () => Object.keys(repo.handles).length,
     () => federation.connected
+  );
+  // Web Push: wake requests and reminders at /push/* [PUSH-*].
+  const push = createPush(
+    config,
+    metrics.registry,
+    log,
+    (kind) => metrics.errors.inc({ kind }),
+    options.pushAgent
   );
   const perIp = new Map<string, number>();
   // Documents named that the relay does not have, per address, as a token bucket [OPS-16].
@@ -681,6 +695,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
       );
       return;
     }
+    if (push.handle(req, res, pathname)) return;
     const notFound = () => {
       if (!res.headersSent)
         res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
@@ -760,6 +775,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
           log('storage-tidied', { ...backend.tidied });
       }
       await network.attached;
+      push.start();
       evictor.start();
       federation.start(repo);
       await new Promise<void>((resolveListen, reject) => {
@@ -789,6 +805,7 @@ export function createServer(config: RelayConfig, log: Log = () => {}): Relay {
         log('closing');
         evictor.stop();
         federation.stop();
+        await push.close();
         clearInterval(settleTimer);
         for (const t of pendingRefresh.values()) clearTimeout(t);
         for (const client of wss.clients) client.terminate();
