@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sync-server/src/config';
 import { createServer, type Relay } from '../../sync-server/src/server';
+import { senderKey } from '../../sync-server/src/push';
 import { PushEndpoint, type TestSubscription } from '../kit/push-endpoint';
 
 const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
@@ -71,7 +72,8 @@ async function relay(flags: string[] = [], dataDir?: string) {
     const line = text.split('\n').find((l) => l.split(' ')[0] === name);
     return line ? Number(line.split(' ')[1]) : 0;
   };
-  const key = async () => (await fetch(`${base}/push/key`)).json() as Promise<{ publicKey: string }>;
+  const key = async () =>
+    (await fetch(`${base}/push/key`)).json() as Promise<{ publicKey: string }>;
   return { r, base, dir, post, metric, key, close: () => r.close() };
 }
 
@@ -103,7 +105,10 @@ describe('relay push', () => {
     expect((await b.key()).publicKey).toBe(first.publicKey);
     await b.close();
 
-    const given = JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string; privateKey: string };
+    const given = JSON.parse(readFileSync(file, 'utf8')) as {
+      publicKey: string;
+      privateKey: string;
+    };
     const other = mkdtempSync(join(tmpdir(), 'hearth-push-keys-'));
     stops.push(() => rmSync(other, { recursive: true, force: true }));
     const c = await relay(
@@ -160,7 +165,12 @@ describe('relay push', () => {
   });
 
   it('[PUSH-4] a flood of wake requests from one address is refused (429) and counted; one handle gets at most its hourly budget however many senders ask', async () => {
-    const r = await relay(['--push-wakes-per-ip-per-minute', '20', '--push-per-handle-per-hour', '5']);
+    const r = await relay([
+      '--push-wakes-per-ip-per-minute',
+      '20',
+      '--push-per-handle-per-hour',
+      '5'
+    ]);
     const sub = endpoint.subscribe();
     const h = handle();
     await register(r, sub, [h]);
@@ -317,7 +327,9 @@ describe('relay push', () => {
     const { createHash } = await import('node:crypto');
     const tag = b64u(createHash('sha256').update(secret).digest());
     const now = Math.floor(Date.now() / 1000);
-    expect((await wake(r, [{ to: h, data: b64u(randomBytes(20)) }], { at: now + 2 })).status).toBe(202);
+    expect((await wake(r, [{ to: h, data: b64u(randomBytes(20)) }], { at: now + 2 })).status).toBe(
+      202
+    );
     expect(
       (await wake(r, [{ to: h, data: b64u(randomBytes(20)) }], { at: now + 2, cancel: tag })).status
     ).toBe(202);
@@ -344,7 +356,8 @@ describe('relay push', () => {
       JSON.stringify({ wakes: [{ to: handle(), data: b64u(randomBytes(1025)) }] }),
       JSON.stringify({ wakes: [{ to: handle(), data: 'AA' }], at: 'soon' })
     ];
-    for (const body of bad) expect((await r.post('/push/wake', body)).status, body.slice(0, 40)).toBe(400);
+    for (const body of bad)
+      expect((await r.post('/push/wake', body)).status, body.slice(0, 40)).toBe(400);
     expect(await r.metric('hearth_relay_push_refused_total{reason="bad-request"}')).toBe(6);
     const huge = await r.post('/push/wake', 'x'.repeat(200_000));
     expect(huge.status).toBe(413);
@@ -368,5 +381,107 @@ describe('relay push', () => {
     const b = await relay([], dir);
     expect((await b.key()).publicKey).toBeTruthy();
     expect(existsSync(join(dir, 'push', 'store.json.unreadable'))).toBe(true);
+  });
+});
+
+/**
+ * Abuse written before the fixes and run on the first version of the push routes: each of these
+ * failed there (the second spelling of the same sealed bytes was delivered twice, a full-size
+ * request was refused 413, an off-curve key was kept and every push to it was retried five times,
+ * the unregister route had no limit and walked every subscription).
+ */
+describe('relay push: abuse', () => {
+  it('[PUSH-5] the same sealed bytes spelt another way are not a new wake: base64url that is not the canonical spelling is refused (data and handles)', async () => {
+    const r = await relay();
+    const sub = endpoint.subscribe();
+    const h = handle();
+    await register(r, sub, [h]);
+    // One byte of data: "AA" is canonical for 0x00; "AB" decodes to the same byte.
+    const before = endpoint.for(sub).length;
+    expect((await wake(r, [{ to: h, data: 'AA' }])).status).toBe(202);
+    const again = await wake(r, [{ to: h, data: 'AB' }]);
+    expect(again.status).toBe(400);
+    // A handle's 22 characters carry 2 spare bits: a second spelling of someone's handle is refused.
+    const last = h.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = h.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1];
+    expect(Buffer.from(twin, 'base64url').equals(Buffer.from(h, 'base64url'))).toBe(true);
+    expect((await wake(r, [{ to: twin, data: b64u(randomBytes(8)) }])).status).toBe(400);
+    expect((await register(r, endpoint.subscribe(), [twin])).status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(endpoint.for(sub).length - before).toBe(1);
+  });
+
+  it('[PUSH-9] the largest wake request allowed (64 wakes of 1 KiB each) is taken, not refused as too large', async () => {
+    const r = await relay(['--push-wakes-per-ip-per-minute', '100']);
+    const wakes = Array.from({ length: 64 }, () => ({
+      to: handle(),
+      data: b64u(randomBytes(1024))
+    }));
+    const res = await wake(r, wakes);
+    expect(res.status).toBe(202);
+    expect(JSON.parse(res.body)).toEqual({ accepted: 64 });
+  });
+
+  it('[PUSH-7] malformed subscriptions are refused 400 at registration, never kept: a p256dh that is not on the curve, keys missing or of the wrong type, an endpoint too long, a subscription that is not an object', async () => {
+    const r = await relay();
+    const sub = endpoint.subscribe();
+    const offCurve = Buffer.alloc(65, 7);
+    offCurve[0] = 4;
+    const cases: unknown[] = [
+      { endpoint: sub.endpoint, keys: { p256dh: b64u(offCurve), auth: sub.keys.auth } },
+      { endpoint: sub.endpoint },
+      { endpoint: sub.endpoint, keys: { p256dh: 5, auth: sub.keys.auth } },
+      { endpoint: sub.endpoint, keys: 'x' },
+      { endpoint: `${sub.endpoint}/${'a'.repeat(2000)}`, keys: sub.keys },
+      { endpoint: 42, keys: sub.keys },
+      [sub.endpoint],
+      null,
+      'https://127.0.0.1/p/x'
+    ];
+    for (const s of cases) {
+      const res = await r.post('/push/register', {
+        subscription: s,
+        claim: claim(),
+        handles: [handle()]
+      });
+      expect(res.status, JSON.stringify(s).slice(0, 60)).toBe(400);
+    }
+    expect(await r.metric('hearth_relay_push_subscriptions')).toBe(0);
+    expect(await r.metric('hearth_relay_errors_total{kind="push-route"}')).toBe(0);
+  });
+
+  it('[PUSH-4] wakes naming handles nobody registered spend the sender’s budget like any other (probing is refused once it is spent)', async () => {
+    const r = await relay(['--push-wakes-per-ip-per-minute', '10']);
+    const answers: number[] = [];
+    for (let i = 0; i < 15; i++)
+      answers.push((await wake(r, [{ to: handle(), data: b64u(randomBytes(16)) }])).status);
+    expect(answers.filter((s) => s === 202)).toHaveLength(10);
+    expect(answers.filter((s) => s === 429)).toHaveLength(5);
+    expect(await r.metric('hearth_relay_push_refused_total{reason="unknown-handle"}')).toBe(10);
+    expect(await r.metric('hearth_relay_push_refused_total{reason="rate-limit"}')).toBe(5);
+  });
+
+  it('[PUSH-4] unregistering is limited per address like registering (429, counted), and a claim nobody holds changes nothing', async () => {
+    const r = await relay();
+    const sub = endpoint.subscribe();
+    const h = handle();
+    await register(r, sub, [h]);
+    const answers: number[] = [];
+    for (let i = 0; i < 40; i++)
+      answers.push((await r.post('/push/unregister', { claim: claim() })).status);
+    expect(answers.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(await r.metric('hearth_relay_push_refused_total{reason="registrations"}')).toBe(
+      answers.filter((s) => s === 429).length
+    );
+    expect(await r.metric('hearth_relay_push_subscriptions')).toBe(1);
+  });
+
+  it('[PUSH-4] one IPv6 /64 is one sender, and an IPv4 address seen as ::ffff:a.b.c.d is the same sender as a.b.c.d', () => {
+    expect(senderKey('2001:db8:1:2:aaaa::1')).toBe(senderKey('2001:db8:1:2:bbbb:cccc:dddd:eeee'));
+    expect(senderKey('2001:db8:1:3::1')).not.toBe(senderKey('2001:db8:1:2::1'));
+    expect(senderKey('::ffff:192.0.2.7')).toBe(senderKey('192.0.2.7'));
+    expect(senderKey('192.0.2.7')).not.toBe(senderKey('192.0.2.8'));
+    expect(senderKey('2001:db8::1')).toBe(senderKey('2001:0db8:0000:0000:0000:0000:0000:0002'));
   });
 });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Agent } from 'node:https';
+import { createECDH } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RelayConfig } from '../config';
@@ -32,15 +33,68 @@ const HANDLE = /^[A-Za-z0-9_-]{22}$/;
 const B64U = /^[A-Za-z0-9_-]*$/;
 const MAX_WAKES = 64;
 const MAX_DATA = 1024;
-const MAX_BODY = 64 * 1024;
+/** 64 wakes of 1 KiB in base64url with their handles fit (about 90 KiB). */
+const MAX_BODY = 128 * 1024;
 const MAX_AHEAD_SECONDS = 31 * 86_400;
 const REPLAY_SECONDS = 86_400;
 const MAX_REMEMBERED = 200_000;
 const MAX_WAITING = 100_000;
 const REGISTRATIONS_PER_IP_PER_MINUTE = 30;
 
-const b64uBytes = (s: string): Buffer | undefined =>
-  B64U.test(s) ? Buffer.from(s, 'base64url') : undefined;
+/**
+ * base64url without padding, in its one canonical spelling: the last character's spare bits must
+ * be zero, so the same bytes cannot be sent again under another spelling (a replay, or a second
+ * spelling of someone's handle) [PUSH-5].
+ */
+const b64uBytes = (s: string): Buffer | undefined => {
+  if (!B64U.test(s) || s.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(s, 'base64url');
+  return bytes.toString('base64url') === s ? bytes : undefined;
+};
+const isHandle = (h: unknown): h is string =>
+  typeof h === 'string' && HANDLE.test(h) && b64uBytes(h) !== undefined;
+
+/** Is this 65-byte key a point on P-256 (what a browser's p256dh must be)? */
+const scratch = createECDH('prime256v1');
+scratch.generateKeys();
+function onCurve(point: Buffer): boolean {
+  try {
+    scratch.computeSecret(point);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Who a wake or registration is counted against [PUSH-4]: an IPv4 address (also when seen as
+ * `::ffff:a.b.c.d`), or an IPv6 address's /64 (one subscriber's line usually has a whole /64, so
+ * counting single IPv6 addresses would give one sender 2^64 budgets).
+ */
+export function senderKey(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  const bare = ip.replace(/%.*$/, '');
+  if (isIP(bare) !== 6) return ip;
+  let text = bare.toLowerCase();
+  const dotted = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text =
+      text.slice(0, dotted.index) + ((a << 8) | b).toString(16) + ':' + ((c << 8) | d).toString(16);
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
 
 class Bucket {
   #tokens: number;
@@ -54,7 +108,10 @@ class Bucket {
     this.#last = now;
   }
   take(n: number, now: number): boolean {
-    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.perSecond);
+    this.#tokens = Math.min(
+      this.burst,
+      this.#tokens + ((now - this.#last) / 1000) * this.perSecond
+    );
     this.#last = now;
     if (this.#tokens < n) return false;
     this.#tokens -= n;
@@ -214,7 +271,7 @@ export function createPush(
     return undefined;
   }
 
-  const ipOf = (req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
+  const ipOf = (req: IncomingMessage) => senderKey(req.socket.remoteAddress ?? 'unknown');
 
   async function register(req: IncomingMessage, res: ServerResponse) {
     if (!registrations.take(ipOf(req), 1, Date.now())) {
@@ -224,8 +281,7 @@ export function createPush(
     const body = (await readJson(req, res)) as Record<string, unknown> | undefined;
     if (!body) return;
     const sub = body.subscription as
-      | { endpoint?: unknown; keys?: { p256dh?: unknown; auth?: unknown } }
-      | undefined;
+      { endpoint?: unknown; keys?: { p256dh?: unknown; auth?: unknown } } | undefined;
     const claim = body.claim;
     const handles = body.handles;
     if (
@@ -233,7 +289,7 @@ export function createPush(
       b64uBytes(claim)?.length !== 32 ||
       !Array.isArray(handles) ||
       handles.length > 512 ||
-      !handles.every((h) => typeof h === 'string' && HANDLE.test(h))
+      !handles.every(isHandle)
     )
       return bad(res, 'claim or handles');
     if (typeof sub?.endpoint !== 'string' || sub.endpoint.length > 1024 || !sub.keys)
@@ -242,32 +298,34 @@ export function createPush(
       refused.inc({ reason: 'endpoint' });
       return answer(res, 400, { error: 'endpoint is not an allowed push service' });
     }
-    const { p256dh, auth } = sub.keys;
-    const point = typeof p256dh === 'string' ? b64uBytes(p256dh) : undefined;
-    const secret = typeof auth === 'string' ? b64uBytes(auth) : undefined;
-    if (point?.length !== 65 || point[0] !== 4 || secret?.length !== 16)
+    // Some browsers pad their keys' base64url with '='; kept without.
+    const p256dh = typeof sub.keys.p256dh === 'string' ? sub.keys.p256dh.replace(/=+$/, '') : '';
+    const auth = typeof sub.keys.auth === 'string' ? sub.keys.auth.replace(/=+$/, '') : '';
+    const point = b64uBytes(p256dh);
+    const secret = b64uBytes(auth);
+    if (point?.length !== 65 || point[0] !== 4 || !onCurve(point) || secret?.length !== 16)
       return bad(res, 'subscription keys');
-    const r = store.register(
-      { endpoint: sub.endpoint, p256dh: p256dh as string, auth: auth as string },
-      claim,
-      handles as string[]
-    );
+    const r = store.register({ endpoint: sub.endpoint, p256dh, auth }, claim, handles);
     if (r.taken.length) refused.inc({ reason: 'taken' }, r.taken.length);
     if (r.full) refused.inc({ reason: 'handles-per-subscription' });
     answer(res, 200, { registered: r.registered, taken: r.taken });
   }
 
   async function unregister(req: IncomingMessage, res: ServerResponse) {
+    if (!registrations.take(ipOf(req), 1, Date.now())) {
+      refused.inc({ reason: 'registrations' });
+      return answer(res, 429, { error: 'too many registrations' }, { 'Retry-After': '60' });
+    }
     const body = (await readJson(req, res)) as Record<string, unknown> | undefined;
     if (!body) return;
     const { claim, handles } = body;
     if (typeof claim !== 'string' || b64uBytes(claim)?.length !== 32) return bad(res, 'claim');
     if (
       handles !== undefined &&
-      !(Array.isArray(handles) && handles.every((h) => typeof h === 'string' && HANDLE.test(h)))
+      !(Array.isArray(handles) && handles.length <= 512 && handles.every(isHandle))
     )
       return bad(res, 'handles');
-    store.unregister(claim, handles as string[] | undefined);
+    store.unregister(claim, handles);
     answer(res, 200, {});
   }
 
@@ -282,7 +340,7 @@ export function createPush(
     }
     const list: { to: string; data: string }[] = [];
     for (const w of wakes as { to?: unknown; data?: unknown }[]) {
-      if (!w || typeof w.to !== 'string' || !HANDLE.test(w.to)) return bad(res, 'handle');
+      if (!w || !isHandle(w.to)) return bad(res, 'handle');
       const data = typeof w.data === 'string' ? b64uBytes(w.data) : undefined;
       if (!data || data.length === 0 || data.length > MAX_DATA) return bad(res, 'data');
       list.push({ to: w.to, data: w.data as string });

@@ -37,7 +37,7 @@ export const MAX_HANDLES_PER_SUBSCRIPTION = 512;
 /**
  * Subscriptions, the handles devices registered, and reminders waiting, in one JSON file under
  * `<dataDir>/push/` (written whole, to a temporary name, then renamed). It holds push endpoints and
- * opaque handles, never a document id, a device key or anything a member wrote [PUSH-11].
+ * opaque handles, never a document id, a device key or anything a member wrote.
  */
 export class PushStore {
   readonly #file: string;
@@ -45,6 +45,8 @@ export class PushStore {
   #handles = new Map<string, string>();
   /** subscription id → its handles. */
   #bySub = new Map<string, Set<string>>();
+  /** claim hash → its subscriptions (so an unregister never walks them all). */
+  #byClaim = new Map<string, Set<string>>();
   #later: LaterWake[] = [];
   #dirty = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -71,7 +73,7 @@ export class PushStore {
       this.setAside = true;
       return;
     }
-    for (const [id, s] of Object.entries(stored.subs)) this.#subs.set(id, s);
+    for (const [id, s] of Object.entries(stored.subs)) this.#setSub(id, s);
     for (const [h, id] of Object.entries(stored.handles)) {
       if (!this.#subs.has(id)) continue;
       this.#handles.set(h, id);
@@ -86,6 +88,21 @@ export class PushStore {
   }
   get waiting(): number {
     return this.#later.length;
+  }
+
+  #setSub(id: string, s: Subscription): void {
+    const old = this.#subs.get(id);
+    if (old && old.claim !== s.claim) this.#unclaim(old.claim, id);
+    this.#subs.set(id, s);
+    let ids = this.#byClaim.get(s.claim);
+    if (!ids) this.#byClaim.set(s.claim, (ids = new Set()));
+    ids.add(id);
+  }
+
+  #unclaim(claim: string, id: string): void {
+    const ids = this.#byClaim.get(claim);
+    ids?.delete(id);
+    if (ids?.size === 0) this.#byClaim.delete(claim);
   }
 
   #setOf(id: string): Set<string> {
@@ -119,7 +136,7 @@ export class PushStore {
       for (const h of this.#bySub.get(id) ?? []) this.#handles.delete(h);
       this.#bySub.delete(id);
     }
-    this.#subs.set(id, { ...s, claim: claimHash });
+    this.#setSub(id, { ...s, claim: claimHash });
     const mine = this.#setOf(id);
     const taken: string[] = [];
     let registered = 0;
@@ -151,8 +168,7 @@ export class PushStore {
   unregister(claim: string, handles?: string[]): number {
     const claimHash = sha256b64(claim);
     let dropped = 0;
-    for (const [id, sub] of this.#subs) {
-      if (sub.claim !== claimHash) continue;
+    for (const id of [...(this.#byClaim.get(claimHash) ?? [])]) {
       const set = this.#bySub.get(id) ?? new Set<string>();
       for (const h of handles ?? [...set]) {
         if (!set.has(h)) continue;
@@ -176,6 +192,8 @@ export class PushStore {
   #forgetSub(id: string): void {
     for (const h of this.#bySub.get(id) ?? []) this.#handles.delete(h);
     this.#bySub.delete(id);
+    const sub = this.#subs.get(id);
+    if (sub) this.#unclaim(sub.claim, id);
     this.#subs.delete(id);
   }
 
