@@ -17,6 +17,8 @@ import { loadConfig } from '../../sync-server/src/config';
 import { createServer, type Relay } from '../../sync-server/src/server';
 import { senderKey } from '../../sync-server/src/push';
 import { PushEndpoint, type TestSubscription } from '../kit/push-endpoint';
+import { x25519PublicKey } from '../../src/lib/core/crypto/box';
+import { openWake, pushHandle, sealWake, splitPush } from '../../src/lib/core/notify/wake';
 
 const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 const handle = () => b64u(randomBytes(16));
@@ -483,5 +485,44 @@ describe('relay push: abuse', () => {
     expect(senderKey('::ffff:192.0.2.7')).toBe(senderKey('192.0.2.7'));
     expect(senderKey('192.0.2.7')).not.toBe(senderKey('192.0.2.8'));
     expect(senderKey('2001:db8::1')).toBe(senderKey('2001:0db8:0000:0000:0000:0000:0000:0002'));
+  });
+});
+
+describe('relay push: device to device', () => {
+  it('[PUSH-12] a check-in wake sealed by one device crosses the relay and the push service and opens on the responder’s device to the check-in screen; the relay’s files and the push on the wire hold no trace of the group or the kind', async () => {
+    const r = await relay();
+    endpoint.vapidKey = (await r.key()).publicKey;
+    // The responder's device: its X25519 key, its push secret, its handle for this group.
+    const group = '2ZsqYXmjAAnxbaXhFcMLgWjT3DPy';
+    const responderSecret = new Uint8Array(randomBytes(32));
+    const responderX25519 = x25519PublicKey(responderSecret);
+    const h = pushHandle(new Uint8Array(randomBytes(32)), new TextEncoder().encode(group), 3);
+    const sub = endpoint.subscribe();
+    expect((await register(r, sub, [b64u(h)])).status).toBe(200);
+    // The asking device seals a check-in request to the responder and names the handle.
+    const message = {
+      kind: 'checkin' as const,
+      group,
+      path: `/group#${group}/care`,
+      at: 1_765_000_000
+    };
+    const sealed = sealWake({
+      message,
+      recipientX25519: responderX25519,
+      handle: h,
+      ephemeralSecret: new Uint8Array(randomBytes(32))
+    });
+    expect((await wake(r, [{ to: b64u(h), data: b64u(sealed) }])).status).toBe(202);
+    await expect.poll(() => endpoint.for(sub).length).toBe(1);
+    const got = endpoint.for(sub)[0]!;
+    expect(got.vapid.ok).toBe(true);
+    const split = splitPush(new Uint8Array(got.payload!));
+    expect(split && openWake({ ...split, recipientSecret: responderSecret })).toEqual(message);
+    await r.close();
+    const kept = readFileSync(join(r.dir, 'push', 'store.json'), 'utf8');
+    expect(kept).toContain(b64u(h));
+    for (const secretWord of [group, 'checkin', b64u(sealed)])
+      expect(kept).not.toContain(secretWord);
+    endpoint.vapidKey = undefined;
   });
 });
