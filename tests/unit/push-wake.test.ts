@@ -59,7 +59,7 @@ describe('push wakes', () => {
     expect(() => pushHandle(bytes(16), te.encode('g'), 1)).toThrow();
   });
 
-  it('[PUSH-12] a wake sealed to the recipient opens only with its key and for the handle it was sent to; altered, cut or padded bytes open to nothing', () => {
+  it('[PUSH-12] a wake sealed to the recipient opens only with its key and for the handle it was sent to, and is the same size whatever its kind; altered, cut or padded bytes open to nothing', () => {
     const r = recipient();
     const handle = bytes(16);
     const sealed = sealWake({
@@ -89,6 +89,19 @@ describe('push wakes', () => {
       openWake({ sealed: new Uint8Array(0), handle, recipientSecret: r.secret })
     ).toBeUndefined();
     expect(openWake({ sealed: bytes(2000), handle, recipientSecret: r.secret })).toBeUndefined();
+    // Every kind, short path or long, is the same size sealed: the size does not tell the kind.
+    const sizes = new Set(
+      (['checkin', 'reply', 'application', 'vote', 'mention'] as const).map(
+        (kind, i) =>
+          sealWake({
+            message: { ...message, kind, path: `/group#${group}/${'t'.repeat(i * 30)}` },
+            recipientX25519: r.pub,
+            handle,
+            ephemeralSecret: bytes(32)
+          }).length
+      )
+    );
+    expect([...sizes]).toEqual([32 + 256 + 16]);
     // Two wakes with the same message are different bytes (the relay's replay check keeps both).
     const again = sealWake({ message, recipientX25519: r.pub, handle, ephemeralSecret: bytes(32) });
     expect(Buffer.from(again).equals(Buffer.from(sealed))).toBe(false);

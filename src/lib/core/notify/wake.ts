@@ -22,6 +22,7 @@ export const HANDLE_BYTES = 16;
 /** The relay takes at most 1 KiB of sealed bytes per wake. */
 export const MAX_SEALED = 1024;
 const OVERHEAD = 32 + 16;
+const PAD = 256;
 
 export type WakeKind = 'checkin' | 'reply' | 'application' | 'vote' | 'mention';
 export const WAKE_KINDS: readonly WakeKind[] = [
@@ -87,7 +88,11 @@ export function sealWake(o: {
   const m = o.message;
   if (!checkWake({ k: m.kind, g: m.group, p: m.path, t: m.at }))
     throw new Error('not a well-formed wake');
-  const plain = te.encode(JSON.stringify({ k: m.kind, g: m.group, p: m.path, t: m.at }));
+  // Padded with spaces (JSON allows them) to a multiple of 256 bytes: a check-in request and a
+  // reply are the same size on the wire, so the size does not tell the relay the kind.
+  const json = te.encode(JSON.stringify({ k: m.kind, g: m.group, p: m.path, t: m.at }));
+  const plain = new Uint8Array(Math.ceil(json.length / PAD) * PAD).fill(0x20);
+  plain.set(json);
   if (plain.length + OVERHEAD > MAX_SEALED) throw new Error('wake too large');
   const ephemeralPublic = x25519.getPublicKey(o.ephemeralSecret);
   const shared = x25519.getSharedSecret(o.ephemeralSecret, o.recipientX25519);
