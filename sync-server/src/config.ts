@@ -82,6 +82,8 @@ export interface RelayConfig {
   pushRetryMs: number;
   /** A push service that has not answered in this long counts as a failed attempt [PUSH-6]. */
   pushTimeoutMs: number;
+  /** Handles the relay keeps in all; past it, registrations keep none more (`store-full`) [PUSH-7]. */
+  pushMaxHandles: number;
 }
 
 export const DEFAULTS: RelayConfig = {
@@ -124,7 +126,8 @@ export const DEFAULTS: RelayConfig = {
   pushPerHandlePerHour: 30,
   pushRetries: 4,
   pushRetryMs: 1000,
-  pushTimeoutMs: 10_000
+  pushTimeoutMs: 10_000,
+  pushMaxHandles: 200_000
 };
 
 /** Fields whose values are never printed or logged. */
@@ -233,7 +236,8 @@ const NAMES: Record<Key, { env: string; flag: string; label: string }> = {
   },
   pushRetries: { env: 'PUSH_RETRIES', flag: '--push-retries', label: 'push retries' },
   pushRetryMs: { env: 'PUSH_RETRY_MS', flag: '--push-retry-ms', label: 'push retry ms' },
-  pushTimeoutMs: { env: 'PUSH_TIMEOUT_MS', flag: '--push-timeout-ms', label: 'push timeout ms' }
+  pushTimeoutMs: { env: 'PUSH_TIMEOUT_MS', flag: '--push-timeout-ms', label: 'push timeout ms' },
+  pushMaxHandles: { env: 'PUSH_MAX_HANDLES', flag: '--push-max-handles', label: 'push max handles' }
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
@@ -338,7 +342,8 @@ const PUSH_SCHEMA = {
   pushPerHandlePerHour: whole('push per handle per hour', 1, 100_000),
   pushRetries: whole('push retries', 0, 10),
   pushRetryMs: whole('push retry ms', 10, 3600_000),
-  pushTimeoutMs: whole('push timeout ms', 100, 120_000)
+  pushTimeoutMs: whole('push timeout ms', 100, 120_000),
+  pushMaxHandles: whole('push max handles', 1, 10_000_000)
 };
 
 const SCHEMA = z.object({

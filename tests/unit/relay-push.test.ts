@@ -479,6 +479,25 @@ describe('relay push: abuse', () => {
     expect(await r.metric('hearth_relay_push_subscriptions')).toBe(1);
   });
 
+  it('[PUSH-7] registrations from many addresses cannot grow the store without end: past pushMaxHandles a handle is not kept (counted store-full), and a handle let go makes room again', async () => {
+    const r = await relay(['--push-max-handles', '10']);
+    const aSub = endpoint.subscribe();
+    const aHandles = Array.from({ length: 8 }, handle);
+    const a = await register(r, aSub, aHandles);
+    expect(JSON.parse(a.body)).toMatchObject({ registered: 8 });
+    const b = await register(r, endpoint.subscribe(), Array.from({ length: 5 }, handle));
+    expect(JSON.parse(b.body)).toMatchObject({ registered: 2 });
+    expect(await r.metric('hearth_relay_push_refused_total{reason="store-full"}')).toBe(3);
+    // Registering one's own handles again takes no more room.
+    expect(JSON.parse((await register(r, aSub, aHandles, a.claim)).body)).toMatchObject({
+      registered: 8
+    });
+    expect(await r.metric('hearth_relay_push_refused_total{reason="store-full"}')).toBe(3);
+    await r.post('/push/unregister', { claim: a.claim });
+    const c = await register(r, endpoint.subscribe(), Array.from({ length: 5 }, handle));
+    expect(JSON.parse(c.body)).toMatchObject({ registered: 5 });
+  });
+
   it('[PUSH-4] one IPv6 /64 is one sender, and an IPv4 address seen as ::ffff:a.b.c.d is the same sender as a.b.c.d', () => {
     expect(senderKey('2001:db8:1:2:aaaa::1')).toBe(senderKey('2001:db8:1:2:bbbb:cccc:dddd:eeee'));
     expect(senderKey('2001:db8:1:3::1')).not.toBe(senderKey('2001:db8:1:2::1'));

@@ -182,7 +182,7 @@ export function createPush(
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry]
   });
-  const store = new PushStore(config.dataDir);
+  const store = new PushStore(config.dataDir, config.pushMaxHandles);
   new Gauge({
     name: 'hearth_relay_push_subscriptions',
     help: 'Push subscriptions held',
@@ -308,6 +308,7 @@ export function createPush(
     const r = store.register({ endpoint: sub.endpoint, p256dh, auth }, claim, handles);
     if (r.taken.length) refused.inc({ reason: 'taken' }, r.taken.length);
     if (r.full) refused.inc({ reason: 'handles-per-subscription' });
+    if (r.storeFull) refused.inc({ reason: 'store-full' }, r.storeFull);
     answer(res, 200, { registered: r.registered, taken: r.taken });
   }
 

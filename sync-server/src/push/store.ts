@@ -54,8 +54,15 @@ export class PushStore {
   /** Set when the file on disk could not be read and was moved aside. */
   setAside = false;
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    readonly maxHandles = 200_000
+  ) {
     this.#file = join(dataDir, 'push', 'store.json');
+  }
+
+  get handles(): number {
+    return this.#handles.size;
   }
 
   load(): void {
@@ -126,7 +133,7 @@ export class PushStore {
     s: Omit<Subscription, 'claim'>,
     claim: string,
     handles: string[]
-  ): { registered: number; taken: string[]; full: boolean } {
+  ): { registered: number; taken: string[]; full: boolean; storeFull: number } {
     const claimHash = sha256b64(claim);
     const id = sha256b64(s.endpoint).slice(0, 22);
     const existing = this.#subs.get(id);
@@ -141,6 +148,7 @@ export class PushStore {
     const taken: string[] = [];
     let registered = 0;
     let full = false;
+    let storeFull = 0;
     for (const h of handles) {
       const holder = this.#handles.get(h);
       if (holder && holder !== id) {
@@ -155,13 +163,18 @@ export class PushStore {
         full = true;
         continue;
       }
+      // Handles from many addresses cannot grow the store (and its rewrites) without end.
+      if (!this.#handles.has(h) && this.#handles.size >= this.maxHandles) {
+        storeFull++;
+        continue;
+      }
       this.#handles.set(h, id);
       mine.add(h);
       registered++;
     }
     this.#dropIfEmpty(id);
     this.#changed();
-    return { registered, taken, full };
+    return { registered, taken, full, storeFull };
   }
 
   /** Drops the holder's handles (all of them when none are named). Another claim drops nothing. */
