@@ -11,6 +11,7 @@ import { SpaceKind } from '../../src/lib/core/governance/types';
 import { entryId, sealEntry, signedMessage } from '../../src/lib/core/ledger/envelope';
 import { readThread, threadTip } from '../../src/lib/core/space/thread';
 import { activeMute } from '../../src/lib/core/governance/safety';
+import { lookalikes, namesLookAlike } from '../../src/lib/core/identity/pseudonym';
 import type { Text } from '../../src/lib/core/governance/text';
 import { signInviteProof } from '../../src/lib/core/governance/invites';
 import { canonicalJson, derive, Ledger } from '../../src/lib/core/governance/derive';
@@ -678,6 +679,66 @@ describe('class 8: display names', () => {
     expect(founder.nameOf(founder.me)).toBe('Robin');
     expect(founder.nameOf(a.me)).toBeUndefined();
     expect(founder.nameOf(b.me)).toBeUndefined();
+  });
+});
+
+describe('class 8: look-alike display names', () => {
+  // Who: a member who wants to pass for another without any invisible character. How: letters
+  // from another script that look the same (a Cyrillic о, a Greek Α), a digit for a letter, a
+  // different case: every such name was shown as it was, beside the name it copies.
+  it('[RED-37] [ID-8] a display name that looks like another member’s (Cyrillic о, digit 0, Greek Α, upper case) is marked on both, with their fingerprints; different names are not', () => {
+    const net = new Net();
+    const { sessions } = crowd(net, 6);
+    const [founder, a, b, c, d, e] = sessions as [
+      GroupSession,
+      GroupSession,
+      GroupSession,
+      GroupSession,
+      GroupSession,
+      GroupSession
+    ];
+    net.put(founder.profile('Robin', T0 + 10));
+    net.put(a.profile('R\u043Ebin', T0 + 20)); // a Cyrillic о
+    net.put(b.profile('R0BIN', T0 + 30)); // a digit zero, upper case
+    net.put(c.profile('\u0391lice', T0 + 40)); // a Greek capital alpha
+    net.put(d.profile('Alice', T0 + 50));
+    net.put(e.profile('Robyn', T0 + 60));
+    net.sync(...sessions);
+    for (const s of [founder, a, b, c, d])
+      expect(e.looksLikeAnother(s.me), `${e.nameOf(s.me)}`).toBe(true);
+    expect(e.looksLikeAnother(e.me)).toBe(false);
+    // The names themselves are still shown as written (the mark goes beside them).
+    expect(e.nameOf(a.me)).toBe('R\u043Ebin');
+  });
+
+  it('[RED-38] [ID-8] the skeleton: confusables fold to one form; names that differ in letters do not', () => {
+    const same = [
+      ['Robin', 'R\u043Ebin'],
+      ['Robin', 'ROBIN'],
+      ['Robin', 'R0bin'],
+      ['Alice', '\u0391lice'],
+      ['Iris', 'lris'],
+      ['Sam', '\uFF33am'], // a full-width S
+      ['Noor', '  Noor ']
+    ];
+    for (const [x, y] of same) expect(namesLookAlike(x!, y!), `${x} ~ ${y}`).toBe(true);
+    for (const [x, y] of [
+      ['Robin', 'Robyn'],
+      ['Sam', 'Pam'],
+      ['\u0646\u0648\u0631', '\u0646\u0627\u0631']
+    ])
+      expect(namesLookAlike(x!, y!), `${x} ~ ${y}`).toBe(false);
+    expect(
+      [
+        ...lookalikes(
+          new Map([
+            ['1', 'Robin'],
+            ['2', 'Robyn'],
+            ['3', 'R0bin']
+          ])
+        )
+      ].sort()
+    ).toEqual(['1', '3']);
   });
 });
 

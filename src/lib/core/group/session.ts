@@ -13,7 +13,7 @@ import { responders } from '../governance/safety';
 import { deviceAuthMessage, deviceProofMessage, groupIdFor } from '../governance/reducer';
 import type { GroupState, Proposal } from '../governance/state';
 import { isSealed, openStateText, type Text } from '../governance/text';
-import { safeDisplayName } from '../identity/pseudonym';
+import { lookalikes, safeDisplayName } from '../identity/pseudonym';
 import {
   Kind,
   SpaceKind,
@@ -429,6 +429,28 @@ export class GroupSession {
     return application?.name
       ? safeDisplayName(this.open(application.name, application.invite))
       : undefined;
+  }
+
+  #lookalikes: { key: string; members: Set<string> } | undefined;
+
+  /**
+   * Whether `member`'s shown name looks like another active member's (the same Unicode
+   * confusable skeleton: `Rоbin` with a Cyrillic о beside Robin) [ID-8]. The screen then shows
+   * the name with the member's key fingerprint, for both of them.
+   */
+  looksLikeAnother(member: string): boolean {
+    const state = this.state;
+    const key = `${state.audit.length}:${this.keys().size}`;
+    if (this.#lookalikes?.key !== key) {
+      const names = new Map<string, string>();
+      for (const m of Object.values(state.members)) {
+        if (m.status !== 'active') continue;
+        const name = this.nameOf(m.id);
+        if (name) names.set(m.id, name);
+      }
+      this.#lookalikes = { key, members: lookalikes(names) };
+    }
+    return this.#lookalikes.members.has(member);
   }
 
   /**
