@@ -179,6 +179,7 @@ export const P = {
       mods: o.mods?.map(b),
       resp: o.resp?.map(b)
     }),
+  retire: (member: string, keep: string[]) => map({ k: 'retire', m: b(member), keep: keep.map(b) }),
   appeal: (target: string) => map({ k: 'appeal', e: b(target), text: 'Please look again' }),
   emergency: (a: 'hide' | 'mute', target: string, dur = DAY) =>
     map({ a, t: b(target), dur, why: 'keeping the space safe' }),

@@ -24,6 +24,9 @@ export type Command =
   | { t: 'junkbox'; peer: number };
 
 interface Peer {
+  /** The member's identity key (their member id); it writes until the group retires it [ID-7]. */
+  identity: Device;
+  /** The device this peer writes with: the identity, or after a retirement the phone it kept. */
   device: Device;
   ledger: Ledger;
   known: Map<string, Uint8Array>;
@@ -85,6 +88,7 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
     const ledger = new Ledger({ groupId, verdicts });
     ledger.add(genesis.bytes);
     return {
+      identity: device,
       device,
       ledger,
       known: new Map([[genesis.id, genesis.bytes]]),
@@ -205,7 +209,7 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
   const full = derive(shuffle([...all.values()], 99), { groupId });
   const honest = new Map<string, Peer>();
   for (const p of peers)
-    if (!p.attacker) for (const d of [p.device, ...p.restored]) honest.set(d.id, p);
+    if (!p.attacker) for (const d of [p.identity, ...p.restored]) honest.set(d.id, p);
   const frozen = full.audit
     .filter((a) => a.author && honest.has(a.author) && CHAIN_BROKEN.includes(a.reason ?? ''))
     .map((a) => a.id);
@@ -218,7 +222,7 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
   const holder = [...honest].some(([d]) => {
     const p = honest.get(d)!;
     const m = Object.values(full.members).find((x) => x.devices.includes(d));
-    const dev = [p.device, ...p.restored].find((x) => x.id === d)!;
+    const dev = [p.identity, ...p.restored].find((x) => x.id === d)!;
     return m?.status === 'active' && opens(dev, groupId, full);
   });
   if (epoch && !full.rotationDue && holder)
@@ -227,7 +231,7 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
       for (const d of m.devices) {
         const p = honest.get(d);
         if (!p) continue;
-        const dev = [p.device, ...p.restored].find((x) => x.id === d)!;
+        const dev = [p.identity, ...p.restored].find((x) => x.id === d)!;
         if (!opens(dev, groupId, full)) keyless.push(d);
       }
     }
@@ -240,6 +244,23 @@ export function simulate(peerCount: number, commands: Command[]): Outcome {
     keyless,
     attacks
   };
+}
+
+/**
+ * The member this peer is in its own view, when active and writing from one of the member's
+ * devices. Once the group retired the device it wrote with, it goes on from the phone the
+ * retirement kept [ID-7].
+ */
+function memberOf(p: Peer) {
+  const st = p.ledger.state;
+  const m = st.members[p.identity.id];
+  if (m?.status !== 'active') return undefined;
+  if (!m.devices.includes(p.device.id)) {
+    const kept = p.restored.find((d) => m.devices.includes(d.id));
+    if (!kept || !st.retired[p.device.id]) return undefined;
+    p.device = kept;
+  }
+  return m;
 }
 
 /** Whether `d` can open the current epoch's key from its lockboxes (real X25519, real key id). */
@@ -261,7 +282,7 @@ function opens(d: Device, groupId: Uint8Array, st: GroupState): boolean {
 /** Active members' devices the simulation knows the keys of, for lockboxes. */
 function memberDevices(peers: Peer[], st: GroupState): Device[] {
   const known = new Map<string, Device>();
-  for (const p of peers) for (const d of [p.device, ...p.restored]) known.set(d.id, d);
+  for (const p of peers) for (const d of [p.identity, ...p.restored]) known.set(d.id, d);
   const out: Device[] = [];
   for (const m of Object.values(st.members))
     if (m.status === 'active') for (const d of m.devices) if (known.has(d)) out.push(known.get(d)!);
@@ -283,7 +304,7 @@ function maintainKeys(
   for (const p of honest) {
     const st = p.ledger.state;
     const epoch = st.epochs[st.currentEpoch];
-    if (!st.members[p.device.id] || st.members[p.device.id]!.status !== 'active') continue;
+    if (!memberOf(p)) continue;
     if (!epoch || st.rotationDue || !epoch.lockboxes[p.device.id]?.length) continue;
     if (opens(p.device, groupId, st)) continue;
     const e = p.device.write(
@@ -296,7 +317,7 @@ function maintainKeys(
     deliver(p, e.id, e.bytes);
   }
   sync();
-  const rotator = honest.find((p) => p.ledger.state.members[p.device.id]?.status === 'active');
+  const rotator = honest.find((p) => memberOf(p));
   if (rotator) {
     const st = rotator.ledger.state;
     if (st.rotationDue) {
@@ -317,7 +338,7 @@ function maintainKeys(
   sync();
   for (const p of honest) {
     const st = p.ledger.state;
-    if (st.members[p.device.id]?.status !== 'active' || st.rotationDue) continue;
+    if (!memberOf(p) || st.rotationDue) continue;
     const epoch = st.epochs[st.currentEpoch];
     if (!epoch || !opens(p.device, groupId, st)) continue;
     const lacking = memberDevices(peers, st).filter(
@@ -342,7 +363,7 @@ function maintainKeys(
 /** A member sealing junk: lockboxes of random bytes for every member device [ENC-10]. */
 function junkLockboxes(p: Peer, groupId: Uint8Array) {
   const st = p.ledger.state;
-  if (st.members[p.device.id]?.status !== 'active') return undefined;
+  if (!memberOf(p)) return undefined;
   const devices = Object.values(st.members)
     .filter((m) => m.status === 'active')
     .flatMap((m) => m.devices)
@@ -383,13 +404,15 @@ function gossip(
 /** One governance action chosen from what makes sense in this peer's current view. */
 function act(p: Peer, c: { action: number; arg: number; choice: number }, groupId: Uint8Array) {
   const st = p.ledger.state;
+  const member = memberOf(p);
   const me = p.device;
-  const member = st.members[me.id];
   // An application is an outsider's entry, never a head: a proposal to admit names it [LED-14].
   const write = (kind: number, payload: ReturnType<typeof P.apply>, refs: string[] = []) =>
     me.write(groupId, kind, payload, [...st.heads, ...refs], p.clock);
   const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[c.arg % xs.length] : undefined);
-  if (!member || member.status !== 'active') {
+  if (!member) {
+    // A peer whose key the group retired, with no phone kept, is out for good [ID-7].
+    if (st.retired[me.id]) return undefined;
     const open = Object.values(st.applications).some(
       (a) => a.applicant === me.id && a.status === 'open'
     );
@@ -398,12 +421,12 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
   const active = Object.values(st.members).filter((m) => m.status === 'active');
   const voting = Object.values(st.proposals).filter((x) => x.status === 'voting');
   const openApps = Object.values(st.applications).filter((a) => a.status === 'open');
-  const other = pick(active.filter((m) => m.id !== me.id));
+  const other = pick(active.filter((m) => m.id !== member.id));
   // Vote on the oldest open proposal I can vote on and have not yet; mostly yes, sometimes no or
   // abstain, so tallies both pass and fail.
   const vote = () => {
     const unvoted = voting
-      .filter((x) => me.id in x.electorate && !x.ballots.some((v) => v.member === me.id))
+      .filter((x) => member.id in x.electorate && !x.ballots.some((v) => v.member === member.id))
       .sort((x, y) => x.start - y.start || (x.id < y.id ? -1 : 1));
     const prop = unvoted[0] ?? pick(voting);
     const choice = ([1, 1, 1, 0, 2, 1] as const)[c.choice % 6]!;
@@ -411,8 +434,14 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
   };
   // Like a real group, members work through a couple of proposals at a time.
   const busy = voting.length >= 2;
+  // A backup that leaked: a phone restored from it asks the group to retire every other phone
+  // of the member's, keeping itself (the group votes on it like anything else) [ID-7].
+  const kept = p.restored.find((d) => d.id !== me.id && member.devices.includes(d.id));
+  const retire = () =>
+    kept!.write(groupId, Kind.Propose, P.retire(member.id, [kept!.id]), st.heads, p.clock);
   switch (c.action % 10) {
     case 0: {
+      if (kept && c.choice >= 10) return retire();
       if (busy) return vote();
       const app = pick(openApps);
       return app
@@ -420,6 +449,7 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
         : write(Kind.Propose, P.propose('general'));
     }
     case 1:
+      if (kept && c.choice >= 4) return retire();
       if (busy) return vote();
       return other && c.choice % 3 === 0
         ? write(Kind.Propose, P.remove(other.id))
@@ -452,7 +482,7 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
       if (c.choice % 7 === 3 && !busy)
         return write(
           Kind.Propose,
-          P.moderation({ rt: 1 + (c.arg % 5), mods: other ? [other.id] : [], resp: [me.id] })
+          P.moderation({ rt: 1 + (c.arg % 5), mods: other ? [other.id] : [], resp: [member.id] })
         );
       if (c.choice % 7 >= 5 && !busy) {
         const mute = pick(Object.values(st.mutes));
@@ -479,19 +509,23 @@ function act(p: Peer, c: { action: number; arg: number; choice: number }, groupI
       const mine = member.devices.filter((d) => d !== me.id);
       if ((c.choice >= 11 || c.arg % 5 === 0) && mine.length > 0)
         return write(Kind.DeviceRemove, map({ d: hexToBytes(pick(mine)!) }));
-      if (c.choice >= 10) {
-        const n = parseInt(me.id.slice(0, 4), 16) % 1_000;
+      if (c.choice >= 9) {
+        const n = parseInt(p.identity.id.slice(0, 4), 16) % 1_000;
         const fresh = new Device(1_000 * (p.restored.length + 1) + n);
         p.restored.push(fresh);
         return fresh.write(
           groupId,
           Kind.DeviceAdd,
-          P.recover(groupId, me, fresh, me),
+          P.recover(groupId, p.identity, fresh, me),
           st.heads,
           p.clock
         );
       }
-      const target = pick(st.audit.filter((r) => r.verdict === 'applied' && r.author !== me.id));
+      const target = pick(
+        st.audit.filter(
+          (r) => r.verdict === 'applied' && r.author !== null && !member.devices.includes(r.author)
+        )
+      );
       return target ? write(Kind.Helped, P.helped(target.id), [target.id]) : vote();
     }
   }

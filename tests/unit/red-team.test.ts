@@ -11,6 +11,7 @@ import { SpaceKind } from '../../src/lib/core/governance/types';
 import { entryId, sealEntry, signedMessage } from '../../src/lib/core/ledger/envelope';
 import { readThread, threadTip } from '../../src/lib/core/space/thread';
 import { activeMute } from '../../src/lib/core/governance/safety';
+import { lookalikes, namesLookAlike } from '../../src/lib/core/identity/pseudonym';
 import type { Text } from '../../src/lib/core/governance/text';
 import { signInviteProof } from '../../src/lib/core/governance/invites';
 import { canonicalJson, derive, Ledger } from '../../src/lib/core/governance/derive';
@@ -678,5 +679,358 @@ describe('class 8: display names', () => {
     expect(founder.nameOf(founder.me)).toBe('Robin');
     expect(founder.nameOf(a.me)).toBeUndefined();
     expect(founder.nameOf(b.me)).toBeUndefined();
+  });
+});
+
+describe('class 8: look-alike display names', () => {
+  // Who: a member who wants to pass for another without any invisible character. How: letters
+  // from another script that look the same (a Cyrillic о, a Greek Α), a digit for a letter, a
+  // different case: every such name was shown as it was, beside the name it copies.
+  it('[RED-37] [ID-8] a display name that looks like another member’s (Cyrillic о, digit 0, Greek Α, upper case) is marked on both, with their fingerprints; different names are not', () => {
+    const net = new Net();
+    const { sessions } = crowd(net, 6);
+    const [founder, a, b, c, d, e] = sessions as [
+      GroupSession,
+      GroupSession,
+      GroupSession,
+      GroupSession,
+      GroupSession,
+      GroupSession
+    ];
+    net.put(founder.profile('Robin', T0 + 10));
+    net.put(a.profile('R\u043Ebin', T0 + 20)); // a Cyrillic о
+    net.put(b.profile('R0BIN', T0 + 30)); // a digit zero, upper case
+    net.put(c.profile('\u0391lice', T0 + 40)); // a Greek capital alpha
+    net.put(d.profile('Alice', T0 + 50));
+    net.put(e.profile('Robyn', T0 + 60));
+    net.sync(...sessions);
+    for (const s of [founder, a, b, c, d])
+      expect(e.looksLikeAnother(s.me), `${e.nameOf(s.me)}`).toBe(true);
+    expect(e.looksLikeAnother(e.me)).toBe(false);
+    // The names themselves are still shown as written (the mark goes beside them).
+    expect(e.nameOf(a.me)).toBe('R\u043Ebin');
+  });
+
+  it('[RED-38] [ID-8] the skeleton: confusables fold to one form; names that differ in letters do not', () => {
+    const same = [
+      ['Robin', 'R\u043Ebin'],
+      ['Robin', 'ROBIN'],
+      ['Robin', 'R0bin'],
+      ['Alice', '\u0391lice'],
+      ['Iris', 'lris'],
+      ['Sam', '\uFF33am'], // a full-width S
+      ['Noor', '  Noor ']
+    ];
+    for (const [x, y] of same) expect(namesLookAlike(x!, y!), `${x} ~ ${y}`).toBe(true);
+    for (const [x, y] of [
+      ['Robin', 'Robyn'],
+      ['Sam', 'Pam'],
+      ['\u0646\u0648\u0631', '\u0646\u0627\u0631']
+    ])
+      expect(namesLookAlike(x!, y!), `${x} ~ ${y}`).toBe(false);
+    expect(
+      [
+        ...lookalikes(
+          new Map([
+            ['1', 'Robin'],
+            ['2', 'Robyn'],
+            ['3', 'R0bin']
+          ])
+        )
+      ].sort()
+    ).toEqual(['1', '3']);
+  });
+});
+
+describe('class 6: a leaked identity backup', () => {
+  // Who: whoever found a member's identity backup (a saved file, a photo of the QR). How: the
+  // identity device could not be withdrawn (DeviceRemove refuses it), so they acted as the member
+  // for good: restored the backup on their own phone, withdrew the member's new phone, voted as the
+  // member, read every text. Removing the member and admitting them again cost the member their
+  // tier, seniority, reputation and a month of probation.
+  it('[RED-29] [ID-7] the group retires a leaked identity: the member keeps their membership on a new key; the leaked key, the thief’s phone and what they wrote meanwhile count for nothing', () => {
+    const { s, a, b, c } = standardGroup();
+    const p = s.write(a, Kind.Propose, P.propose('general'));
+    s.write(c, Kind.Ballot, P.ballot(p, 1));
+    const thief = new Device(70);
+    const fresh = new Device(71);
+    // The thief restores c's backup on their own phone; c gives their phone a new key the same way.
+    s.write(thief, Kind.DeviceAdd, P.recover(s.groupId, c, thief, c));
+    s.write(fresh, Kind.DeviceAdd, P.recover(s.groupId, c, fresh, c));
+    const before = structuredClone(s.state().members[c.id]!);
+    const r = s.write(a, Kind.Propose, P.retire(c.id, [fresh.id]));
+    // Holding c's identity key, the thief withdraws c's new phone and votes no as c.
+    s.write(c, Kind.DeviceRemove, map({ d: fresh.pub }));
+    const thiefVote = s.write(c, Kind.Ballot, P.ballot(r, 0));
+    for (const v of [s.founder, a, b]) s.write(v, Kind.Ballot, P.ballot(r, 1));
+    const base = [...s.heads];
+    const close = s.write(b, Kind.Close, P.close(r));
+    // Written without having seen the close: the thief adds one more phone of theirs.
+    const another = new Device(72);
+    const sneaky = s.write(thief, Kind.DeviceAdd, P.deviceAdd(s.groupId, c, another), {
+      prev: base
+    });
+    const later = s.write(c, Kind.Comment, P.comment(p, 'still me'));
+    const phone = new Device(73);
+    const back = s.write(phone, Kind.DeviceAdd, P.recover(s.groupId, c, phone, c));
+    const reapply = s.write(c, Kind.Apply, P.apply('let me back in', c.xPub));
+    const mine = s.write(fresh, Kind.Consent, P.consent(undefined, true));
+    const st = s.state();
+    expect(verdictOf(st, close)?.verdict).toBe('applied');
+    expect(st.proposals[r]!.execution?.code).toBe('retired');
+    expect(verdictOf(st, thiefVote)?.reason).toBe('not-in-electorate');
+    const after = st.members[c.id]!;
+    expect(after.status).toBe('active');
+    expect(after.devices).toEqual([fresh.id]);
+    for (const k of ['tier', 'seniority', 'admittedBy', 'admittedAt', 'tierHistory'] as const)
+      expect(after[k]).toEqual(before[k]);
+    expect(Object.keys(st.retired).sort()).toEqual([c.id, thief.id].sort());
+    expect(st.rotationDue).toBe(true);
+    for (const id of [sneaky, later, back, reapply])
+      expect(verdictOf(st, id)?.reason).toBe('retired');
+    expect(verdictOf(st, mine)?.verdict).toBe('applied');
+    expect(st.research.choices[c.id]?.all?.consent).toBe(true);
+    // c's ballot from before the leak still counts: it is the member's, not the key's.
+    expect(st.proposals[p]!.ballots.map((x) => x.member)).toContain(c.id);
+    // The incremental ledger agrees with a full derive.
+    const l = new Ledger({ groupId: s.groupId });
+    for (const bytes of s.entries.values()) l.add(bytes);
+    expect(canonicalJson(l.state)).toBe(canonicalJson(st));
+  });
+
+  it('[RED-30] [ID-7] [ENC-6] a phone whose backup leaked adds a new key of its own, asks for the old one to be retired, and reads and writes on after the close; the old key no longer opens the group key', () => {
+    const net = new Net();
+    const { groupId, sessions } = crowd(net, 4);
+    const [founder, a, b, c] = sessions as [GroupSession, GroupSession, GroupSession, GroupSession];
+    const thief = new GroupSession({ groupId, device: deviceKeys(seed(960)), random: rng(960) });
+    const fresh = new GroupSession({ groupId, device: deviceKeys(seed(961)), random: rng(961) });
+    net.sync(thief, fresh);
+    net.put(thief.recover(c.device, T0 + 30) as Uint8Array[]);
+    net.sync(fresh);
+    const out = fresh.recover(c.device, T0 + 60) as Uint8Array[];
+    expect(out.length).toBeGreaterThan(0);
+    net.put(out);
+    net.put(fresh.propose({ type: 'retire', member: c.me, keep: [fresh.device.id] }, T0 + 90));
+    net.sync(founder, a, b, c, thief, fresh);
+    const r = Object.values(founder.state.proposals).find((x) => x.kind === 'retire')!;
+    expect(r).toBeDefined();
+    for (const s of [founder, a, b]) net.put(s.vote(r.id, 1, '', T0 + 120));
+    net.sync(founder);
+    net.put(founder.close(r.id, T0 + 150));
+    net.sync(founder, a, b, c, thief, fresh);
+    const st = founder.state;
+    expect(st.proposals[r.id]!.execution).toMatchObject({ code: 'retired', newEpoch: 2 });
+    expect(fresh.me).toBe(c.me);
+    expect(fresh.isMember()).toBe(true);
+    expect(fresh.hasCurrentKey()).toBe(true);
+    for (const s of [c, thief]) {
+      expect(s.isMember()).toBe(false);
+      expect(s.retired()).toBe(true);
+      expect(s.hasCurrentKey()).toBe(false);
+    }
+    net.put(fresh.comment(r.id, 'thank you all', T0 + 180));
+    net.sync(founder);
+    expect(founder.comments(r.id).map((x) => founder.open(x.text))).toEqual(['thank you all']);
+  });
+
+  it('[RED-31] [ID-7] retirements that cannot be: keeping the identity, nobody, or a stranger’s phone → bad-payload or unknown-target; a key the group retired never returns', () => {
+    const { s, a, b, c } = standardGroup();
+    const fresh = new Device(81);
+    s.write(fresh, Kind.DeviceAdd, P.recover(s.groupId, c, fresh, c));
+    const withIdentity = s.write(a, Kind.Propose, P.retire(c.id, [c.id, fresh.id]));
+    const nobody = s.write(a, Kind.Propose, P.retire(c.id, []));
+    const twice = s.write(a, Kind.Propose, P.retire(c.id, [fresh.id, fresh.id]));
+    const stranger = s.write(a, Kind.Propose, P.retire(c.id, [b.id]));
+    const outsider = s.write(a, Kind.Propose, P.retire(new Device(82).id, [fresh.id]));
+    const st = s.state();
+    for (const id of [withIdentity, nobody, twice])
+      expect(verdictOf(st, id)?.reason).toBe('bad-payload');
+    for (const id of [stranger, outsider]) expect(verdictOf(st, id)?.reason).toBe('unknown-target');
+    // A thief's phone is retired with the identity; a later retirement cannot keep it.
+    const thief = new Device(84);
+    s.write(thief, Kind.DeviceAdd, P.recover(s.groupId, c, thief, c));
+    const r = s.write(a, Kind.Propose, P.retire(c.id, [fresh.id]));
+    for (const v of [s.founder, a, b]) s.write(v, Kind.Ballot, P.ballot(r, 1));
+    s.write(a, Kind.Close, P.close(r));
+    const revive = s.write(b, Kind.Propose, P.retire(c.id, [thief.id]));
+    const st2 = s.state();
+    expect(st2.members[c.id]!.devices).toEqual([fresh.id]);
+    expect(verdictOf(st2, revive)?.reason).toBe('unknown-target');
+    // The retired devices cannot be added again, by anyone.
+    const readd = s.write(fresh, Kind.DeviceAdd, P.deviceAdd(s.groupId, c, thief));
+    expect(verdictOf(s.state(), readd)?.reason).toBe('not-own-device');
+  });
+});
+
+describe('class 6: who abuses a retirement', () => {
+  // Who: a member who wants someone else's phone gone; whoever holds a leaked identity key and
+  // wants the real owner out instead of themselves; a retired key that goes on writing; a key
+  // holder who signs twins around the retirement so the group's decision unravels.
+
+  it('[RED-32] [ID-7] a member cannot retire someone else’s key without the group’s vote: a newcomer may not ask, a close before the votes is not-decided, a close at the deadline without a quorum fails; nothing is retired', () => {
+    const { s, a, b, c } = standardGroup();
+    const tablet = new Device(85);
+    s.write(c, Kind.DeviceAdd, P.deviceAdd(s.groupId, c, tablet));
+    const newcomer = new Device(86);
+    s.admit(newcomer, [s.founder, a, b]);
+    const byNewcomer = s.write(newcomer, Kind.Propose, P.retire(c.id, [tablet.id]));
+    const r = s.write(a, Kind.Propose, P.retire(c.id, [tablet.id]));
+    const early = s.write(a, Kind.Close, P.close(r));
+    // The member whose key it is has no vote on it (whoever holds a leaked key would vote as them).
+    const own = s.write(c, Kind.Ballot, P.ballot(r, 0));
+    s.write(a, Kind.Ballot, P.ballot(r, 1));
+    const alone = s.write(a, Kind.Close, P.close(r));
+    s.time += 6 * DAY;
+    for (const v of [s.founder, b]) s.write(v, Kind.Comment, P.comment(r, 'busy week'));
+    const late = s.write(a, Kind.Close, P.close(r));
+    const st = s.state();
+    expect(verdictOf(st, byNewcomer)?.reason).toBe('probation-restricted');
+    expect(verdictOf(st, early)?.reason).toBe('not-decided');
+    expect(verdictOf(st, alone)?.reason).toBe('not-decided');
+    expect(verdictOf(st, own)?.reason).toBe('not-in-electorate');
+    expect(verdictOf(st, late)?.verdict).toBe('applied');
+    expect(st.proposals[r]!.status).toBe('failed');
+    expect(st.retired).toEqual({});
+    expect(st.members[c.id]!.devices).toEqual([c.id, tablet.id].sort());
+    const still = s.write(c, Kind.Consent, P.consent(undefined, true));
+    expect(verdictOf(s.state(), still)?.verdict).toBe('applied');
+  });
+
+  it('[RED-33] [ID-7] whoever holds a leaked key cannot retire the owner in their place: the leaked key may not ask (retiring-device), nor a phone the retirement would retire; the thief’s retirement, voted down, retires nothing; the owner’s retires the thief’s phone', () => {
+    const { s, a, b, c } = standardGroup();
+    const thief = new Device(90);
+    const fresh = new Device(91);
+    const tablet = new Device(92);
+    s.write(c, Kind.DeviceAdd, P.deviceAdd(s.groupId, c, tablet));
+    s.write(thief, Kind.DeviceAdd, P.recover(s.groupId, c, thief, c));
+    s.write(fresh, Kind.DeviceAdd, P.recover(s.groupId, c, fresh, c));
+    // Signed with the leaked identity key itself, keeping the thief's phone.
+    const byLeaked = s.write(c, Kind.Propose, P.retire(c.id, [thief.id]));
+    // From a phone of the member that the retirement would retire.
+    const byRetiring = s.write(tablet, Kind.Propose, P.retire(c.id, [thief.id]));
+    const theirs = s.write(thief, Kind.Propose, P.retire(c.id, [thief.id]));
+    const ours = s.write(fresh, Kind.Propose, P.retire(c.id, [fresh.id]));
+    // The owner told the others, in person, the code of the phone that is theirs.
+    for (const v of [s.founder, a, b]) {
+      s.write(v, Kind.Ballot, P.ballot(theirs, 0));
+      s.write(v, Kind.Ballot, P.ballot(ours, 1));
+    }
+    const thiefVote = s.write(thief, Kind.Ballot, P.ballot(theirs, 1));
+    s.write(a, Kind.Close, P.close(theirs));
+    s.write(b, Kind.Close, P.close(ours));
+    const st = s.state();
+    expect(verdictOf(st, byLeaked)?.reason).toBe('retiring-device');
+    expect(verdictOf(st, byRetiring)?.reason).toBe('retiring-device');
+    expect(verdictOf(st, thiefVote)?.reason).toBe('not-in-electorate');
+    expect(st.proposals[theirs]!.status).toBe('failed');
+    expect(st.proposals[ours]!.execution?.code).toBe('retired');
+    expect(st.members[c.id]!.devices).toEqual([fresh.id]);
+    expect(Object.keys(st.retired).sort()).toEqual([c.id, thief.id, tablet.id].sort());
+  });
+
+  it('[RED-34] [ID-7] had the group passed both, the first closed stands: the other retires nothing and cannot bring the phone it kept back', () => {
+    const { s, a, b, c } = standardGroup();
+    const thief = new Device(93);
+    const fresh = new Device(94);
+    s.write(thief, Kind.DeviceAdd, P.recover(s.groupId, c, thief, c));
+    s.write(fresh, Kind.DeviceAdd, P.recover(s.groupId, c, fresh, c));
+    const ours = s.write(fresh, Kind.Propose, P.retire(c.id, [fresh.id]));
+    const theirs = s.write(thief, Kind.Propose, P.retire(c.id, [thief.id]));
+    for (const v of [s.founder, a, b])
+      for (const r of [ours, theirs]) s.write(v, Kind.Ballot, P.ballot(r, 1));
+    s.write(a, Kind.Close, P.close(ours));
+    const second = s.write(b, Kind.Close, P.close(theirs));
+    const st = s.state();
+    expect(verdictOf(st, second)?.verdict).toBe('applied');
+    expect(st.proposals[theirs]!.execution?.code).toBe('not-retired');
+    expect(st.members[c.id]!.devices).toEqual([fresh.id]);
+    expect(st.members[c.id]!.status).toBe('active');
+  });
+
+  it('[RED-35] [ID-7] a retired key writes on: every kind of entry it signs after the close, or beside it, is retired; the phone kept links a new phone that writes', () => {
+    const { s, a, b, c } = standardGroup();
+    const p = s.write(a, Kind.Propose, P.propose('general'));
+    const thief = new Device(95);
+    const fresh = new Device(96);
+    s.write(thief, Kind.DeviceAdd, P.recover(s.groupId, c, thief, c));
+    s.write(fresh, Kind.DeviceAdd, P.recover(s.groupId, c, fresh, c));
+    const r = s.write(fresh, Kind.Propose, P.retire(c.id, [fresh.id]));
+    for (const v of [s.founder, a, b]) s.write(v, Kind.Ballot, P.ballot(r, 1));
+    const base = [...s.heads];
+    s.write(b, Kind.Close, P.close(r));
+    const other = s.write(b, Kind.Propose, P.propose('general'));
+    const beside = [
+      s.write(c, Kind.Ballot, P.ballot(p, 0), { prev: base }),
+      s.write(thief, Kind.DeviceRemove, map({ d: fresh.pub }), { prev: base })
+    ];
+    const hisPhone = new Device(97);
+    const after = [
+      s.write(c, Kind.Ballot, P.ballot(other, 0)),
+      s.write(c, Kind.Close, P.close(p)),
+      s.write(c, Kind.Comment, P.comment(p, 'still me')),
+      s.write(c, Kind.Delegate, P.delegate('all', a.id)),
+      s.write(c, Kind.Propose, P.propose('general')),
+      s.write(c, Kind.DeviceAdd, P.deviceAdd(s.groupId, c, hisPhone)),
+      s.write(thief, Kind.DeviceRemove, map({ d: fresh.pub })),
+      s.write(thief, Kind.Mute, P.mute(a.id)),
+      s.write(thief, Kind.Consent, P.consent(undefined, false)),
+      s.write(thief, Kind.Propose, P.retire(c.id, [fresh.id]))
+    ];
+    const linked = new Device(98);
+    const link = s.write(fresh, Kind.DeviceAdd, P.deviceAdd(s.groupId, c, linked));
+    const fromLinked = s.write(linked, Kind.Consent, P.consent(undefined, true));
+    const st = s.state();
+    for (const id of [...beside, ...after]) expect(verdictOf(st, id)?.reason, id).toBe('retired');
+    expect(verdictOf(st, link)?.verdict).toBe('applied');
+    expect(verdictOf(st, fromLinked)?.verdict).toBe('applied');
+    expect(st.members[c.id]!.devices).toEqual([fresh.id, linked.id].sort());
+    expect(st.research.choices[c.id]?.all?.consent).toBe(true);
+    expect(st.mutes[a.id]).toBeUndefined();
+    expect(st.delegations[c.id]).toBeUndefined();
+    expect(st.proposals[p]!.status).toBe('voting');
+    const l = new Ledger({ groupId: s.groupId });
+    for (const bytes of s.entries.values()) l.add(bytes);
+    expect(canonicalJson(l.state)).toBe(canonicalJson(st));
+  });
+
+  it('[RED-36] [ID-7] [LED-6] equivocation around a retirement: the owner and the leaked key writing at one seq, and a twin signed after the close at a seq the group built on, change nothing the group decided', () => {
+    const { s, a, b, c } = standardGroup();
+    const p = s.write(a, Kind.Propose, P.propose('general'));
+    const cBallot = s.write(c, Kind.Ballot, P.ballot(p, 1));
+    const fresh = new Device(99);
+    s.write(fresh, Kind.DeviceAdd, P.recover(s.groupId, c, fresh, c));
+    const base = [...s.heads];
+    // The owner's old phone and the thief's copy of its key both write c's next entry.
+    const ownerSide = s.write(c, Kind.Comment, P.comment(p, 'it is me'), { prev: base });
+    const thiefSide = s.write(c, Kind.DeviceRemove, map({ d: fresh.pub }), {
+      prev: base,
+      seq: 2,
+      backlink: cBallot
+    });
+    const r = s.write(fresh, Kind.Propose, P.retire(c.id, [fresh.id]));
+    for (const v of [s.founder, a, b]) s.write(v, Kind.Ballot, P.ballot(r, 1));
+    const close = s.write(b, Kind.Close, P.close(r));
+    s.write(a, Kind.Comment, P.comment(r, 'welcome back'));
+    s.write(s.founder, Kind.Comment, P.comment(r, 'glad you told us'));
+    // After the close, the thief signs a twin of c's first entry (the ballot others built on) and
+    // one of c's application-era seq 1 on the genesis.
+    const twin = s.write(c, Kind.Ballot, P.ballot(p, 0), { prev: [p], seq: 1, backlink: null });
+    const st = s.state();
+    expect(verdictOf(st, close)?.verdict).toBe('applied');
+    expect(st.proposals[r]!.execution?.code).toBe('retired');
+    expect(st.members[c.id]!.status).toBe('active');
+    expect(st.members[c.id]!.devices).toEqual([fresh.id]);
+    expect(verdictOf(st, cBallot)?.verdict).toBe('applied');
+    expect(st.proposals[p]!.ballots.find((x) => x.member === c.id)?.choice).toBe(1);
+    // The two seq-2 twins are void (the withdrawal of the new phone among them), and so is the
+    // late twin of seq 1: none of them counts.
+    for (const id of [ownerSide, thiefSide, twin])
+      expect(['equivocation', 'frozen-device', 'retired']).toContain(verdictOf(st, id)?.reason);
+    expect(st.rotationDue).toBe(true);
+    const mine = s.write(fresh, Kind.Consent, P.consent(undefined, true));
+    expect(verdictOf(s.state(), mine)?.verdict).toBe('applied');
+    const l = new Ledger({ groupId: s.groupId });
+    for (const bytes of s.entries.values()) l.add(bytes);
+    expect(canonicalJson(l.state)).toBe(canonicalJson(s.state()));
   });
 });

@@ -472,11 +472,16 @@ export class GroupView {
     return this.#session?.open(t, invite) !== undefined;
   }
 
+  /**
+   * A member's name as the screens show it [ID-4, ID-8]: "member" and a fingerprint when they
+   * chose none this phone can read (or one that could hide or reorder text); their name with the
+   * fingerprint when it looks like another member's (Unicode confusables).
+   */
   nameOf(member: string): string {
-    return (
-      this.#session?.nameOf(member) ??
-      m.member_fallback({ id: keyFingerprint(hexToBytes(member)).slice(0, 9) })
-    );
+    const id = keyFingerprint(hexToBytes(member)).slice(0, 9);
+    const name = this.#session?.nameOf(member);
+    if (name === undefined) return m.member_fallback({ id });
+    return this.#session?.looksLikeAnother(member) ? m.member_lookalike({ name, id }) : name;
   }
 
   groupName(): string {

@@ -33,7 +33,8 @@ const KIND: Record<ProposalKind, () => string> = {
   general: m.kind_general,
   ratify: m.kind_ratify,
   research: m.kind_research,
-  appeal: m.kind_appeal
+  appeal: m.kind_appeal,
+  retire: m.kind_retire
 };
 export const kindTitle = (k: ProposalKind): string => KIND[k]();
 
@@ -171,7 +172,9 @@ const REASON: Partial<Record<Reason, () => string>> = {
   'wrong-key': m.reason_wrong_key,
   'box-for-outsider': m.reason_box_for_outsider,
   'not-moderator': m.reason_not_moderator,
-  'not-responder': m.reason_not_responder
+  'not-responder': m.reason_not_responder,
+  retired: m.reason_retired,
+  'retiring-device': m.reason_retiring_device
 };
 
 const REPORT_REASON: Record<ReportReason, () => string> = {
@@ -267,6 +270,8 @@ export function executionWords(x: Execution): string {
     ratified: m.exec_ratified,
     research: m.exec_research,
     'appeal-upheld': m.exec_appeal_upheld,
+    retired: m.exec_retired,
+    'not-retired': m.exec_not_retired,
     recorded: m.exec_recorded
   };
   const key = x.newEpoch !== undefined ? ` ${m.exec_new_key()}` : '';

@@ -27,6 +27,11 @@ export class Ctx {
   readonly owner = new VersionedMap<string, { member: string; since: string }>();
   /** Devices a member removed: never added again, so an old authorization cannot return [LED-8]. */
   readonly retired = new Set<string>();
+  /**
+   * Devices withdrawn by `DeviceRemove` [LED-8]: whose they were, which device withdrew them and
+   * their X25519 key, so a retirement can give back a device the leaked key withdrew [ID-7].
+   */
+  readonly withdrawn = new Map<string, { member: string; by: string; x25519: string | null }>();
   /** witness() answers by entry, valid while membership (`owner`, admissions, removals) is unchanged. */
   readonly #witnessed = new Map<string, { version: number; time: number }>();
   /**
@@ -46,8 +51,10 @@ export class Ctx {
   readonly revocations: {
     entry: string;
     member: string;
-    kind: 'remove' | 'demote';
+    kind: 'remove' | 'demote' | 'retire';
     tier: Tier | null;
+    /** For a retirement: the devices it retired [ID-7]. */
+    devices?: string[];
   }[] = [];
   /** Removal proposals' closes, with who proposed them (for mutual removals) [GOV-9]. */
   readonly removals: { close: string; proposer: string; target: string }[] = [];
@@ -242,6 +249,8 @@ export function authorize(
     !ctx.ancestor(owner.since, e.id) ||
     !ctx.ancestor(member.admittedBy, e.id)
   ) {
+    // A key the group retired signs nothing that counts, wherever it falls [ID-7].
+    if (!owner && state.retired[e.device]) return 'retired';
     // Decided from the causal past alone, so the reason does not depend on whether the admission
     // happens to come before or after this entry in the total order.
     const applied = Object.values(state.applications).some(

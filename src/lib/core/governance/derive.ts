@@ -484,13 +484,16 @@ function concurrencyDrops(
   for (const r of ctx.revocations) {
     const member = state.members[r.member];
     if (!member) continue;
-    const devices = new Set([...member.devices, member.id]);
-    for (const [device, owner] of ctx.owner) if (owner.member === r.member) devices.add(device);
+    // A retirement drops only what its retired devices wrote concurrently [ID-7].
+    const devices = new Set(r.devices ?? [...member.devices, member.id]);
+    if (!r.devices)
+      for (const [device, owner] of ctx.owner) if (owner.member === r.member) devices.add(device);
     for (const device of devices) {
       for (const id of dag.chain.get(device)?.values() ?? []) {
         if (dropped.has(id) || out.has(id) || ctx.ignored.has(id) || !concurrent(dag, id, r.entry))
           continue;
         if (r.kind === 'remove') out.set(id, 'removed-concurrently');
+        else if (r.kind === 'retire') out.set(id, 'retired');
         else {
           const used = ctx.usedTier.get(id);
           if (used && r.tier && tierRank(used) > tierRank(r.tier)) out.set(id, 'lost-power');

@@ -4,6 +4,7 @@ import { MAX_ENVELOPE_BYTES } from '../ledger/envelope';
 import {
   MAX_EMERGENCY_SECONDS,
   MAX_MUTE_SECONDS,
+  MAX_KEEP,
   MAX_NAMED,
   MAX_CHECKIN_WAIT_MINUTES,
   MAX_REPORT_THRESHOLD,
@@ -170,7 +171,12 @@ export type ProposalBody =
   | { type: 'governance'; target: 'history'; share: boolean }
   | { type: 'general'; text: Text }
   | { type: 'ratify'; action: string }
-  | { type: 'research'; study: Text; tables: ResearchTable[]; until: number };
+  | { type: 'research'; study: Text; tables: ResearchTable[]; until: number }
+  /**
+   * Retire a member's leaked key [ID-7]: every device of `member` but `keep` (never the identity
+   * device) stops counting, and the group key rotates; the member stays who they were.
+   */
+  | { type: 'retire'; member: string; keep: string[] };
 
 class Bad extends Error {}
 
@@ -322,6 +328,12 @@ function proposalBody(r: Reader): ProposalBody {
       return { type, action: r.id('e') };
     case 'appeal':
       return { type, target: r.id('e'), text: r.text('text', MAX_TEXT, 1) };
+    case 'retire': {
+      const member = r.id('m');
+      const keep = memberList(r.list('keep'), 1);
+      if (keep.length > MAX_KEEP || keep.includes(member)) throw new Bad();
+      return { type, member, keep };
+    }
     case 'moderation':
       return {
         type,

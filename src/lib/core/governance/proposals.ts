@@ -65,9 +65,33 @@ function checkTarget(
       return state.emergencies[body.action] && ctx.ancestor(body.action, e.id)
         ? null
         : 'unknown-target';
+    case 'retire':
+      if (!target || !ctx.memberAt(target, e)) return 'unknown-target';
+      // The member may ask only from a phone the retirement keeps: never with the leaked key
+      // itself, nor from another phone it would retire (a thief's among them) [ID-7].
+      if (author.id === target.id && !body.keep.includes(e.device)) return 'retiring-device';
+      // Each device kept is the member's at the proposal's position, or one that a device this
+      // retirement retires withdrew (whoever holds the leaked key may withdraw the member's new
+      // phone first) [ID-7].
+      return body.keep.every((d) => keepable(ctx, target, body.keep, d, e))
+        ? null
+        : 'unknown-target';
     default:
       return null;
   }
+}
+
+/**
+ * Whether a retirement of `member` may keep `device` [ID-7]: it is the member's (added in `e`'s
+ * past), or it was withdrawn from the member by one of the devices the retirement retires (so the
+ * leaked key cannot take the member's new phone away). A device the group retired never returns.
+ */
+function keepable(ctx: Ctx, member: Member, keep: string[], device: string, e: Entry): boolean {
+  if (ctx.state.retired[device]) return false;
+  const owner = ctx.owner.get(device);
+  if (owner) return owner.member === member.id && ctx.ancestor(owner.since, e.id);
+  const gone = ctx.withdrawn.get(device);
+  return !!gone && gone.member === member.id && !keep.includes(gone.by);
 }
 
 /** A proposal: its voting rules and electorate are fixed at its causal point [GOV-4]. */
@@ -79,18 +103,22 @@ export function propose(
   who: Who
 ): Reason | null {
   const body = p.proposal;
-  // Newcomers propose general decisions, and may appeal a moderator's decision [SAFE-23].
-  const open = body.type === 'general' || body.type === 'appeal';
+  // Newcomers propose general decisions, may appeal a moderator's decision [SAFE-23] and may ask
+  // the group to retire their own leaked key [ID-7].
+  const own = body.type === 'retire' && body.member === who.member.id;
+  const open = body.type === 'general' || body.type === 'appeal' || own;
   if (who.tier === 'new' && !open) return 'probation-restricted';
   if (!open) ctx.usedTier.set(e.id, 'regular');
-  // Someone paused may always appeal [SAFE-23].
-  if (body.type !== 'appeal' && ctx.isMuted(state, who.member.id, e)) return 'muted';
+  // Someone paused may always appeal, and have a leaked key retired [SAFE-23, ID-7].
+  if (body.type !== 'appeal' && !own && ctx.isMuted(state, who.member.id, e)) return 'muted';
   const bad = checkTarget(state, ctx, body, who.member, e);
   if (bad) return bad;
   const rules = rulesAt(state, ctx, body.type, e);
   const electorate: Record<string, number> = {};
   for (const m of Object.values(state.members)) {
     if (!ctx.memberAt(m, e)) continue;
+    // Whoever holds a leaked key votes as the member: the member does not vote on its retirement.
+    if (body.type === 'retire' && m.id === body.member) continue;
     const tier = ctx.tierAt(state, m, e);
     if (rules.electorate.includes(tier)) electorate[m.id] = TIER_WEIGHT[tier];
   }
@@ -310,6 +338,8 @@ function execute(
       state.overturned[body.target] ??= e.id;
       return { code: 'appeal-upheld' };
     }
+    case 'retire':
+      return retire(state, ctx, e, body.member, body.keep);
     case 'allocate': {
       if (state.treasury.balance < body.amount) return { code: 'not-paid' };
       state.treasury.balance -= body.amount;
@@ -352,6 +382,55 @@ function execute(
     default:
       return { code: 'recorded' };
   }
+}
+
+/**
+ * Retires a member's leaked key [ID-7]: every device of the member but those kept stops counting
+ * (the identity device always among them), a device the leaked key withdrew is given back, and the
+ * group key rotates. The member stays who they were: the same id, tier, seniority, reputation and
+ * votes; they write from the devices kept. Entries of the retired devices concurrent with this
+ * close are dropped (`retired`), like a removed member's.
+ */
+function retire(
+  state: GroupState,
+  ctx: Ctx,
+  e: Entry,
+  memberId: string,
+  keep: string[]
+): Execution {
+  const member = state.members[memberId]!;
+  if (member.status !== 'active') return { code: 'not-member' };
+  const kept = keep.filter((d) => keepable(ctx, member, keep, d, e));
+  if (kept.length === 0) return { code: 'not-retired' };
+  const retired = [...new Set([...member.devices, member.id])].filter(
+    (d) => !kept.includes(d) && !state.retired[d]
+  );
+  for (const d of kept) {
+    if (ctx.owner.get(d)) continue;
+    // Withdrawn by the leaked key: the member's again, from this close on.
+    const gone = ctx.withdrawn.get(d)!;
+    ctx.withdrawn.delete(d);
+    ctx.retired.delete(d);
+    ctx.owner.set(d, { member: member.id, since: e.id });
+    if (gone.x25519) member.x25519[d] = gone.x25519;
+  }
+  for (const d of retired) {
+    if (ctx.owner.get(d)?.member === member.id) ctx.owner.delete(d);
+    ctx.retired.add(d);
+    delete member.x25519[d];
+    state.retired[d] = { member: member.id, by: e.id };
+  }
+  member.devices = [...kept].sort();
+  ctx.membershipChanged();
+  state.rotationDue = true;
+  ctx.revocations.push({
+    entry: e.id,
+    member: member.id,
+    kind: 'retire',
+    tier: null,
+    devices: retired
+  });
+  return { code: 'retired' };
 }
 
 /**

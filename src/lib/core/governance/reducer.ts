@@ -81,6 +81,7 @@ export function emptyState(groupId: string): GroupState {
       unansweredHours: DEFAULT_UNANSWERED_HOURS
     },
     mutes: {},
+    retired: {},
     overturned: {},
     research: { studies: {}, choices: {} },
     audit: [],
@@ -198,6 +199,11 @@ function deviceRemove(
   if (p.device === who.member.id || ctx.owner.get(p.device)?.member !== who.member.id)
     return 'not-own-device';
   who.member.devices = who.member.devices.filter((d) => d !== p.device);
+  ctx.withdrawn.set(p.device, {
+    member: who.member.id,
+    by: e.device,
+    x25519: who.member.x25519[p.device] ?? null
+  });
   delete who.member.x25519[p.device];
   ctx.owner.delete(p.device);
   ctx.retired.add(p.device);
@@ -222,6 +228,9 @@ function keyReport(state: GroupState, e: Entry, p: P<typeof Kind.KeyReport>): Re
 }
 
 function apply(state: GroupState, ctx: Ctx, e: Entry, p: P<typeof Kind.Apply>): Reason | null {
+  // A retired key cannot come back as an applicant: admitting it would bring back the member it
+  // was the identity of [ID-7].
+  if (state.retired[e.device]) return 'retired';
   const owner = ctx.owner.get(e.device);
   const member = owner ? state.members[owner.member] : undefined;
   if (member && member.status === 'active') return 'already-member';

@@ -35,8 +35,13 @@ export const DEFAULT_SETTINGS: GovernanceSettings = {
   // Research concerns everyone's data: every member votes, newcomers too [RES-1].
   research: majority(ALL, 60, 66, 14),
   // An appeal against a moderator's decision: quick, and the members decide [SAFE-23].
-  appeal: majority(FULL, 40, 50, 3)
+  appeal: majority(FULL, 40, 50, 3),
+  // Retiring a leaked key: quick, since whoever holds it acts as the member meanwhile [ID-7].
+  retire: majority(FULL, 40, 50, 3)
 };
+
+/** Devices a retirement may keep for the member [ID-7]. */
+export const MAX_KEEP = 8;
 
 /** The longest a moderator may mute a member for [SAFE-22]. */
 export const MAX_MUTE_SECONDS = 30 * DAY;

@@ -123,6 +123,8 @@ export interface Execution {
     | 'ratified'
     | 'research'
     | 'appeal-upheld'
+    | 'retired'
+    | 'not-retired'
     | 'recorded';
   tier?: Tier;
   version?: number;
@@ -154,6 +156,8 @@ export function describeExecution(x: Execution): string {
     ratified: 'emergency action ratified',
     research: 'research export allowed',
     'appeal-upheld': 'the decision appealed against is undone',
+    retired: 'the leaked key no longer counts; the member keeps their other devices',
+    'not-retired': 'nothing retired: none of the devices to keep is the member’s',
     recorded: 'decision recorded'
   };
   return (
@@ -321,6 +325,11 @@ export interface GroupState {
   safety: SafetySettings;
   /** The latest mute of each member, by member id [SAFE-22]. */
   mutes: Record<string, MuteRecord>;
+  /**
+   * Devices the group retired (a leaked key) [ID-7]: device → its member and the closing entry.
+   * Nothing they sign counts again, and they are never added again.
+   */
+  retired: Record<string, { member: string; by: string }>;
   /** Moderators' decisions undone on appeal: decision entry id → the closing entry [SAFE-23]. */
   overturned: Record<string, string>;
   research: {

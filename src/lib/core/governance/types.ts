@@ -16,7 +16,8 @@ export const PROPOSAL_KINDS = [
   'general',
   'ratify',
   'research',
-  'appeal'
+  'appeal',
+  'retire'
 ] as const;
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
 
@@ -163,6 +164,8 @@ export const REASONS = [
   'invite-revoked',
   'invite-used',
   'not-moderator',
-  'not-responder'
+  'not-responder',
+  'retired',
+  'retiring-device'
 ] as const;
 export type Reason = (typeof REASONS)[number];

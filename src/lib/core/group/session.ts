@@ -13,7 +13,7 @@ import { responders } from '../governance/safety';
 import { deviceAuthMessage, deviceProofMessage, groupIdFor } from '../governance/reducer';
 import type { GroupState, Proposal } from '../governance/state';
 import { isSealed, openStateText, type Text } from '../governance/text';
-import { safeDisplayName } from '../identity/pseudonym';
+import { lookalikes, safeDisplayName } from '../identity/pseudonym';
 import {
   Kind,
   SpaceKind,
@@ -235,7 +235,9 @@ export type ProposalInput =
   | { type: 'governance'; target: ProposalKind; rules: VotingRules }
   | { type: 'history'; share: boolean }
   | { type: 'ratify'; action: string }
-  | { type: 'research'; study: string; tables: ResearchTable[]; until: number };
+  | { type: 'research'; study: string; tables: ResearchTable[]; until: number }
+  /** Retire `member`'s leaked key: every device of theirs but `keep` stops counting [ID-7]. */
+  | { type: 'retire'; member: string; keep: string[] };
 
 export interface SessionOptions extends Omit<DeriveParams, 'groupId'> {
   groupId: Uint8Array;
@@ -316,8 +318,15 @@ export class GroupSession {
     return times[1] ?? times[0] ?? 0;
   }
 
+  /** Whether this device writes for an active member (a retired key does not, ID-7). */
   isMember(): boolean {
-    return this.state.members[this.me]?.status === 'active';
+    const m = this.state.members[this.me];
+    return m?.status === 'active' && m.devices.includes(this.device.id);
+  }
+
+  /** Whether the group retired this device's key (a leaked backup) [ID-7]. */
+  retired(): boolean {
+    return !!this.state.retired[this.device.id];
   }
 
   /** Remembers an invitation secret (one this device made, or the one it applies with). */
@@ -420,6 +429,28 @@ export class GroupSession {
     return application?.name
       ? safeDisplayName(this.open(application.name, application.invite))
       : undefined;
+  }
+
+  #lookalikes: { key: string; members: Set<string> } | undefined;
+
+  /**
+   * Whether `member`'s shown name looks like another active member's (the same Unicode
+   * confusable skeleton: `Rоbin` with a Cyrillic о beside Robin) [ID-8]. The screen then shows
+   * the name with the member's key fingerprint, for both of them.
+   */
+  looksLikeAnother(member: string): boolean {
+    const state = this.state;
+    const key = `${state.audit.length}:${this.keys().size}`;
+    if (this.#lookalikes?.key !== key) {
+      const names = new Map<string, string>();
+      for (const m of Object.values(state.members)) {
+        if (m.status !== 'active') continue;
+        const name = this.nameOf(m.id);
+        if (name) names.set(m.id, name);
+      }
+      this.#lookalikes = { key, members: lookalikes(names) };
+    }
+    return this.#lookalikes.members.has(member);
   }
 
   /**
@@ -652,6 +683,8 @@ export class GroupSession {
             return { k: 'ratify', e: hexToBytes(input.action) };
           case 'appeal':
             return { k: 'appeal', e: hexToBytes(input.target), text: seal('text', input.text) };
+          case 'retire':
+            return { k: 'retire', m: hexToBytes(input.member), keep: input.keep.map(hexToBytes) };
           case 'moderation':
             return {
               k: 'moderation',
@@ -709,10 +742,20 @@ export class GroupSession {
    */
   close(proposal: string, now: number): Uint8Array[] {
     const p = this.state.proposals[proposal];
-    const removed = p?.body.type === 'remove' && p.tally?.passed ? p.body.member : undefined;
+    const passing = p?.tally?.passed === true;
+    const removed = p?.body.type === 'remove' && passing ? p.body.member : undefined;
+    // A retirement rotates too: the new key goes to every device but those it retires [ID-7].
+    const retiring = p?.body.type === 'retire' && passing ? p.body : undefined;
     return this.write(Kind.Close, now, () => {
-      if (!removed) return { p: hexToBytes(proposal) };
-      const to = this.recipients(removed).slice(0, MAX_BOXES_PER_ENTRY);
+      if (!removed && !retiring) return { p: hexToBytes(proposal) };
+      const to = this.recipients(removed)
+        .filter(
+          ([d]) =>
+            !retiring ||
+            this.state.members[retiring.member]?.devices.includes(toHex(d)) !== true ||
+            retiring.keep.includes(toHex(d))
+        )
+        .slice(0, MAX_BOXES_PER_ENTRY);
       const key = this.random(32);
       return {
         p: hexToBytes(proposal),

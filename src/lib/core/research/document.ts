@@ -124,6 +124,9 @@ export function anonymizedEntries(o: {
             };
           case 'appeal':
             return { ...base, target: entryRef(b.target), textBytes: textBytes(b.text) };
+          case 'retire':
+            // How many devices the member keeps, never which: device keys identify phones [ID-7].
+            return { ...base, member: person(b.member), kept: b.keep.length };
           case 'moderation':
             // How many were named, never who: a responder is someone others turn to [SAFE-21].
             return {
