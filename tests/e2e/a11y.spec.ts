@@ -84,4 +84,15 @@ test('[A11Y-1] every route passes an axe scan, in light and in dark mode', async
   await page.goto('/settings');
   await expect(page.getByTestId('key-fingerprint')).toBeVisible();
   await scan(page, 'settings', 'settings');
+
+  // "Sync with someone here", then showing a code [NEAR-11].
+  await page.goto('/nearby');
+  await expect(page.getByTestId('near-host')).toBeVisible();
+  await scan(page, 'sync with someone here');
+  await page.getByTestId('near-host').click();
+  await expect(page.getByTestId('near-offer')).toBeVisible({ timeout: 30_000 });
+  await scan(page, 'sync with someone here: a code shown', 'nearby');
+  // Tap targets at least 44 px high on a 360 px screen.
+  for (const button of await page.locator('main button, main summary').all())
+    expect((await button.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
 });

@@ -95,8 +95,16 @@ describe('nearby handshake: members prove it before anything syncs', () => {
       phone('host', rowan, [group(DOC_1, founder), group(DOC_2, other.founder)]),
       phone('guest', samKey, [group(DOC_1, sam), group(DOC_3, other.founder)])
     );
-    expect(out.host?.done).toEqual({ shared: [DOC_1], refused: [] });
-    expect(out.guest?.done).toEqual({ shared: [DOC_1], refused: [] });
+    expect(out.host?.done).toEqual({
+      shared: [DOC_1],
+      refused: [],
+      device: deviceKeys(seed(7)).id
+    });
+    expect(out.guest?.done).toEqual({
+      shared: [DOC_1],
+      refused: [],
+      device: deviceKeys(seed(100)).id
+    });
   });
 
   it('[NEAR-3] a stranger who scanned the code is offered nothing and learns no document id', () => {
@@ -109,8 +117,8 @@ describe('nearby handshake: members prove it before anything syncs', () => {
       phone('host', rowan, [group(DOC_1, founder)]),
       phone('guest', stranger, [group(DOC_2, theirs.founder)])
     );
-    expect(out.host?.done).toEqual({ shared: [], refused: [] });
-    expect(out.guest?.done).toEqual({ shared: [], refused: [] });
+    expect(out.host?.done).toEqual({ shared: [], refused: [], device: undefined });
+    expect(out.guest?.done).toEqual({ shared: [], refused: [], device: undefined });
     // Nothing Rowan sent names the document.
     const all = Buffer.concat(out.sent.host).toString('latin1');
     expect(all).not.toContain(DOC_1);
@@ -126,8 +134,8 @@ describe('nearby handshake: members prove it before anything syncs', () => {
       phone('host', deviceKeys(seed(100)).secret, [group(DOC_1, founder)]),
       phone('guest', kimKeys.secret, [liar])
     );
-    expect(out.host?.done).toEqual({ shared: [], refused: [DOC_1] });
-    expect(out.guest?.done).toEqual({ shared: [], refused: [DOC_1] });
+    expect(out.host?.done).toEqual({ shared: [], refused: [DOC_1], device: undefined });
+    expect(out.guest?.done).toEqual({ shared: [], refused: [DOC_1], device: undefined });
     // Sam, removed by the group, holds the group too.
     net.sync(founder);
     const removal = founder.propose({ type: 'remove', member: sam.me }, 1_780_001_000);
@@ -170,7 +178,7 @@ describe('nearby handshake: members prove it before anything syncs', () => {
     expect(said.get('shared')).toEqual([]);
     g.receive(hProofs);
     const gReady = g.receive(ready.send[0]!);
-    expect(gReady.done).toEqual({ shared: [], refused: [DOC_1] });
+    expect(gReady.done).toEqual({ shared: [], refused: [DOC_1], device: undefined });
   });
 
   it('[NEAR-5] a proof recorded on one connection does not open another; reflecting a phone’s own messages proves nothing', () => {

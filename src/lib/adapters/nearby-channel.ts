@@ -49,6 +49,10 @@ export class NearbyChannel {
   #lastOut = now();
   #timer: ReturnType<typeof setInterval> | undefined;
   #ended = false;
+  /** Sync messages are garbage until both phones proved membership [NEAR-3]. */
+  #syncAllowed = false;
+  /** Sync messages that came before the page joined the channel to the worker. */
+  readonly #held: Uint8Array[] = [];
 
   constructor(dc: RTCDataChannel, o: ChannelOptions = {}) {
     this.#dc = dc;
@@ -82,6 +86,20 @@ export class NearbyChannel {
 
   get open(): boolean {
     return !this.#ended;
+  }
+
+  /**
+   * From now on sync messages may come (the handshake is done); those that arrive before
+   * `syncLink.onmessage` is set are held until `release()`.
+   */
+  allowSync(): void {
+    this.#syncAllowed = true;
+  }
+
+  /** Hands the held sync messages to `syncLink.onmessage`. */
+  release(): void {
+    while (this.#held.length > 0 && this.syncLink.onmessage && !this.#ended)
+      this.syncLink.onmessage(this.#held.shift()!);
   }
 
   sendControl(bytes: Uint8Array): void {
@@ -126,7 +144,13 @@ export class NearbyChannel {
       case 'control':
         return this.oncontrol?.(r.bytes);
       case 'sync':
-        return this.syncLink.onmessage?.(r.bytes);
+        if (!this.#syncAllowed) return this.end('garbage');
+        if (this.syncLink.onmessage && this.#held.length === 0)
+          return this.syncLink.onmessage(r.bytes);
+        // A peer that floods before this phone is ready is not following the protocol.
+        if (this.#held.length >= 256) return this.end('garbage');
+        this.#held.push(r.bytes);
+        return this.release();
       case 'garbage':
         return this.end('garbage');
       default:

@@ -33,6 +33,8 @@ async function pair(): Promise<{ ends: [LinkNetworkAdapter, LinkNetworkAdapter];
   const ends = [host.value, guest.value].map((c) => {
     // Page: the data channel; worker: the adapter on a MessagePort; a bridge between.
     const channel = new NearbyChannel(c.dc);
+    // No handshake here: the contract is about the adapter.
+    channel.allowSync();
     const ports = new MessageChannel();
     bridge(channel.syncLink, portLink(ports.port1));
     return { adapter: new LinkNetworkAdapter(portLink(ports.port2)), channel };

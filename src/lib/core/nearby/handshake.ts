@@ -53,6 +53,8 @@ export interface HandshakeDone {
   shared: string[];
   /** Groups the other phone also holds, whose proof this phone refused (or the other refused ours). */
   refused: string[];
+  /** The other phone's device key (hex), from a proof this phone accepted. */
+  device: string | undefined;
 }
 
 export type Step =
@@ -69,6 +71,7 @@ export class Handshake {
   #mine = new Map<string, string>();
   #common: string[] = [];
   #accepted = new Set<string>();
+  #device: string | undefined;
 
   constructor(o: HandshakeOptions) {
     if (o.nonce.length !== 32) throw new RangeError('nonce must be 32 bytes');
@@ -86,10 +89,9 @@ export class Handshake {
 
   /** Takes the other phone's next message; says what to send back and whether it is over. */
   receive(bytes: Uint8Array): Step {
-    if (this.finished) return this.#fail('garbage');
     const m = parse(bytes);
-    if (!m) return this.#fail('garbage');
-    if (m.t === 'bye') {
+    // A goodbye may come at any time, even after the handshake is over.
+    if (m?.t === 'bye') {
       this.#stage = 'failed';
       return {
         send: [],
@@ -97,6 +99,7 @@ export class Handshake {
         detail: typeof m.why === 'string' ? m.why.slice(0, 40) : ''
       };
     }
+    if (this.finished || !m) return this.#fail('garbage');
     switch (this.#stage) {
       case 'hello': {
         if (m.t !== 'hello') return this.#fail('garbage');
@@ -169,6 +172,7 @@ export class Handshake {
           if (!verifyStrict(device, this.#signed(peer, doc), signature)) continue;
           if (!group.isMemberDevice(toHex(device))) continue;
           this.#accepted.add(toHex(tag));
+          this.#device ??= toHex(device);
         }
         this.#stage = 'ready';
         return {
@@ -188,7 +192,10 @@ export class Handshake {
           else refused.push(doc);
         }
         this.#stage = 'done';
-        return { send: [], done: { shared, refused } };
+        return {
+          send: [],
+          done: { shared, refused, device: shared.length > 0 ? this.#device : undefined }
+        };
       }
       default:
         return this.#fail('garbage');

@@ -1,0 +1,94 @@
+import {
+  expect,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type TestInfo
+} from '@playwright/test';
+import { writeFileSync } from 'node:fs';
+import { cameraBrowser, qrVideo } from './fake-camera';
+import { startRelay, waitForServiceWorker, type RelayProcess } from './helpers';
+
+/**
+ * Phones for direct-sync tests [NEAR-*]: each its own Chromium with a fake camera (a video file
+ * written just before it scans: Chromium reads it when the camera starts), its own relay to set
+ * groups up, which the test stops before the phones meet.
+ */
+export interface Phone {
+  name: string;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** What this phone's camera will see the next time it starts: these codes, over and over. */
+  sees(texts: string[]): void;
+}
+
+let nextPort = 3600 + (process.pid % 200) * 2;
+
+export async function ownRelay(info: TestInfo): Promise<RelayProcess> {
+  return startRelay({ port: nextPort++, dataDir: info.outputPath(`relay-${nextPort}`) });
+}
+
+export async function phone(info: TestInfo, name: string, baseURL: string): Promise<Phone> {
+  const video = info.outputPath(`${name}-camera.y4m`);
+  writeFileSync(video, qrVideo(['nothing yet']));
+  const browser = await cameraBrowser(video);
+  const context = await browser.newContext({ baseURL, viewport: { width: 360, height: 640 } });
+  const page = await context.newPage();
+  return {
+    name,
+    browser,
+    context,
+    page,
+    sees: (texts) => writeFileSync(video, qrVideo(texts.flatMap((t) => [t, t, t, t])))
+  };
+}
+
+/**
+ * The phones are left with no server at all: each has the app from its service worker, then the
+ * relay process is stopped and this machine has no internet. (Not Chromium's offline mode: it cuts
+ * WebRTC too, unlike a phone on a Wi-Fi or hotspot with no internet, which is what this is.)
+ */
+export async function noServer(relay: RelayProcess, ...phones: Phone[]): Promise<void> {
+  for (const p of phones) await waitForServiceWorker(p.page);
+  expect(await relay.stop()).not.toBeUndefined();
+  const gone = await fetch(`${relay.url}/healthz`).then(
+    () => false,
+    () => true
+  );
+  expect(gone, 'the relay is stopped').toBe(true);
+}
+
+/** The code a phone shows, read from its "code as text" (the same text as its QR code). */
+export async function shownCode(page: Page, what: 'near-offer' | 'near-answer'): Promise<string> {
+  await expect(page.getByTestId(what)).toBeVisible({ timeout: 30_000 });
+  return page.getByTestId('near-code-text').inputValue();
+}
+
+/**
+ * One guest joins a host by camera: the host shows its code, the guest's camera reads it and
+ * shows an answer, the host's camera reads that. Returns how many QR codes crossed.
+ */
+export async function pair(host: Phone, guest: Phone): Promise<{ codes: number }> {
+  const h = host.page;
+  const g = guest.page;
+  if (!h.url().endsWith('/nearby')) await h.goto('/nearby');
+  await expect(h.getByTestId('near-host').or(h.getByTestId('near-offer'))).toBeVisible();
+  if (await h.getByTestId('near-host').isVisible()) await h.getByTestId('near-host').click();
+  const offer = await shownCode(h, 'near-offer');
+  const offerCodes = Number(await h.getByTestId('near-offer').getAttribute('data-codes'));
+  guest.sees([offer]);
+  if (!g.url().endsWith('/nearby')) await g.goto('/nearby');
+  await expect(g.getByTestId('near-guest').or(g.getByTestId('near-scan'))).toBeVisible();
+  if (await g.getByTestId('near-guest').isVisible()) await g.getByTestId('near-guest').click();
+  await g.getByTestId('near-scan').click();
+  const answer = await shownCode(g, 'near-answer');
+  const answerCodes = Number(await g.getByTestId('near-answer').getAttribute('data-codes'));
+  host.sees([answer]);
+  await h.getByTestId('near-scan').click();
+  return { codes: offerCodes + answerCodes };
+}
+
+export async function closePhones(...phones: Phone[]): Promise<void> {
+  for (const p of phones) await p.browser.close().catch(() => undefined);
+}
