@@ -92,3 +92,24 @@ export async function pair(host: Phone, guest: Phone): Promise<{ codes: number }
 export async function closePhones(...phones: Phone[]): Promise<void> {
   for (const p of phones) await p.browser.close().catch(() => undefined);
 }
+
+/** This phone's device seed, read from its IndexedDB (as a modified app on that phone could). */
+export async function deviceSeed(page: Page): Promise<Uint8Array> {
+  const seed = await page.evaluate(
+    () =>
+      new Promise<number[]>((resolve, reject) => {
+        const open = indexedDB.open('hearth');
+        open.onsuccess = () => {
+          const get = open.result.transaction('identity').objectStore('identity').get('self');
+          get.onsuccess = () => resolve([...(get.result as { secretKey: Uint8Array }).secretKey]);
+          get.onerror = () => reject(new Error('no identity'));
+        };
+      })
+  );
+  return Uint8Array.from(seed);
+}
+
+/** The document id of the group a page shows (from its address). */
+export function documentIdOf(url: string): string {
+  return /#([1-9A-HJ-NP-Za-km-z]+)/.exec(url)![1]!;
+}

@@ -11,7 +11,10 @@ import {
   shot,
   tab
 } from './helpers';
-import { closePhones, noServer, ownRelay, pair, phone, type Phone } from './nearby-kit';
+import { codeText, encodeCode, OFFER_LIFETIME_S, readCode } from '../../src/lib/core/nearby/code';
+import { toBase64Url } from '../../src/lib/core/encoding/base64url';
+import { toFrames } from '../../src/lib/core/sync/qr-frames';
+import { closePhones, noServer, ownRelay, pair, phone, shownCode, type Phone } from './nearby-kit';
 
 /** Votes on a decision, offline: the vote is saved on this phone only. */
 async function voteOffline(page: Page, decision: string, choice: 'Yes' | 'No') {
@@ -80,4 +83,122 @@ test('[NEAR-11] two phones, no relay, no internet: paired by camera, they sync a
     await closePhones(...phones);
     await relay.stop();
   }
+});
+
+test('[NEAR-3] a stranger with Hearth (a group of their own) scans: both phones say nothing was shared, and neither gets the other’s group', async ({
+  browserName: _
+}, info) => {
+  test.setTimeout(300_000);
+  const relay = await ownRelay(info);
+  const phones: Phone[] = [];
+  try {
+    const rowan = await phone(info, 'rowan', relay.url);
+    const kim = await phone(info, 'kim', relay.url);
+    phones.push(rowan, kim);
+    await createIdentity(rowan.page, 'Rowan');
+    await createGroup(rowan.page, 'Hill circle');
+    await createIdentity(kim.page, 'Kim');
+    await createGroup(kim.page, 'Kim’s circle');
+    await noServer(relay, rowan, kim);
+    await pair(rowan, kim);
+    for (const p of [rowan, kim]) {
+      const card = p.page.getByTestId('near-peer').first();
+      await expect(card).toHaveAttribute('data-state', 'nothing', { timeout: 60_000 });
+      await expect(card).toContainText('nothing was shared');
+      await expect(card.getByTestId('near-group')).toHaveCount(0);
+    }
+    await shot(kim.page, 'nearby-stranger');
+    await kim.page.goto('/');
+    await expect(kim.page.getByRole('main')).toContainText('Kim’s circle');
+    await expect(kim.page.getByRole('main')).not.toContainText('Hill circle');
+  } finally {
+    await closePhones(...phones);
+    await relay.stop();
+  }
+});
+
+test('[NEAR-5] [NEAR-6] codes that cannot be used — another app’s, another Hearth code, another version, an answer instead of an offer, an offer photographed too long ago, an answer to a code no longer shown — each get their words, and nothing changes', async ({
+  browserName: _
+}, info) => {
+  test.setTimeout(300_000);
+  const relay = await ownRelay(info);
+  const phones: Phone[] = [];
+  try {
+    const rowan = await phone(info, 'rowan', relay.url);
+    const sam = await phone(info, 'sam', relay.url);
+    phones.push(rowan, sam);
+    await createIdentity(rowan.page, 'Rowan');
+    await createGroup(rowan.page, 'Hill circle');
+    await createIdentity(sam.page, 'Sam');
+    await noServer(relay, rowan, sam);
+    await rowan.page.goto('/nearby');
+    await rowan.page.getByTestId('near-host').click();
+    const offerText = await shownCode(rowan.page, 'near-offer');
+    const offer = readCode(offerText);
+    if (!offer.ok) throw new Error(offer.error);
+    const bytes = encodeCode(offer.value);
+    const newer = bytes.slice();
+    newer[2] = 2;
+    const old = encodeCode({ ...offer.value, made: offer.value.made - OFFER_LIFETIME_S - 60 });
+    const answerToIt = codeText({ ...offer.value, kind: 'answer' });
+
+    const g = sam.page;
+    await g.goto('/nearby');
+    await g.getByTestId('near-guest').click();
+    const cases: [string, RegExp][] = [
+      ['WIFI:S:Cafe;T:WPA;P:secret;;', /not from Hearth/],
+      [toFrames(Uint8Array.of(1, 2, 3))[0]!, /different Hearth code/],
+      [`HN:${toBase64Url(newer)}`, /different version of Hearth/],
+      [answerToIt, /That is an answer code/],
+      [`HN:${toBase64Url(old)}`, /more than 10 minutes old/]
+    ];
+    for (const [text, words] of cases) {
+      sam.sees([text]);
+      await g.getByTestId('near-scan').click();
+      await expect(g.getByTestId('near-message')).toHaveText(words, { timeout: 30_000 });
+      await g.getByRole('button', { name: 'Stop the camera' }).click();
+      await expect(g.getByTestId('near-peer')).toHaveCount(0);
+      await expect(g.getByTestId('near-answer')).toHaveCount(0);
+    }
+
+    // The host: another host's offer, an answer to a code it no longer shows, an answer to
+    // someone else's code.
+    const h = rowan.page;
+    await h.getByRole('button', { name: 'Back' }).click();
+    await h.getByTestId('near-host').click();
+    const second = await shownCode(h, 'near-offer');
+    expect(second).not.toBe(offerText);
+    const stranger = { ...offer.value, session: Uint8Array.of(1, 1, 1, 1, 1, 1, 1, 1) };
+    const hostCases: [string, RegExp][] = [
+      [offerText, /another phone's code to join/],
+      [answerToIt, /a code this phone no longer shows/],
+      [codeText({ ...stranger, kind: 'answer' }), /for another phone's code/]
+    ];
+    for (const [text, words] of hostCases) {
+      rowan.sees([text]);
+      await h.getByTestId('near-scan').click();
+      await expect(h.getByTestId('near-message')).toHaveText(words, { timeout: 30_000 });
+      await h.getByRole('button', { name: 'Stop the camera' }).click();
+      await expect(h.getByTestId('near-peer')).toHaveCount(0);
+    }
+    await shot(h, 'nearby-bad-code');
+  } finally {
+    await closePhones(...phones);
+    await relay.stop();
+  }
+});
+
+test('[NEAR-11] the camera refused: the screen says how to allow it and what else works', async ({
+  page
+}) => {
+  // The test browser has no camera at all (no fake device), as a phone that refused it.
+  await createIdentity(page, 'Rowan');
+  await createGroup(page, 'Hill circle');
+  await page.goto('/nearby');
+  await page.getByTestId('near-guest').click();
+  await page.getByTestId('near-scan').click();
+  await expect(page.getByTestId('near-status')).toHaveText(
+    /could not use the camera.*allow the camera.*as a file/
+  );
+  await expect(page.getByTestId('near-scan')).toBeVisible();
 });
