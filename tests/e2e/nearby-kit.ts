@@ -5,6 +5,7 @@ import {
   type Page,
   type TestInfo
 } from '@playwright/test';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cameraBrowser, qrVideo } from './fake-camera';
 import { startRelay, waitForServiceWorker, type RelayProcess } from './helpers';
@@ -112,4 +113,36 @@ export async function deviceSeed(page: Page): Promise<Uint8Array> {
 /** The document id of the group a page shows (from its address). */
 export function documentIdOf(url: string): string {
   return /#([1-9A-HJ-NP-Za-km-z]+)/.exec(url)![1]!;
+}
+
+/**
+ * Writes `n` decisions into a group as the phone whose seed this is, through the relay (much
+ * faster than tapping them in): a backlog for another phone to catch up on. Resolves once the
+ * relay holds them. Runs in its own Node process (tests/kit/write-backlog.ts): under Playwright's
+ * module loader automerge-repo refused the changes ("outdated document").
+ */
+export function writeBacklog(
+  relayUrl: string,
+  documentId: string,
+  seed: Uint8Array,
+  n: number
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'tests/kit/write-backlog.ts',
+        relayUrl,
+        documentId,
+        Buffer.from(seed).toString('hex'),
+        String(n)
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] }
+    );
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`write-backlog exited with ${code}`))
+    );
+  });
 }

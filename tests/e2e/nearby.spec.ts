@@ -9,12 +9,24 @@ import {
   openProposal,
   propose,
   shot,
-  tab
+  tab,
+  waitForServiceWorker
 } from './helpers';
 import { codeText, encodeCode, OFFER_LIFETIME_S, readCode } from '../../src/lib/core/nearby/code';
 import { toBase64Url } from '../../src/lib/core/encoding/base64url';
 import { toFrames } from '../../src/lib/core/sync/qr-frames';
-import { closePhones, noServer, ownRelay, pair, phone, shownCode, type Phone } from './nearby-kit';
+import {
+  closePhones,
+  deviceSeed,
+  documentIdOf,
+  noServer,
+  ownRelay,
+  pair,
+  phone,
+  shownCode,
+  writeBacklog,
+  type Phone
+} from './nearby-kit';
 
 /** Votes on a decision, offline: the vote is saved on this phone only. */
 async function voteOffline(page: Page, decision: string, choice: 'Yes' | 'No') {
@@ -201,4 +213,140 @@ test('[NEAR-11] the camera refused: the screen says how to allow it and what els
     /could not use the camera.*allow the camera.*as a file/
   );
   await expect(page.getByTestId('near-scan')).toBeVisible();
+});
+
+test('[NEAR-10] a circle around the facilitator’s phone: one host, two guests who connect one after another, each with a vote made offline; every phone ends with every vote', async ({
+  browserName: _
+}, info) => {
+  test.setTimeout(480_000);
+  const relay = await ownRelay(info);
+  const phones: Phone[] = [];
+  try {
+    const [rowan, sam, kim] = await Promise.all(
+      ['rowan', 'sam', 'kim'].map((n) => phone(info, n, relay.url))
+    );
+    phones.push(rowan!, sam!, kim!);
+    await createIdentity(rowan!.page, 'Rowan');
+    const groupUrl = await createGroup(rowan!.page, 'Hill circle');
+    for (const [p, name] of [
+      [sam!, 'Sam'],
+      [kim!, 'Kim']
+    ] as const) {
+      await applyToJoin(p.page, await makeInvite(rowan!.page), name, 'Hello.');
+      await admit(rowan!.page, name);
+      await expectAdmitted(p.page, 'Hill circle');
+    }
+    await propose(rowan!.page, 'Walk to the lake on Sunday');
+    for (const p of [sam!, kim!]) {
+      await p.page.goto(groupUrl);
+      await tab(p.page, 'Decisions');
+      await expect(p.page.getByTestId('proposal-item').first()).toContainText('Walk to the lake');
+    }
+    await noServer(relay, rowan!, sam!, kim!);
+    await voteOffline(rowan!.page, 'Walk to the lake', 'Yes');
+    await voteOffline(sam!.page, 'Walk to the lake', 'No');
+    await voteOffline(kim!.page, 'Walk to the lake', 'Yes');
+
+    await rowan!.page.goto('/nearby');
+    await pair(rowan!, sam!);
+    await expect(rowan!.page.getByTestId('near-peer')).toHaveCount(1);
+    // The next person scans the code that replaced the one Sam used.
+    await pair(rowan!, kim!);
+    await expect(rowan!.page.getByTestId('near-peer')).toHaveCount(2);
+    for (const p of [rowan!, sam!, kim!])
+      await expect(p.page.getByTestId('near-peer').filter({ hasText: 'Up to date' })).toHaveCount(
+        p === rowan ? 2 : 1,
+        { timeout: 60_000 }
+      );
+    await shot(rowan!.page, 'nearby-star-host');
+    // Sam got Kim's vote through Rowan's phone, while still connected.
+    for (const p of [rowan!, sam!, kim!]) {
+      await p.page.goto(groupUrl);
+      await tab(p.page, 'Decisions');
+      await openProposal(p.page, 'Walk to the lake');
+      await expect(p.page.getByTestId('tally')).toContainText(/Taking part so far: (\d+) of \1\b/);
+    }
+  } finally {
+    await closePhones(...phones);
+    await relay.stop();
+  }
+});
+
+test('[NEAR-12] the connection drops in the middle of a sync (the phone closes Hearth): nothing is lost, and scanning again finishes it', async ({
+  browserName: _
+}, info) => {
+  test.setTimeout(480_000);
+  const relay = await ownRelay(info);
+  const phones: Phone[] = [];
+  try {
+    const rowan = await phone(info, 'rowan', relay.url);
+    const sam = await phone(info, 'sam', relay.url);
+    phones.push(rowan, sam);
+    await createIdentity(rowan.page, 'Rowan');
+    const groupUrl = await createGroup(rowan.page, 'Hill circle');
+    await applyToJoin(sam.page, await makeInvite(rowan.page), 'Sam', 'Hello.');
+    await admit(rowan.page, 'Sam');
+    await expectAdmitted(sam.page, 'Hill circle');
+    await waitForServiceWorker(sam.page);
+    // Sam's phone is away while Rowan's group grows by 1,500 decisions.
+    await sam.context.setOffline(true);
+    await writeBacklog(relay.url, documentIdOf(groupUrl), await deviceSeed(rowan.page), 1500);
+    await rowan.page.goto(groupUrl);
+    await tab(rowan.page, 'Decisions');
+    await expect(rowan.page.getByTestId('proposal-item').first()).toContainText('Idea', {
+      timeout: 120_000
+    });
+    await noServer(relay, rowan, sam);
+    await sam.context.setOffline(false);
+    // Sam's own vote, made meanwhile, must survive the cut too.
+    await sam.page.goto(groupUrl);
+    await propose(sam.page, 'Bring the tea urn');
+
+    await rowan.page.goto('/nearby');
+    await pair(rowan, sam);
+    // As soon as sync data flows, Sam's Hearth is closed.
+    await sam.page.waitForFunction(
+      () => {
+        const card = document.querySelector('[data-testid="near-peer"]');
+        return (
+          card?.getAttribute('data-state') === 'syncing' &&
+          Number(card.getAttribute('data-bytes-in')) > 2000
+        );
+      },
+      null,
+      { timeout: 60_000, polling: 10 }
+    );
+    await sam.page.close();
+    await expect(rowan.page.getByTestId('near-peer').first()).toHaveAttribute(
+      'data-state',
+      'ended',
+      { timeout: 60_000 }
+    );
+    await expect(rowan.page.getByTestId('near-ended').first()).toContainText(
+      /connection ended|stopped answering/
+    );
+
+    // Sam opens Hearth again and scans again: the rest arrives.
+    sam.page = await sam.context.newPage();
+    await rowan.page.getByRole('button', { name: 'Back' }).click();
+    await pair(rowan, sam);
+    const again = sam.page.getByTestId('near-peer').first();
+    await expect(again).toHaveAttribute('data-state', 'synced', { timeout: 120_000 });
+    // The first connection was cut before everything had arrived.
+    await expect(again.getByTestId('near-group')).toHaveAttribute('data-arrived', /^[1-9]\d*$/);
+    await expect(rowan.page.getByTestId('near-peer').last()).toHaveAttribute(
+      'data-state',
+      'synced'
+    );
+    // Both phones hold everything: Rowan's 1,500 decisions and Sam's.
+    for (const p of [rowan, sam]) {
+      await p.page.goto(groupUrl);
+      await tab(p.page, 'Decisions');
+      await expect(p.page.locator('main')).toContainText('Bring the tea urn', { timeout: 60_000 });
+      await expect(p.page.locator('main')).toContainText('Idea 1499');
+    }
+  } finally {
+    await closePhones(...phones);
+    await relay.stop();
+  }
 });

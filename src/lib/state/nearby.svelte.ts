@@ -343,6 +343,9 @@ export class NearbySync {
     this.message = undefined;
     this.#pending = undefined;
     this.#spent.add(session);
+    // Used: off the screen at once; the next person gets a new code in a moment.
+    this.offer = undefined;
+    this.codeTextShown = undefined;
     const answer = s.code;
     void (async () => {
       const peer = this.#peer(pending);
