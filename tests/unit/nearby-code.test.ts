@@ -12,6 +12,7 @@ import {
   sdpOf,
   type NearbyCode
 } from '../../src/lib/core/nearby/code';
+import { CodeReader, codeFrames } from '../../src/lib/core/nearby/scan';
 import { toBase64Url } from '../../src/lib/core/encoding/base64url';
 import { toFrames } from '../../src/lib/core/sync/qr-frames';
 
@@ -179,5 +180,33 @@ describe('nearby codes: what the camera may see instead', () => {
     expect(offerStale(code, NOW + 60)).toBe(false);
     expect(offerStale(code, NOW + OFFER_LIFETIME_S + 1)).toBe(true);
     expect(offerStale(code, NOW - OFFER_LIFETIME_S - 1)).toBe(true);
+  });
+});
+
+describe('nearby codes: one QR code, or moving codes when long', () => {
+  it('[NEAR-1] a code longer than one QR code holds is shown as moving codes, read in any order with repeats', () => {
+    const code = offer(rawAnswer);
+    expect(codeFrames(code)).toEqual([codeText(code)]);
+    const frames = codeFrames(code, 50, 40);
+    expect(frames.length).toBeGreaterThan(1);
+    const reader = new CodeReader();
+    const seen = [...frames].reverse();
+    seen.splice(1, 0, seen[0]!);
+    const out = seen.map((f) => reader.read(f));
+    expect(out.slice(0, -1).every((s) => s.kind === 'partial')).toBe(true);
+    expect(out.at(-1)).toEqual({ kind: 'code', code });
+    expect(reader.seen).toBe(seen.length);
+  });
+
+  it('[NEAR-6] moving codes of a group file are another Hearth code; a frame of another loop starts over', () => {
+    const reader = new CodeReader();
+    const file = toFrames(new Uint8Array(500).fill(7), 400);
+    expect(reader.read(file[0]!)).toMatchObject({ kind: 'partial', received: 1, total: 2 });
+    expect(reader.read(file[1]!)).toEqual({ kind: 'bad', error: 'other-hearth-code' });
+    const a = codeFrames(offer(), 50, 40);
+    const b = codeFrames(offer(rawAnswer), 50, 40);
+    reader.read(a[0]!);
+    expect(reader.read(b[0]!)).toMatchObject({ kind: 'partial', received: 1 });
+    expect(reader.read('WIFI:S:x;;')).toEqual({ kind: 'bad', error: 'other-app' });
   });
 });

@@ -1,13 +1,6 @@
 import { m } from '$lib/paraglide/messages.js';
-import {
-  codeText,
-  decodeCode,
-  encodeCode,
-  offerStale,
-  readCode,
-  type CodeError,
-  type NearbyCode
-} from '$core/nearby/code';
+import { codeText, offerStale, type CodeError, type NearbyCode } from '$core/nearby/code';
+import { CodeReader, codeFrames, type Scan } from '$core/nearby/scan';
 import {
   Handshake,
   isActiveMemberDevice,
@@ -16,7 +9,6 @@ import {
 } from '$core/nearby/handshake';
 import { toHex } from '$core/encoding/hex';
 import { sameHeads } from '$core/sync/status';
-import { FrameCollector, toFrames } from '$core/sync/qr-frames';
 import { bridge, portLink } from '$lib/adapters/link-adapter';
 import { NearbyChannel, type ChannelEnd } from '$lib/adapters/nearby-channel';
 import {
@@ -50,8 +42,6 @@ const GUEST_OPEN_MS = 10 * 60_000;
 const GUEST_HINT_MS = 30_000;
 /** The handshake must be over this soon after the channel opens [NEAR-8]. */
 const HANDSHAKE_MS = 15_000;
-/** Codes longer than this are shown as moving codes (a phone with many networks). */
-const ONE_CODE_CHARS = 400;
 
 export type PeerState = 'connecting' | 'checking' | 'syncing' | 'synced' | 'nothing' | 'ended';
 
@@ -83,12 +73,6 @@ export class NearbyPeer {
   constructor(readonly id: number) {}
 }
 
-/** What the camera read: a whole code, a moving code still being collected, or a reason. */
-type Scan =
-  | { kind: 'code'; code: NearbyCode }
-  | { kind: 'partial'; received: number; total: number }
-  | { kind: 'bad'; words: string };
-
 export class NearbySync {
   mode = $state<'choose' | 'host' | 'guest'>('choose');
   /** Groups are being opened, or an offer or answer made. */
@@ -116,7 +100,7 @@ export class NearbySync {
   /** Offers this phone showed and has since used or replaced (an answer to one is stale). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #spent = new Set<string>();
-  #collector = new FrameCollector();
+  readonly #reader = new CodeReader();
   #next = 1;
   #closed = false;
   readonly #host: GroupHost;
@@ -226,40 +210,22 @@ export class NearbySync {
   }
 
   #show(code: NearbyCode): string[] {
-    const text = codeText(code);
-    this.codeTextShown = text;
-    const frames = text.length <= ONE_CODE_CHARS ? [text] : toFrames(encodeCode(code), 200);
+    this.codeTextShown = codeText(code);
+    const frames = codeFrames(code);
     this.codesShown += frames.length;
     return frames;
   }
 
   /** Starts reading afresh (each time the camera starts). */
   freshScan(): void {
-    this.#collector = new FrameCollector();
+    this.#reader.reset();
     this.reading = undefined;
   }
 
   #scan(text: string): Scan {
-    this.codesRead++;
-    if (text.trim().startsWith('HQ')) {
-      const r = this.#collector.add(text.trim());
-      if (!r.ok) return { kind: 'bad', words: m.near_bad_other_hearth() };
-      if (!this.#collector.done) return { kind: 'partial', ...r.value };
-      const file = this.#collector.file();
-      this.freshScan();
-      if (!file.ok) return { kind: 'bad', words: codeWords('damaged') };
-      const code = decodeCode(file.value);
-      if (code.ok) return { kind: 'code', code: code.value };
-      // A group file's moving codes are Hearth's too, but not these.
-      return {
-        kind: 'bad',
-        words: codeWords(code.error === 'other-app' ? 'other-hearth-code' : code.error)
-      };
-    }
-    const code = readCode(text);
-    return code.ok
-      ? { kind: 'code', code: code.value }
-      : { kind: 'bad', words: codeWords(code.error) };
+    const s = this.#reader.read(text);
+    this.codesRead = this.#reader.seen;
+    return s;
   }
 
   /**
@@ -273,7 +239,7 @@ export class NearbySync {
       return false;
     }
     if (s.kind === 'bad') {
-      this.message = s.words;
+      this.message = codeWords(s.error);
       return false;
     }
     if (s.code.kind !== 'offer') {
@@ -327,7 +293,7 @@ export class NearbySync {
       return false;
     }
     if (s.kind === 'bad') {
-      this.message = s.words;
+      this.message = codeWords(s.error);
       return false;
     }
     if (s.code.kind !== 'answer') {
