@@ -1,5 +1,11 @@
 import { m } from '$lib/paraglide/messages.js';
-import { codeText, offerStale, type CodeError, type NearbyCode } from '$core/nearby/code';
+import {
+  codeText,
+  OFFER_LIFETIME_S,
+  offerStale,
+  type CodeError,
+  type NearbyCode
+} from '$core/nearby/code';
 import { CodeReader, codeFrames, type Scan } from '$core/nearby/scan';
 import {
   Handshake,
@@ -103,6 +109,7 @@ export class NearbySync {
   readonly #reader = new CodeReader();
   #next = 1;
   #closed = false;
+  #refresh: ReturnType<typeof setTimeout> | undefined;
   readonly #host: GroupHost;
 
   constructor() {
@@ -169,8 +176,11 @@ export class NearbySync {
       hangUp(this.#pending);
     }
     this.#pending = undefined;
+    if (this.#refresh) clearTimeout(this.#refresh);
+    this.busy = true;
     const made = await makeOffer(random(8), nowSeconds());
-    if (this.#closed) {
+    this.busy = false;
+    if (this.#closed || this.mode !== 'host') {
       if (made.ok) hangUp(made.value);
       return;
     }
@@ -181,6 +191,17 @@ export class NearbySync {
     }
     this.#pending = made.value;
     this.offer = this.#show(made.value.code);
+    // Guests refuse an offer older than OFFER_LIFETIME_S: a code left on screen is renewed well
+    // before that [NEAR-5] (and leaves the screen at once, as a used one does).
+    const shown = made.value;
+    this.#refresh = setTimeout(
+      () => {
+        if (this.#pending !== shown) return;
+        this.offer = undefined;
+        void this.#newOffer();
+      },
+      (OFFER_LIFETIME_S * 1000) / 2
+    );
   }
 
   /** The guest: ready to scan the host's code. */
@@ -197,6 +218,7 @@ export class NearbySync {
 
   /** Back to the choice (a guest that wants to scan again, or a host that stops taking guests). */
   choose(): void {
+    if (this.#refresh) clearTimeout(this.#refresh);
     if (this.#pending) {
       this.#spent.add(toHex(this.#pending.code.session));
       hangUp(this.#pending);
@@ -532,6 +554,7 @@ export class NearbySync {
   /** Ends everything (the screen closes). */
   close(): void {
     this.#closed = true;
+    if (this.#refresh) clearTimeout(this.#refresh);
     if (this.#pending) hangUp(this.#pending);
     this.#pending = undefined;
     for (const peer of this.peers) peer.stop();
