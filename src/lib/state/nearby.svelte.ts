@@ -74,6 +74,8 @@ export class NearbyPeer {
   slow = $state(false);
   /** Why it ended, in the reader's words. */
   ended = $state<string | undefined>();
+  /** The other phone's device key (hex), once it proved membership. */
+  device: string | undefined;
   stop: () => void = () => undefined;
 
   constructor(readonly id: number) {}
@@ -431,6 +433,13 @@ export class NearbySync {
     };
     peer.refused = done.refused.length;
     peer.name = this.#nameOf(done.device);
+    peer.device = done.device;
+    // The same phone back after a cut: its old, ended connection leaves the list.
+    if (done.device)
+      this.peers = this.peers.filter(
+        (p) =>
+          p === peer || p.device !== done.device || (p.state !== 'ended' && p.state !== 'nothing')
+      );
     if (done.shared.length === 0) {
       peer.state = 'nothing';
       channel.onend = () => this.#end(peer, conn, alias, undefined);
