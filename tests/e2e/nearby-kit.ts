@@ -60,10 +60,36 @@ export async function noServer(relay: RelayProcess, ...phones: Phone[]): Promise
   expect(gone, 'the relay is stopped').toBe(true);
 }
 
-/** The code a phone shows, read from its "code as text" (the same text as its QR code). */
-export async function shownCode(page: Page, what: 'near-offer' | 'near-answer'): Promise<string> {
+/**
+ * The code a phone shows, read from its "code as text" (the same text as its QR code). `not`: a
+ * code the phone showed before (a host replaces a used offer with a new one: wait for that).
+ */
+export async function shownCode(
+  page: Page,
+  what: 'near-offer' | 'near-answer',
+  not?: string
+): Promise<string> {
   await expect(page.getByTestId(what)).toBeVisible({ timeout: 30_000 });
+  if (not)
+    await expect(page.getByTestId('near-code-text')).not.toHaveValue(not, { timeout: 30_000 });
   return page.getByTestId('near-code-text').inputValue();
+}
+
+/** The last code each host page showed (so the next guest never reads a code already used). */
+const lastOffer = new WeakMap<Page, string>();
+
+/**
+ * The host's next code: "Sync with someone here" → "Show my code" if not shown yet, and a code no
+ * guest has read yet (a host replaces a used code with a new one).
+ */
+export async function hostOffer(host: Phone): Promise<string> {
+  const h = host.page;
+  if (!h.url().endsWith('/nearby')) await h.goto('/nearby');
+  await expect(h.getByTestId('near-host').or(h.getByTestId('near-offer'))).toBeVisible();
+  if (await h.getByTestId('near-host').isVisible()) await h.getByTestId('near-host').click();
+  const offer = await shownCode(h, 'near-offer', lastOffer.get(h));
+  lastOffer.set(h, offer);
+  return offer;
 }
 
 /**
@@ -73,10 +99,7 @@ export async function shownCode(page: Page, what: 'near-offer' | 'near-answer'):
 export async function pair(host: Phone, guest: Phone): Promise<{ codes: number }> {
   const h = host.page;
   const g = guest.page;
-  if (!h.url().endsWith('/nearby')) await h.goto('/nearby');
-  await expect(h.getByTestId('near-host').or(h.getByTestId('near-offer'))).toBeVisible();
-  if (await h.getByTestId('near-host').isVisible()) await h.getByTestId('near-host').click();
-  const offer = await shownCode(h, 'near-offer');
+  const offer = await hostOffer(host);
   const offerCodes = Number(await h.getByTestId('near-offer').getAttribute('data-codes'));
   guest.sees([offer]);
   if (!g.url().endsWith('/nearby')) await g.goto('/nearby');

@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import {
   codeText,
   parseSdp,
@@ -33,17 +33,22 @@ export class RoguePeer {
   handshakeError: string | undefined;
 
   private constructor(
-    readonly browser: Browser,
+    readonly context: BrowserContext,
     readonly page: Page
   ) {}
 
-  static async start(): Promise<RoguePeer> {
-    const browser = await chromium.launch({
+  /** A Chromium for rogues: each rogue is a context of its own in it. */
+  static launch(): Promise<Browser> {
+    return chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox']
     });
-    const page = await (await browser.newContext()).newPage();
-    const rogue = new RoguePeer(browser, page);
+  }
+
+  static async start(browser: Browser): Promise<RoguePeer> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const rogue = new RoguePeer(context, page);
     await page.exposeFunction('rogueReceived', (bytes: number[]) =>
       rogue.#onFrame(Uint8Array.from(bytes))
     );
@@ -165,6 +170,6 @@ export class RoguePeer {
   }
 
   async close(): Promise<void> {
-    await this.browser.close().catch(() => undefined);
+    await this.context.close().catch(() => undefined);
   }
 }

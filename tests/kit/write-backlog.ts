@@ -18,7 +18,7 @@ export async function writeBacklog(
   seed: Uint8Array,
   n: number
 ): Promise<void> {
-  // Read the group, then sign every entry with no socket open: signing 1,500 entries holds the
+  // Read the group, then sign every entry with no socket open: signing hundreds of entries holds the
   // event loop for seconds, and the WebSocket adapter's retry timer then opens a second socket
   // under the first (automerge-repo 2.5), which breaks its document handle.
   const reader = repoOn(relayUrl);
