@@ -1,7 +1,10 @@
 import { defineConfig } from '@playwright/test';
 
-/** The main relay for browser tests: the real sync-server serving the real build. */
-export const E2E_PORT = 3199;
+/**
+ * The main relay for browser tests: the real sync-server serving the real build. `E2E_PORT` moves
+ * it when another run on the same machine holds the default port.
+ */
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3199);
 const dataDir = `test-results/relay-e2e-${process.pid}`;
 
 export default defineConfig({

@@ -34,12 +34,16 @@ relay.listen().then(
   ({ port }) => {
     const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
     console.log(`Hearth is running at http://${host}:${port}  (data in ${config.dataDir})`);
-    // At a meeting with no internet, phones on the laptop's network connect to these [SYNC-4].
-    if (config.host === '0.0.0.0')
+    // At a meeting with no internet, phones on the laptop's network can open the app from it in a
+    // browser. An installed app (https) cannot use a plain ws:// relay on a local network: those
+    // phones sync with each other directly [NEAR-9].
+    if (config.host === '0.0.0.0') {
       for (const address of lanAddresses())
-        console.log(
-          `Phones on this network: open http://${address}:${port}  (relay address ws://${address}:${port}/sync)`
-        );
+        console.log(`Phones on this network can open http://${address}:${port} in a browser`);
+      console.log(
+        'Phones with Hearth installed sync with each other directly: "Sync with someone here".'
+      );
+    }
   },
   (e: unknown) => {
     console.error(

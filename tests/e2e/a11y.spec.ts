@@ -85,3 +85,32 @@ test('[A11Y-1] every route passes an axe scan, in light and in dark mode', async
   await expect(page.getByTestId('key-fingerprint')).toBeVisible();
   await scan(page, 'settings', 'settings');
 });
+
+// A walk of its own (added to the one above, it would run past that one's time under load): the
+// screen, showing a code, and with the camera refused.
+test('[A11Y-1] [NEAR-11] “Sync with someone here” passes an axe scan, showing a code and with the camera refused', async ({
+  page
+}) => {
+  test.setTimeout(120_000);
+  await createIdentity(page, 'Rowan');
+  await createGroup(page, 'Hill circle');
+  await page.goto('/nearby');
+  await expect(page.getByTestId('near-host')).toBeVisible();
+  await scan(page, 'sync with someone here');
+  await page.getByTestId('near-host').click();
+  await expect(page.getByTestId('near-offer')).toBeVisible({ timeout: 30_000 });
+  await scan(page, 'sync with someone here: a code shown', 'nearby');
+  // Tap targets at least 44 px high on a 360 px screen.
+  for (const button of await page.locator('main button, main summary').all())
+    expect((await button.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
+  // This browser has no camera at all, as a phone that refused it: the screen says how to allow
+  // it and what else works.
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByTestId('near-guest').click();
+  await page.getByTestId('near-scan').click();
+  await expect(page.getByTestId('near-status')).toHaveText(
+    /could not use the camera.*allow the camera.*as a file/
+  );
+  await expect(page.getByTestId('near-scan')).toBeVisible();
+  await scan(page, 'sync with someone here: the camera refused', 'nearby-no-camera');
+});

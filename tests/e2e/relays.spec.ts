@@ -47,7 +47,8 @@ test('[SYNC-4] several relays: a phone syncs through the app’s relay and a loc
     await createIdentity(rowan, 'Rowan');
     await createIdentity(sam, 'Sam');
 
-    // Rowan keeps the app's relay and adds the laptop's.
+    // Rowan keeps the app's relay and adds a second one (on this machine: an https app may use
+    // plain ws:// only to loopback, NEAR-9).
     const list = await relays(rowan);
     await expect(list.getByTestId('relay')).toHaveCount(1);
     await addRelay(rowan, 'http://127.0.0.1:3211');
@@ -62,7 +63,7 @@ test('[SYNC-4] several relays: a phone syncs through the app’s relay and a loc
       );
     await shot(rowan, 'settings-relays');
 
-    // Sam uses only the laptop's relay.
+    // Sam uses only the second relay.
     await relays(sam);
     await addRelay(sam, LOCAL);
     await sam
@@ -75,13 +76,13 @@ test('[SYNC-4] several relays: a phone syncs through the app’s relay and a loc
     await expect(sam.getByTestId('relay').first()).toContainText(LOCAL);
     await expect(sam.getByTestId('relay-status')).toHaveText('Connected', { timeout: 30_000 });
 
-    // Everything Sam and Rowan exchange goes through the laptop's relay.
+    // Everything Sam and Rowan exchange goes through the second relay.
     await createGroup(rowan, 'Village circle');
     await applyToJoin(sam, await makeInvite(rowan), 'Sam', 'Hello from the meeting.');
     await admit(rowan, 'Sam');
     await expectAdmitted(sam, 'Village circle');
 
-    // The laptop goes away: Sam's phone says so, calmly.
+    // The second relay goes away: Sam's phone says so, calmly.
     await local.stop();
     await relays(sam);
     await expect(sam.getByTestId('relay-status')).toHaveText('Can’t reach it now', {

@@ -12,6 +12,25 @@ import {
 const here = { protocol: 'https:', host: 'hearth.example.org' };
 
 describe('Several relays', () => {
+  it('[NEAR-9] an installed app (https) cannot reach a plain ws:// relay on a local network: the address is refused with that reason, loopback and wss:// are taken', () => {
+    for (const typed of [
+      'http://192.168.1.20:3030',
+      'ws://laptop.local:3030/sync',
+      'ws://10.0.0.2:3030'
+    ])
+      expect(checkRelayUrl(typed, here)).toEqual({ ok: false, reason: 'insecure' });
+    expect(checkRelayUrl('https://relay.example.org', here)).toEqual({
+      ok: true,
+      url: 'wss://relay.example.org/sync'
+    });
+    expect(checkRelayUrl('http://127.0.0.1:3030', here)).toEqual({
+      ok: true,
+      url: 'ws://127.0.0.1:3030/sync'
+    });
+    expect(checkRelayUrl('http://localhost:3030', here).ok).toBe(true);
+    expect(checkRelayUrl('not an address', here)).toEqual({ ok: false, reason: 'invalid' });
+  });
+
   it("[SYNC-4] the list keeps its order, '' is the relay the app came from, repeats collapse, and it is never empty", () => {
     expect(effectiveRelayUrls([''], here)).toEqual(['wss://hearth.example.org/sync']);
     expect(effectiveRelayUrls(['', 'ws://192.168.1.20:3030/sync', ''], here)).toEqual([
@@ -19,8 +38,8 @@ describe('Several relays', () => {
       'ws://192.168.1.20:3030/sync'
     ]);
     expect(effectiveRelayUrls([], here)).toEqual(['wss://hearth.example.org/sync']);
-    // A local relay typed as the address its laptop shows.
-    expect(checkRelayUrl('http://192.168.1.20:3030')).toEqual({
+    // A local relay typed as the address its laptop shows, from a page opened over plain http.
+    expect(checkRelayUrl('http://192.168.1.20:3030', { protocol: 'http:' })).toEqual({
       ok: true,
       url: 'ws://192.168.1.20:3030/sync'
     });

@@ -69,6 +69,16 @@ export type Request =
       known: string[];
       expectGroup?: string;
     }
+  | {
+      id: number;
+      op: 'link';
+      /** The worker's end of a direct connection to a phone in the room (ADR 0026). */
+      port: MessagePort;
+      /** The documents both phones proved membership of [NEAR-3]. */
+      allowed: string[];
+    }
+  | { id: number; op: 'link-allow'; alias: string; documents: string[] }
+  | { id: number; op: 'unlink'; alias: string }
   | { id: number; op: 'shutdown' }
   | { id: number; op: 'abort'; target: number };
 
@@ -90,11 +100,21 @@ export type Notice =
       hexHeads: string[];
       remote: Record<string, string[]>;
     }
-  | { ev: 'facts'; combined: ConnectionFacts; each: Record<string, ConnectionFacts> };
+  | { ev: 'facts'; combined: ConnectionFacts; each: Record<string, ConnectionFacts> }
+  | {
+      ev: 'link';
+      alias: string;
+      /** `peer`: the other phone's repo answered; `closed`: the connection ended. */
+      state: 'peer' | 'closed';
+      /** The name the other phone's storage is known by here (to compare heads with). */
+      storageId?: string;
+      /** Why the worker closed it: what the other phone sent was not Hearth's protocol. */
+      why?: string;
+    };
 
 /** The part of a Worker, a MessagePort or a worker's global scope that both sides use. */
 export interface Port {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
   onmessage: ((event: MessageEvent) => void) | null;
 }
 

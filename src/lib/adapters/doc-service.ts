@@ -10,6 +10,7 @@ import {
   type Port,
   type Request
 } from './doc-protocol';
+import { portLink } from './link-adapter';
 import type { HearthRepo } from './repo';
 
 /**
@@ -74,6 +75,29 @@ export class DocService {
           req.expectGroup
         );
       }
+      // A direct connection to a phone in the room (ADR 0026, NEAR-3).
+      case 'link': {
+        const nearby = this.hearth.nearby;
+        if (!nearby) throw new Error('direct sync is not available here');
+        const named: { alias?: string } = {};
+        const alias = nearby.add(portLink(req.port), req.allowed, (e) => {
+          if (named.alias) this.notify({ ev: 'link', alias: named.alias, ...e } satisfies Notice);
+        });
+        named.alias = alias;
+        return alias;
+      }
+      case 'link-allow': {
+        this.hearth.nearby?.allow(req.alias, req.documents);
+        // Documents this phone does not hold yet (a thread the other phone started) are asked for.
+        for (const d of req.documents)
+          void this.hearth
+            .findGroup(d as DocumentId, AbortSignal.timeout(30_000))
+            .catch(() => undefined);
+        return true;
+      }
+      case 'unlink':
+        this.hearth.nearby?.remove(req.alias);
+        return true;
       case 'shutdown':
         await this.hearth.shutdown();
         return true;

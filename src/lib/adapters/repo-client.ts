@@ -185,8 +185,18 @@ export interface HearthRepo {
   connection(): ConnectionFacts;
   /** Each relay on its own, by address [SYNC-4]. */
   relays(): Record<string, ConnectionFacts>;
+  /**
+   * Joins a direct connection (its page end bridged to `port`) to the repo, allowed to carry only
+   * `allowed` [NEAR-3]; returns the name the repo knows the other phone by (ADR 0026).
+   */
+  link(port: MessagePort, allowed: string[], on: (e: LinkNotice) => void): Promise<string>;
+  /** More documents a connection may carry (threads its groups started since). */
+  allow(alias: string, documents: string[]): Promise<void>;
+  unlink(alias: string): Promise<void>;
   shutdown(): Promise<void>;
 }
+
+export type LinkNotice = Omit<Extract<Notice, { ev: 'link' }>, 'ev' | 'alias'>;
 
 /**
  * The page's end of the boundary: requests go out numbered, replies and notices come back.
@@ -200,6 +210,9 @@ export async function connectRepo(
   let next = 1;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const docs = new Map<string, GroupDoc>();
+  const links = new Map<string, (e: LinkNotice) => void>();
+  /** Notices of a link whose alias the page has not heard yet. */
+  const early = new Map<string, LinkNotice[]>();
   let facts: { combined: ConnectionFacts; each: Record<string, ConnectionFacts> } = {
     combined: { connected: false, failedAttempts: 0, relayStorageId: undefined },
     each: {}
@@ -210,6 +223,11 @@ export async function connectRepo(
       if (data.ev === 'facts') {
         facts = { combined: data.combined, each: data.each };
         onFacts(data.combined, data.each);
+      } else if (data.ev === 'link') {
+        const { ev: _ev, alias, ...notice } = data;
+        const listener = links.get(alias);
+        if (listener) listener(notice);
+        else early.set(alias, [...(early.get(alias) ?? []), notice]);
       } else docs.get(data.doc)?.apply(data);
       return;
     }
@@ -219,7 +237,11 @@ export async function connectRepo(
     if (data.ok) w.resolve(data.value);
     else w.reject(errorFrom(data.error));
   };
-  const call = (req: DistributiveOmit<Request, 'id'>, signal?: AbortSignal): Promise<unknown> => {
+  const call = (
+    req: DistributiveOmit<Request, 'id'>,
+    signal?: AbortSignal,
+    transfer?: Transferable[]
+  ): Promise<unknown> => {
     const id = next++;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason as Error);
@@ -233,7 +255,8 @@ export async function connectRepo(
         },
         { once: true }
       );
-      port.postMessage({ ...req, id });
+      if (transfer) port.postMessage({ ...req, id }, transfer);
+      else port.postMessage({ ...req, id });
     });
   };
   await call({ op: 'start', relayUrls, wasmUrl });
@@ -260,6 +283,22 @@ export async function connectRepo(
       >,
     connection: () => facts.combined,
     relays: () => facts.each,
+    async link(linkPort, allowed, on) {
+      const alias = (await call({ op: 'link', port: linkPort, allowed: [...allowed] }, undefined, [
+        linkPort
+      ])) as string;
+      links.set(alias, on);
+      for (const notice of early.get(alias) ?? []) on(notice);
+      early.delete(alias);
+      return alias;
+    },
+    allow: async (alias, documents) => {
+      await call({ op: 'link-allow', alias, documents: [...documents] });
+    },
+    unlink: async (alias) => {
+      links.delete(alias);
+      await call({ op: 'unlink', alias });
+    },
     shutdown: async () => {
       await call({ op: 'shutdown' });
     }

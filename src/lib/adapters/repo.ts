@@ -9,7 +9,10 @@ import {
 import { ledgerDocWith, type LedgerDoc } from '$core/ledger/doc';
 import type { HearthDB } from './db';
 import { DexieStorageAdapter } from './dexie-storage';
+import { random } from './clock';
 import type { ConnectionFacts } from './doc-protocol';
+import { NearbyLinks } from './nearby-links';
+import { toHex } from '$core/encoding/hex';
 
 export type { ConnectionFacts, DocHandle, DocumentId };
 
@@ -51,6 +54,8 @@ export interface HearthRepo {
   connection(): ConnectionFacts;
   /** Each relay on its own, by address [SYNC-4]. */
   relays(): Record<string, ConnectionFacts>;
+  /** Direct connections to phones in the room, when this repo takes them (ADR 0026). */
+  nearby: NearbyLinks | undefined;
   shutdown(): Promise<void>;
 }
 
@@ -83,22 +88,28 @@ export async function startRepo(
   const each = () => Object.fromEntries(relayUrls.map((u, i) => [u, networks[i]!.facts]));
   const changed = () => onFacts(combineFacts(networks.map((n) => n.facts)), each());
   for (const url of relayUrls) networks.push(new ObservedClientAdapter(url, changed));
+  const nearby = new NearbyLinks(random);
   const repo = new Repo({
     storage: new DexieStorageAdapter(db),
     network: networks,
-    peerId: `hearth-${crypto.randomUUID()}` as PeerId,
+    // Not crypto.randomUUID: it exists only in secure contexts, and a phone may open a laptop's
+    // relay at http://<address> [NEAR-9].
+    peerId: `hearth-${toHex(random(16))}` as PeerId,
     // Offer our groups to the relay: that is how a new group reaches the other members. The relay
-    // itself never offers documents to anyone (see sync-server).
-    sharePolicy: () => Promise.resolve(true)
+    // itself never offers documents to anyone (see sync-server). A phone met in a room gets only
+    // the groups both proved membership of [NEAR-3].
+    shareConfig: nearby.shareConfig
   });
-  return hearthOf(repo, () => combineFacts(networks.map((n) => n.facts)), each);
+  nearby.attach(repo);
+  return hearthOf(repo, () => combineFacts(networks.map((n) => n.facts)), each, nearby);
 }
 
 /** The operations the app needs of a repo (tests build one on a repo of their own). */
 export function hearthOf(
   repo: Repo,
   connection: () => ConnectionFacts = () => combineFacts([]),
-  relays: () => Record<string, ConnectionFacts> = () => ({})
+  relays: () => Record<string, ConnectionFacts> = () => ({}),
+  nearby?: NearbyLinks
 ): HearthRepo {
   return {
     repo,
@@ -111,6 +122,7 @@ export function hearthOf(
     flush: (documentId) => repo.flush([documentId]),
     connection,
     relays,
+    nearby,
     shutdown: () => repo.shutdown()
   };
 }
