@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
 /** The main relay for browser tests: the real sync-server serving the real build. */
-export const E2E_PORT = 3199;
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3199);
 const dataDir = `test-results/relay-e2e-${process.pid}`;
 
 export default defineConfig({

@@ -135,4 +135,27 @@ describe('drafts in storage', () => {
     expect(keys).toEqual([app, kept, `person-1/${left}`].sort());
     expect(await sweepDrafts(d, 'person-1/', [])).toBe(1);
   });
+
+  it('[DRAFT-4] a full disk refuses the write with its own error, and the draft kept before stays whole', async () => {
+    const d = db();
+    await saveDraft(d, key, { fields: { text: words }, savedAt: 1 }, secret);
+    const full = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    d.settings.hook('updating', full);
+    d.settings.hook('creating', full);
+    const refused = await saveDraft(
+      d,
+      key,
+      { fields: { text: `${words} more` }, savedAt: 2 },
+      secret
+    )
+      .then(() => undefined)
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Error);
+    expect(String((refused as Error).name) + String((refused as Error).message)).toMatch(/Quota/);
+    d.settings.hook('updating').unsubscribe(full);
+    d.settings.hook('creating').unsubscribe(full);
+    expect(await loadDraft(d, key, secret)).toEqual({ fields: { text: words }, savedAt: 1 });
+  });
 });

@@ -22,6 +22,8 @@ export interface DraftHandle {
   readonly elsewhere: boolean;
   /** What Discard removed, until the person types again (for Undo). */
   readonly discarded: DraftFields | undefined;
+  /** Changes typed that are not stored yet (a write waits or runs). */
+  readonly pending: boolean;
   /** The words were sent: forget the draft (here and in other windows). */
   sent(): void;
   /** The person chose to throw the draft away: empty the composer and forget the draft. */
@@ -50,6 +52,7 @@ export function keepDraft(o: {
   let elsewhere = $state(false);
   let discarded = $state<DraftFields | undefined>();
   let ready = $state(false);
+  let pending = $state(false);
   /** The full storage key in use, and the fields as last written to or read from it. */
   let full: string | undefined;
   let lastSaved = '';
@@ -70,7 +73,10 @@ export function keepDraft(o: {
     const key = full;
     if (!key || !ready) return;
     const json = snapshot();
-    if (json === lastSaved) return;
+    if (json === lastSaved) {
+      pending = false;
+      return;
+    }
     const fields = JSON.parse(json) as DraftFields;
     const at = now();
     lastSaved = json;
@@ -78,6 +84,7 @@ export function keepDraft(o: {
       .then(() => saveDraft(app.db, key, { fields, savedAt: at }, app.secret))
       .then((r) => {
         if (key !== full) return;
+        pending = snapshot() !== lastSaved || timer !== undefined;
         problem = r === 'too-long' ? 'too-long' : undefined;
         savedAt = r === 'kept' ? at : undefined;
         if (r === 'empty') restored = false;
@@ -86,6 +93,7 @@ export function keepDraft(o: {
       .catch(() => {
         // A full disk (or storage taken away): the composer keeps working; it says so once.
         if (key !== full) return;
+        pending = false;
         problem = 'unkept';
         savedAt = undefined;
         lastSaved = '';
@@ -163,6 +171,7 @@ export function keepDraft(o: {
     discarded = undefined;
     elsewhere = false;
     if (timer) clearTimeout(timer);
+    pending = true;
     timer = setTimeout(flush, DELAY_MS);
   });
 
@@ -200,6 +209,9 @@ export function keepDraft(o: {
     },
     get discarded() {
       return discarded;
+    },
+    get pending() {
+      return pending;
     },
     sent() {
       forget();
