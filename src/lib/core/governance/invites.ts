@@ -66,8 +66,7 @@ export function invite(
     singleUse: p.singleUse,
     usedBy: [],
     revokedBy: null,
-    secret: p.secret ?? null,
-    card: p.card ? toHex(p.card) : null
+    secret: p.secret ?? null
   };
   void ctx;
   return null;
