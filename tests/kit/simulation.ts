@@ -302,19 +302,28 @@ function maintainKeys(
 ) {
   const honest = peers.filter((p) => !p.attacker);
   for (const p of honest) {
-    const st = p.ledger.state;
-    const epoch = st.epochs[st.currentEpoch];
-    if (!memberOf(p)) continue;
-    if (!epoch || st.rotationDue || !epoch.lockboxes[p.device.id]?.length) continue;
-    if (opens(p.device, groupId, st)) continue;
-    const e = p.device.write(
-      groupId,
-      Kind.KeyReport,
-      map({ e: epoch.number, k: hexToBytes(epoch.keyId) }),
-      st.heads,
-      p.clock
+    const member = memberOf(p);
+    if (!member) continue;
+    // Each of the member's phones that got a box it cannot open says so when it next syncs: the
+    // one this peer writes with, and any phone restored from a backup (found by the property
+    // run: a junk box for a restored phone was never reported, so nobody gave it the key).
+    const phones = [p.device, p.identity, ...p.restored].filter(
+      (d, i, all) => all.findIndex((x) => x.id === d.id) === i && member.devices.includes(d.id)
     );
-    deliver(p, e.id, e.bytes);
+    for (const d of phones) {
+      const st = p.ledger.state;
+      const epoch = st.epochs[st.currentEpoch];
+      if (!epoch || st.rotationDue || !epoch.lockboxes[d.id]?.length) continue;
+      if (opens(d, groupId, st)) continue;
+      const e = d.write(
+        groupId,
+        Kind.KeyReport,
+        map({ e: epoch.number, k: hexToBytes(epoch.keyId) }),
+        st.heads,
+        p.clock
+      );
+      deliver(p, e.id, e.bytes);
+    }
   }
   sync();
   const rotator = honest.find((p) => memberOf(p));

@@ -96,6 +96,40 @@ describe('governance convergence', () => {
     Math.max(900_000, RUNS * 400)
   );
 
+  it('[RED-26] a phone restored from a backup that got a junk lockbox says it cannot open it, and the group gives it the key (a schedule the property run found)', () => {
+    // The founder seals junk boxes, one of them to a member's phone restored from a backup. The
+    // simulation had only each member's writing phone report boxes it could not open, so the
+    // restored phone was left without the key.
+    const commands = [
+      { t: 'meeting', closer: 0, choices: 0, seed: 0 },
+      { t: 'act', peer: 0, action: 0, arg: 0, choice: 0 },
+      { t: 'gossip', among: 0, seed: 0 },
+      { t: 'act', peer: 0, action: 0, arg: 0, choice: 0 },
+      { t: 'gossip', among: 0, seed: 0 },
+      { t: 'act', peer: 1, action: 19, arg: 0, choice: 9 },
+      { t: 'act', peer: 0, action: 0, arg: 0, choice: 0 },
+      { t: 'gossip', among: 0, seed: 0 },
+      { t: 'sync', from: 1, to: 0, seed: 0 },
+      { t: 'act', peer: 0, action: 0, arg: 0, choice: 0 },
+      { t: 'act', peer: 0, action: 0, arg: 0, choice: 0 },
+      { t: 'junk', to: 0, n: 0, old: false, seed: 0 },
+      { t: 'act', peer: 0, action: 0, arg: 0, choice: 0 },
+      { t: 'sync', from: 0, to: 0, seed: 0 },
+      { t: 'gossip', among: 0, seed: 0 },
+      { t: 'junkbox', peer: 0 },
+      { t: 'gossip', among: 0, seed: 0 },
+      { t: 'act', peer: 0, action: 0, arg: 0, choice: 0 },
+      { t: 'gossip', among: 0, seed: 0 },
+      { t: 'meeting', closer: 0, choices: 0, seed: 0 },
+      { t: 'act', peer: 0, action: 0, arg: 0, choice: 0 }
+    ] as Command[];
+    const out = simulate(5, commands);
+    expect(new Set(out.hashes).size).toBe(1);
+    expect(out.frozen).toEqual([]);
+    expect(out.keyless).toEqual([]);
+    expect(out.attacks).toBeGreaterThan(0);
+  });
+
   it('[LED-10] the generator exercises real governance (fixed seed: admissions, closes, executions)', () => {
     // A coverage check, not a property: on a fixed sample so it cannot fail by chance.
     const sample = fc.sample(scenario, { seed: 20261122, numRuns: 200 });
