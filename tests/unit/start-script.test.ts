@@ -70,28 +70,23 @@ afterEach(() => {
   }
 });
 
-/** `npm start` as an operator types it, serving a small static folder (so nothing is built). */
-async function npmStart(port: number) {
+/** Spawns `npm start` as an operator types it, serving a small static folder (nothing built). */
+function spawnNpmStart(port: number, options: { detached?: boolean } = {}): ChildProcess {
   const site = mkdtempSync(join(tmpdir(), 'hearth-site-'));
   writeFileSync(join(site, 'index.html'), '<!doctype html><title>Hearth</title>');
   const data = mkdtempSync(join(tmpdir(), 'hearth-data-'));
-  const npm = spawn(
-    'npm',
-    [
-      'start',
-      '--',
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--data-dir',
-      data,
-      '--static-dir',
-      site
-    ],
-    { stdio: 'ignore', detached: true }
-  );
+  const args = ['--port', String(port), '--host', '127.0.0.1', '--data-dir', data];
+  const npm = spawn('npm', ['start', '--', ...args, '--static-dir', site], {
+    stdio: 'ignore',
+    ...options
+  });
   started.push(npm);
+  return npm;
+}
+
+/** `npm start` in its own process group, once its relay answers. */
+async function npmStart(port: number) {
+  const npm = spawnNpmStart(port, { detached: true });
   await until('the relay answers', () => answers(port), 60_000);
   const below = descendants(npm.pid!);
   expect(below.length).toBeGreaterThan(0);
@@ -133,25 +128,7 @@ describe('[OPS-17] npm start and its relay stop together', () => {
     const taken = createServer().listen(port, '127.0.0.1');
     await new Promise((r) => taken.once('listening', r));
     try {
-      const site = mkdtempSync(join(tmpdir(), 'hearth-site-'));
-      writeFileSync(join(site, 'index.html'), '<!doctype html>');
-      const npm = spawn(
-        'npm',
-        [
-          'start',
-          '--',
-          '--port',
-          String(port),
-          '--host',
-          '127.0.0.1',
-          '--data-dir',
-          mkdtempSync(join(tmpdir(), 'hearth-data-')),
-          '--static-dir',
-          site
-        ],
-        { stdio: 'ignore' }
-      );
-      started.push(npm);
+      const npm = spawnNpmStart(port);
       const code = await new Promise<number | null>((r) => npm.once('exit', r));
       expect(code).not.toBe(0);
     } finally {
