@@ -28,6 +28,7 @@ import type {
 import { loadMirror, saveMirror, type MirrorEntry } from '$lib/adapters/mirror';
 import type { Result } from '$core/result';
 import { effectiveRelayUrls, loadRelayUrls, saveRelayUrls } from '$lib/adapters/settings';
+import { sweepDrafts } from '$lib/adapters/drafts';
 
 /**
  * App-wide state between the adapters and the UI. The first render needs only Dexie (identity and
@@ -110,6 +111,8 @@ class AppState {
       this.#secret = identity?.secretKey;
       this.#groups = groups;
       this.#relaySetting = relay;
+      // Drafts for groups no longer on the person's list go [DRAFT-5].
+      void this.#sweepDrafts();
     } catch (e) {
       this.#loadError = describeStorageError(e);
     } finally {
@@ -118,6 +121,15 @@ class AppState {
     // Connect in the background once the shell is on screen, so every group on this device syncs
     // while the app is open. The wasm comes from the service worker cache, not the network.
     if (!this.#loadError) setTimeout(() => void this.repo().catch(() => undefined), 0);
+  }
+
+  #sweepDrafts(): Promise<unknown> {
+    const prefix = this.#person === 'self' ? '' : `${this.#person}/`;
+    return sweepDrafts(
+      this.db,
+      prefix,
+      this.#groups.map((g) => g.documentId)
+    ).catch(() => undefined);
   }
 
   /** automerge-repo, started on first use (after the shell has rendered). */
@@ -191,6 +203,7 @@ class AppState {
     this.#identity = identity;
     this.#secret = identity.wrapped ? undefined : identity.secretKey;
     this.#groups = await listGroups(this.db, id);
+    void this.#sweepDrafts();
   }
 
   /**

@@ -17,6 +17,8 @@ import { verifyFast } from '$lib/adapters/verify';
 import type { MirrorContent, MirrorEntry } from '$lib/adapters/mirror';
 import { app, describeStorageError } from './app.svelte';
 import { reasonWords } from '$lib/ui/words';
+import { openInviteCard, type InviteCard } from '$core/governance/invite-card';
+import { safeDisplayName } from '$core/identity/pseudonym';
 
 /**
  * What a GroupView needs from the app around it: the device key, the repo, a few remembered
@@ -141,11 +143,42 @@ export class GroupView {
 
   readonly #host: GroupHost;
 
+  /**
+   * `remember: false` for a group the person is only looking at (an invitation's page): it joins
+   * their list when they apply, not when the page opens [INV-5].
+   */
   constructor(
     readonly documentId: string,
-    host: GroupHost = app
+    host: GroupHost = app,
+    readonly options: { remember?: boolean } = {}
   ) {
     this.#host = host;
+  }
+
+  /** The invitation this person applied with, once known (for its card) [INV-5]. */
+  #joinedWith = $state<{ entry: string; secret: Uint8Array } | undefined>();
+
+  /** An invitation's card, opened with its secret; undefined when it has none or it will not open. */
+  cardOf(entry: string, secret: Uint8Array): InviteCard | undefined {
+    const card = this.#group?.invites[entry]?.card;
+    const session = this.#session;
+    if (!card || !session) return undefined;
+    const opened = openInviteCard(hexToBytes(card), secret, session.groupId);
+    if (!opened.ok) return undefined;
+    const name = safeDisplayName(opened.value.name);
+    return name ? { ...opened.value, name } : undefined;
+  }
+
+  /** The card of the invitation this person joined with (what they can read before the key). */
+  ownCard(): InviteCard | undefined {
+    const j = this.#joinedWith;
+    return j ? this.cardOf(j.entry, j.secret) : undefined;
+  }
+
+  /** Whether this device can read the group's current rules (it holds the key) [INV-6]. */
+  rulesReadable(): boolean {
+    const g = this.#group;
+    return !!g && this.#session?.open(g.rules.text) !== undefined;
   }
 
   get session(): GroupSession | undefined {
@@ -242,7 +275,10 @@ export class GroupView {
       await session.addAllSliced(local.entries, nextTask);
       if (this.#abort.signal.aborted) return;
       const invite = await this.#host.pendingInvite(this.documentId);
-      if (invite) session.knowInvite(invite.entry, hexToBytes(invite.secret));
+      if (invite) {
+        session.knowInvite(invite.entry, hexToBytes(invite.secret));
+        this.#joinedWith = { entry: invite.entry, secret: hexToBytes(invite.secret) };
+      }
       this.#session = session;
       this.#pending = local.pending.map((b) => ({ id: entryId(b), bytes: b }));
       this.#publish();
@@ -265,7 +301,10 @@ export class GroupView {
           random
         });
         const invite = await this.#host.pendingInvite(this.documentId);
-        if (invite) this.#session.knowInvite(invite.entry, hexToBytes(invite.secret));
+        if (invite) {
+          this.#session.knowInvite(invite.entry, hexToBytes(invite.secret));
+          this.#joinedWith = { entry: invite.entry, secret: hexToBytes(invite.secret) };
+        }
       }
       // What was written while the document was not ready goes into it now (and #write keeps
       // it in the mirror as no longer pending).
@@ -290,7 +329,8 @@ export class GroupView {
       this.#offs.push(() => clearInterval(tick));
       this.#load = 'ready';
       this.checkSync();
-      await this.#host.rememberGroup(this.documentId, this.groupName());
+      if (this.options.remember !== false)
+        await this.#host.rememberGroup(this.documentId, this.groupName());
     } catch (e) {
       if (this.#abort.signal.aborted) return;
       // Shown from local data already: stay usable; writes keep waiting in the mirror.
@@ -362,7 +402,9 @@ export class GroupView {
     const session = this.#session;
     if (!session) return;
     this.#group = session.state;
-    void this.#host.cacheGroupName(this.documentId, this.groupName());
+    const name = this.groupName();
+    if (name && this.options.remember !== false)
+      void this.#host.cacheGroupName(this.documentId, name);
   }
 
   /**
@@ -487,7 +529,8 @@ export class GroupView {
   groupName(): string {
     const g = this.#group;
     if (!g) return '';
-    return this.#session?.open(g.name) ?? '';
+    // A member still waiting for the group key goes by the name their invitation gave [INV-5].
+    return this.#session?.open(g.name) ?? this.ownCard()?.name ?? '';
   }
 
   /**

@@ -66,7 +66,8 @@ export function invite(
     singleUse: p.singleUse,
     usedBy: [],
     revokedBy: null,
-    secret: p.secret ?? null
+    secret: p.secret ?? null,
+    card: p.card ? toHex(p.card) : null
   };
   void ctx;
   return null;

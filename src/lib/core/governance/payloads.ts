@@ -1,3 +1,4 @@
+import { MAX_INVITE_CARD_BYTES } from './invite-card';
 import type { CborMap, CborValue } from '../crypto/cbor';
 import { toHex } from '../encoding/hex';
 import { MAX_ENVELOPE_BYTES } from '../ledger/envelope';
@@ -75,6 +76,8 @@ export type Payload =
       expires: number;
       singleUse: boolean;
       secret: Text | undefined;
+      /** The group's name, description and rules summary sealed with the invitation [INV-5]. */
+      card: Uint8Array | undefined;
     }
   | { kind: typeof Kind.Profile; name: Text }
   | {
@@ -481,7 +484,9 @@ export function parsePayload(kind: number, map: CborMap, origin?: Origin): Paylo
           expires: r.uint('exp'),
           singleUse: r.uint('one', 1) === 1,
           // The invitation secret sealed for the group, so members can read applicants' words.
-          secret: r.optText('s', 64)
+          secret: r.optText('s', 64),
+          // Invitations made before cards existed have none, and still work [INV-5].
+          card: map.has('c') ? r.bytesUpTo('c', MAX_INVITE_CARD_BYTES) : undefined
         };
         break;
       case Kind.RevokeInvite:

@@ -56,6 +56,8 @@ export interface Invite {
   revokedBy: string | null;
   /** The invitation secret, sealed for members, so they can read applicants' words [INV-4]. */
   secret: Text | null;
+  /** The sealed card (hex): the group's name, description and rules summary [INV-5]. */
+  card: string | null;
 }
 
 export interface BallotRecord {

@@ -8,6 +8,7 @@ import { entryId, MAX_PREV, sealEntry } from '../ledger/envelope';
 import { CHANNEL_EPOCH, channelIdFor } from '../space/channel';
 import { Ledger, type DeriveParams } from '../governance/derive';
 import { inviteKeyPair, signInviteProof } from '../governance/invites';
+import { sealInviteCard } from '../governance/invite-card';
 import { CHANNEL_PURPOSES, parsePayload, type ChannelPurpose } from '../governance/payloads';
 import { responders } from '../governance/safety';
 import { deviceAuthMessage, deviceProofMessage, groupIdFor } from '../governance/reducer';
@@ -593,7 +594,12 @@ export class GroupSession {
    */
   invite(
     now: number,
-    o: { days: number; singleUse: boolean }
+    o: {
+      days: number;
+      singleUse: boolean;
+      /** What the invited person reads first: the group's name, description and rules [INV-5]. */
+      card?: { name: string; description: string; rules: string };
+    }
   ): {
     entries: Uint8Array[];
     secret: Uint8Array;
@@ -604,7 +610,8 @@ export class GroupSession {
       ik: inviteKeyPair(secret).publicKey,
       exp: Math.floor(now) + o.days * 86_400,
       one: o.singleUse ? 1 : 0,
-      s: seal('s', toHex(secret))
+      s: seal('s', toHex(secret)),
+      c: o.card ? sealInviteCard(o.card, secret, this.groupId, this.random(24)) : undefined
     }));
     const inviteId = entryId(entries[entries.length - 1]!);
     this.inviteSecrets.set(inviteId, secret);

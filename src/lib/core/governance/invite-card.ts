@@ -1,0 +1,111 @@
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concat } from '../crypto/ed25519';
+import { err, ok, type Result } from '../result';
+
+/**
+ * What an invitation says about its group [INV-5]: the group's name, its description and a
+ * summary of its rules, sealed with a key derived from the invitation secret (HKDF-SHA256, info
+ * `"hearth/v1/invite-card"`) and carried by the invite entry (field `c`). Whoever holds the link
+ * reads which group it is before being asked anything; the relay, and anyone else who sees the
+ * entries but not the link, reads nothing. See ADR 0027.
+ */
+export interface InviteCard {
+  name: string;
+  description: string;
+  /** The rules as they were when the invitation was made, shortened to fit (`cut` says so). */
+  rules: string;
+  cut: boolean;
+}
+
+export const CARD_NAME_MAX = 60;
+export const CARD_DESCRIPTION_MAX = 500;
+export const CARD_RULES_MAX = 2000;
+/** The sealed card's largest size: well inside an entry's 16 KiB. */
+export const MAX_INVITE_CARD_BYTES = 6 * 1024;
+const OVERHEAD = 24 + 16;
+
+const te = new TextEncoder();
+const td = new TextDecoder();
+const INFO = te.encode('hearth/v1/invite-card');
+const AD = te.encode('hearth/v1/invite-card\0');
+
+export function inviteCardKey(inviteSecret: Uint8Array): Uint8Array {
+  return hkdf(sha256, inviteSecret, undefined, INFO, 32);
+}
+
+const chars = (s: string, n: number) => [...s].slice(0, n).join('');
+
+/**
+ * Seals the card for the invite entry: `nonce(24) ‖ ciphertext`, bound to the group id. Longer
+ * fields are shortened (the rules last, by whole characters) so the sealed card always fits.
+ */
+export function sealInviteCard(
+  card: { name: string; description: string; rules: string },
+  inviteSecret: Uint8Array,
+  groupId: Uint8Array,
+  nonce: Uint8Array
+): Uint8Array {
+  if (nonce.length !== 24) throw new Error('nonce must be 24 bytes');
+  const name = chars(card.name, CARD_NAME_MAX);
+  const description = chars(card.description, CARD_DESCRIPTION_MAX);
+  let rules = chars(card.rules, CARD_RULES_MAX);
+  let cut = rules !== card.rules;
+  let plain = te.encode(JSON.stringify({ n: name, d: description, r: rules, c: cut ? 1 : 0 }));
+  while (plain.length + OVERHEAD > MAX_INVITE_CARD_BYTES) {
+    const all = [...rules];
+    rules = all.slice(0, Math.floor(all.length * 0.9)).join('');
+    cut = true;
+    plain = te.encode(JSON.stringify({ n: name, d: description, r: rules, c: 1 }));
+  }
+  const body = xchacha20poly1305(inviteCardKey(inviteSecret), nonce, concat(AD, groupId)).encrypt(
+    plain
+  );
+  return concat(nonce, body);
+}
+
+export type InviteCardError = 'wrong-key' | 'damaged' | 'too-long';
+
+/**
+ * Opens an invitation's card: 'wrong-key' for another invitation's secret or another group,
+ * 'damaged' for changed bytes or content that is not a card, 'too-long' for more than a card may
+ * be. Names with characters that could hide or reorder text are the caller's to check.
+ */
+export function openInviteCard(
+  sealed: Uint8Array,
+  inviteSecret: Uint8Array,
+  groupId: Uint8Array
+): Result<InviteCard, InviteCardError> {
+  if (sealed.length > MAX_INVITE_CARD_BYTES) return err('too-long');
+  if (sealed.length < OVERHEAD) return err('damaged');
+  let text: string;
+  try {
+    text = td.decode(
+      xchacha20poly1305(
+        inviteCardKey(inviteSecret),
+        sealed.subarray(0, 24),
+        concat(AD, groupId)
+      ).decrypt(sealed.subarray(24))
+    );
+  } catch {
+    return err('wrong-key');
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return err('damaged');
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return err('damaged');
+  const { n, d, r, c } = raw as Record<string, unknown>;
+  if (typeof n !== 'string' || typeof d !== 'string' || typeof r !== 'string')
+    return err('damaged');
+  if (
+    [...n].length > CARD_NAME_MAX ||
+    [...d].length > CARD_DESCRIPTION_MAX ||
+    [...r].length > CARD_RULES_MAX
+  )
+    return err('too-long');
+  return ok({ name: n, description: d, rules: r, cut: c === 1 });
+}

@@ -1,0 +1,152 @@
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { describe, expect, it } from 'vitest';
+import {
+  CARD_RULES_MAX,
+  inviteCardKey,
+  MAX_INVITE_CARD_BYTES,
+  openInviteCard,
+  sealInviteCard
+} from '../../src/lib/core/governance/invite-card';
+import { inviteKeyPair, signInviteProof } from '../../src/lib/core/governance/invites';
+import { hexToBytes } from '../../src/lib/core/encoding/hex';
+import { DAY, Device, Kind, map, standardGroup, T0 } from '../kit/ledger-kit';
+
+const secret = new Uint8Array(32).fill(42);
+const otherSecret = new Uint8Array(32).fill(43);
+const nonce = new Uint8Array(24).fill(5);
+const card = {
+  name: 'Night owls',
+  description: 'For people whose panic comes at night.',
+  rules: 'Be kind.\nWhat is said here stays here.\nIn a crisis, call your local line first.'
+};
+
+function inviteWith(extra: Record<string, Uint8Array | undefined>) {
+  const g = standardGroup();
+  const invite = g.s.write(
+    g.a,
+    Kind.Invite,
+    map({ ik: inviteKeyPair(secret).publicKey, exp: T0 + 7 * DAY, one: 1, ...extra })
+  );
+  return { ...g, invite };
+}
+
+describe('an invitation says which group it is [INV-5]', () => {
+  it('[INV-5] the card opens with the invitation secret and the group id, and holds no plaintext', () => {
+    const groupId = new Uint8Array(32).fill(1);
+    const sealed = sealInviteCard(card, secret, groupId, nonce);
+    expect(Buffer.from(sealed).includes(Buffer.from('Night owls'))).toBe(false);
+    expect(openInviteCard(sealed, secret, groupId)).toEqual({
+      ok: true,
+      value: { ...card, cut: false }
+    });
+  });
+
+  it('[INV-5] a wrong key, another group or a changed byte opens nothing', () => {
+    const groupId = new Uint8Array(32).fill(1);
+    const sealed = sealInviteCard(card, secret, groupId, nonce);
+    expect(openInviteCard(sealed, otherSecret, groupId)).toEqual({ ok: false, error: 'wrong-key' });
+    expect(openInviteCard(sealed, secret, new Uint8Array(32).fill(2))).toEqual({
+      ok: false,
+      error: 'wrong-key'
+    });
+    const flipped = Uint8Array.from(sealed, (b, i) => (i === 30 ? b ^ 1 : b));
+    expect(openInviteCard(flipped, secret, groupId)).toEqual({ ok: false, error: 'wrong-key' });
+    expect(openInviteCard(sealed.subarray(0, 30), secret, groupId)).toEqual({
+      ok: false,
+      error: 'damaged'
+    });
+  });
+
+  it('[INV-5] sealed content that is not a card is damaged; a card with overlong fields is too long', () => {
+    const groupId = new Uint8Array(32).fill(1);
+    const ad = new Uint8Array([...new TextEncoder().encode('hearth/v1/invite-card\0'), ...groupId]);
+    const sealRaw = (text: string) =>
+      new Uint8Array([
+        ...nonce,
+        ...xchacha20poly1305(inviteCardKey(secret), nonce, ad).encrypt(
+          new TextEncoder().encode(text)
+        )
+      ]);
+    expect(openInviteCard(sealRaw('not json'), secret, groupId)).toEqual({
+      ok: false,
+      error: 'damaged'
+    });
+    expect(openInviteCard(sealRaw('{"n":1,"d":"","r":""}'), secret, groupId)).toEqual({
+      ok: false,
+      error: 'damaged'
+    });
+    expect(openInviteCard(sealRaw('["Night owls"]'), secret, groupId)).toEqual({
+      ok: false,
+      error: 'damaged'
+    });
+    const longName = JSON.stringify({ n: 'x'.repeat(61), d: '', r: '' });
+    expect(openInviteCard(sealRaw(longName), secret, groupId)).toEqual({
+      ok: false,
+      error: 'too-long'
+    });
+    expect(openInviteCard(new Uint8Array(MAX_INVITE_CARD_BYTES + 1), secret, groupId)).toEqual({
+      ok: false,
+      error: 'too-long'
+    });
+  });
+
+  it('[INV-5] long rules are shortened by whole characters to fit, and the card says so', () => {
+    const groupId = new Uint8Array(32).fill(1);
+    const rules = '𝄞 Be gentle with each other. '.repeat(400);
+    const sealed = sealInviteCard({ ...card, rules }, secret, groupId, nonce);
+    expect(sealed.length).toBeLessThanOrEqual(MAX_INVITE_CARD_BYTES);
+    const opened = openInviteCard(sealed, secret, groupId);
+    if (!opened.ok) throw new Error(opened.error);
+    expect(opened.value.cut).toBe(true);
+    expect([...opened.value.rules].length).toBeLessThanOrEqual(CARD_RULES_MAX);
+    expect(rules.startsWith(opened.value.rules)).toBe(true);
+    // A full 4-byte-character card still fits the entry.
+    const wide = sealInviteCard(
+      { name: '𝄞'.repeat(60), description: '𝄞'.repeat(500), rules: '𝄞'.repeat(2000) },
+      secret,
+      groupId,
+      nonce
+    );
+    expect(wide.length).toBeLessThanOrEqual(MAX_INVITE_CARD_BYTES);
+    expect(openInviteCard(wide, secret, groupId).ok).toBe(true);
+  });
+
+  it('[INV-5] the group keeps an invite entry’s card; someone with the link opens it', () => {
+    const g0 = standardGroup();
+    const sealed = sealInviteCard(card, secret, g0.s.groupId, nonce);
+    const g = inviteWith({ c: sealed });
+    // The same group id: standardGroup makes the same group each time.
+    expect(g.s.groupId).toEqual(g0.s.groupId);
+    const inv = g.s.state().invites[g.invite];
+    expect(inv?.card).toBeTruthy();
+    expect(openInviteCard(hexToBytes(inv!.card!), secret, g.s.groupId)).toMatchObject({
+      ok: true,
+      value: { name: 'Night owls' }
+    });
+  });
+
+  it('[INV-5] an invitation made before cards (no card) still admits its applicant', () => {
+    const g = inviteWith({});
+    expect(g.s.state().invites[g.invite]?.card).toBeNull();
+    const n = new Device(9);
+    const application = g.s.write(
+      n,
+      Kind.Apply,
+      map({
+        m: 'A friend told me about this group.',
+        x: n.xPub,
+        inv: hexToBytes(g.invite),
+        ip: signInviteProof(secret, g.s.groupId, g.invite, n.pub, n.xPub)
+      })
+    );
+    expect(g.s.state().applications[application]?.status).toBe('open');
+  });
+
+  it('[INV-5] a card larger than the limit, or not bytes, makes the invite entry bad-payload', () => {
+    const big = inviteWith({ c: new Uint8Array(MAX_INVITE_CARD_BYTES + 1) });
+    expect(big.s.verdict(big.invite)?.reason).toBe('bad-payload');
+    expect(big.s.state().invites[big.invite]).toBeUndefined();
+    const empty = inviteWith({ c: new Uint8Array(0) });
+    expect(empty.s.verdict(empty.invite)?.reason).toBe('bad-payload');
+  });
+});
