@@ -2,6 +2,7 @@ import { byeMessage } from '$core/nearby/handshake';
 import { controlFrame, FrameReader, PING, syncFrames } from '$core/nearby/frames';
 import { now } from './clock';
 import type { Link } from './link-adapter';
+import type { EarlyMessages } from './nearby-rtc';
 
 /** How a direct connection ended [NEAR-7, NEAR-8]. */
 export type ChannelEnd =
@@ -19,6 +20,8 @@ export interface ChannelOptions {
   pingMs?: number;
   /** Nothing received for this long ends the connection. */
   stallMs?: number;
+  /** What the channel received before this took it over (`holdEarly`); see `replayEarly`. */
+  early?: EarlyMessages;
 }
 
 /** Sending pauses while the browser holds more than this for the channel… */
@@ -53,9 +56,11 @@ export class NearbyChannel {
   #syncAllowed = false;
   /** Sync messages that came before the page joined the channel to the worker. */
   readonly #held: Uint8Array[] = [];
+  #early: EarlyMessages | undefined;
 
   constructor(dc: RTCDataChannel, o: ChannelOptions = {}) {
     this.#dc = dc;
+    this.#early = o.early;
     dc.binaryType = 'arraybuffer';
     dc.bufferedAmountLowThreshold = LOW_WATER;
     dc.onbufferedamountlow = () => this.#pump();
@@ -94,6 +99,18 @@ export class NearbyChannel {
    */
   allowSync(): void {
     this.#syncAllowed = true;
+  }
+
+  /**
+   * Handles what arrived before this took the channel over, in order, as if it arrived now. Call
+   * it once `oncontrol` is set and this phone's first message is sent.
+   */
+  replayEarly(): void {
+    const early = this.#early;
+    this.#early = undefined;
+    if (!early) return;
+    if (early.overflow) return this.end('garbage');
+    for (const data of early.data.splice(0)) this.#receive(data);
   }
 
   /** Hands the held sync messages to `syncLink.onmessage`. */

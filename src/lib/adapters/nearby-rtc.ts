@@ -12,6 +12,34 @@ export interface Connection {
   pc: RTCPeerConnection;
   dc: RTCDataChannel;
   code: NearbyCode;
+  /** What arrived before the page took the channel over (see `holdEarly`). */
+  early: EarlyMessages;
+}
+
+/** Messages the channel received before anything listened to it. */
+export interface EarlyMessages {
+  data: unknown[];
+  /** More came than a phone following the protocol sends before its hello is answered. */
+  overflow: boolean;
+}
+
+/** At most this many messages are held before the handshake starts; more is a flood. */
+const EARLY_MAX = 64;
+
+/**
+ * Listens to a data channel from the moment it exists. The other phone may send its hello the
+ * instant its side opens; on a busy phone that message can be dispatched before this page has
+ * finished its own steps and set a listener, and a data channel drops messages nobody listens
+ * to. They are held here until the channel is taken over (`NearbyChannel`, which replays them).
+ */
+export function holdEarly(dc: Pick<RTCDataChannel, 'binaryType' | 'onmessage'>): EarlyMessages {
+  const early: EarlyMessages = { data: [], overflow: false };
+  dc.binaryType = 'arraybuffer';
+  dc.onmessage = (event: MessageEvent) => {
+    if (early.data.length >= EARLY_MAX) early.overflow = true;
+    else early.data.push(event.data);
+  };
+  return early;
 }
 
 export type PrepareError = SdpError | 'no-webrtc';
@@ -19,11 +47,11 @@ export type PrepareError = SdpError | 'no-webrtc';
 /** How long gathering may take before the code is made with what was found. */
 const GATHER_MS = 4000;
 
-function peer(): { pc: RTCPeerConnection; dc: RTCDataChannel } {
+function peer(): { pc: RTCPeerConnection; dc: RTCDataChannel; early: EarlyMessages } {
   const pc = new RTCPeerConnection({ iceServers: [] });
   // Negotiated: both phones make the same channel, no extra round trip to announce it.
   const dc = pc.createDataChannel('hearth-sync', { negotiated: true, id: 0, ordered: true });
-  return { pc, dc };
+  return { pc, dc, early: holdEarly(dc) };
 }
 
 function gathered(pc: RTCPeerConnection): Promise<void> {
@@ -50,7 +78,7 @@ export async function makeOffer(
   made: number
 ): Promise<Result<Connection, PrepareError>> {
   if (typeof RTCPeerConnection !== 'function') return err('no-webrtc');
-  const { pc, dc } = peer();
+  const { pc, dc, early } = peer();
   try {
     await pc.setLocalDescription(await pc.createOffer());
     const signal = await local(pc);
@@ -58,7 +86,7 @@ export async function makeOffer(
       pc.close();
       return err(signal.error);
     }
-    return ok({ pc, dc, code: { kind: 'offer', session, made, signal: signal.value } });
+    return ok({ pc, dc, early, code: { kind: 'offer', session, made, signal: signal.value } });
   } catch {
     pc.close();
     return err('no-webrtc');
@@ -71,7 +99,7 @@ export async function answerOffer(
   made: number
 ): Promise<Result<Connection, PrepareError>> {
   if (typeof RTCPeerConnection !== 'function') return err('no-webrtc');
-  const { pc, dc } = peer();
+  const { pc, dc, early } = peer();
   try {
     await pc.setRemoteDescription({ type: 'offer', sdp: sdpOf(offer.signal, 'offer') });
     await pc.setLocalDescription(await pc.createAnswer());
@@ -83,6 +111,7 @@ export async function answerOffer(
     return ok({
       pc,
       dc,
+      early,
       code: { kind: 'answer', session: offer.session, made, signal: signal.value }
     });
   } catch {

@@ -367,7 +367,7 @@ export class NearbySync {
   ): Promise<void> {
     const secret = app.secret;
     if (!secret) return this.#end(peer, conn, undefined, m.near_locked());
-    const channel = new NearbyChannel(conn.dc);
+    const channel = new NearbyChannel(conn.dc, { early: conn.early });
     peer.state = 'checking';
     channel.onbytes = () => {
       peer.bytesIn = channel.bytesIn;
@@ -417,6 +417,8 @@ export class NearbySync {
         }
       };
       channel.sendControl(handshake.start());
+      // The other phone's hello may have come before this page listened.
+      channel.replayEarly();
     });
     if (!done || !channel.open) return;
     channel.oncontrol = (bytes) => {
