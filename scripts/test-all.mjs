@@ -29,7 +29,20 @@ mkdirSync('test-results', { recursive: true });
 for (const f of ['test-results/vitest.json', 'test-results/playwright.json'])
   rmSync(f, { force: true });
 
-const step = (title) => console.log(`\n━━ ${title}`);
+// Each step says how long it took, so the CI's time can be read off its output.
+let stepStart = Date.now();
+let stepTitle = '';
+const timings = [];
+const endStep = () => {
+  if (stepTitle)
+    timings.push(`${stepTitle.split(' ')[0]} ${Math.round((Date.now() - stepStart) / 1000)} s`);
+};
+const step = (title) => {
+  endStep();
+  stepStart = Date.now();
+  stepTitle = title;
+  console.log(`\n━━ ${title}`);
+};
 // Generate .svelte-kit/ (route types, the $core alias) first: lint and types both read it.
 step('svelte-kit sync');
 // Compile the messages (src/lib/paraglide is generated) before anything reads them.
@@ -79,6 +92,8 @@ if (built) {
   results.push({ name: 'playwright', passed: 0, failed: 1 });
 }
 
+endStep();
+console.log(`\n━━ time: ${timings.join(', ')}`);
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 console.log('\n━━ summary');
