@@ -1,12 +1,33 @@
 // `npm test`: every check and suite, in order, even after a failure, then one closing line
 // "N passed, N failed" that sums them all. Static checks (lint, types, spec ids, build) count one
 // each; Vitest and Playwright count their tests. Exit code is non-zero if anything failed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const results = [];
 const run = (cmd, args, env = {}) =>
   spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status === 0;
+
+/** Runs commands one after another, stopping at the first that fails; collects their output. */
+async function inSequence(name, commands) {
+  const start = Date.now();
+  let out = '';
+  let ok = true;
+  for (const [cmd, args] of commands) {
+    ok = await new Promise((resolve) => {
+      const child = spawn(cmd, args, { env: process.env });
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('error', (e) => {
+        out += `${e}\n`;
+        resolve(false);
+      });
+      child.on('close', (code) => resolve(code === 0));
+    });
+    if (!ok) break;
+  }
+  return { name, ok, out, seconds: Math.round((Date.now() - start) / 1000) };
+}
 
 function check(name, ok) {
   results.push({ name, passed: ok ? 1 : 0, failed: ok ? 0 : 1 });
@@ -29,26 +50,47 @@ mkdirSync('test-results', { recursive: true });
 for (const f of ['test-results/vitest.json', 'test-results/playwright.json'])
   rmSync(f, { force: true });
 
-const step = (title) => console.log(`\n━━ ${title}`);
+// Each step says how long it took, so the CI's time can be read off its output.
+let stepStart = Date.now();
+let stepTitle = '';
+const timings = [];
+const endStep = () => {
+  if (stepTitle)
+    timings.push(`${stepTitle.split(' ')[0]} ${Math.round((Date.now() - stepStart) / 1000)} s`);
+};
+const step = (title) => {
+  endStep();
+  stepStart = Date.now();
+  stepTitle = title;
+  console.log(`\n━━ ${title}`);
+};
 // Generate .svelte-kit/ (route types, the $core alias) first: lint and types both read it.
 step('svelte-kit sync');
 // Compile the messages (src/lib/paraglide is generated) before anything reads them.
 check('sync', run('npm', ['run', '-s', 'i18n']) && run('npx', ['svelte-kit', 'sync']));
-step('lint (eslint, prettier)');
-check(
-  'lint',
-  run('npx', ['eslint', '.', '--max-warnings', '0']) && run('npx', ['prettier', '--check', '.'])
+// The static checks are mostly single-threaded: they run side by side on CI's two cores (the
+// time line at the end shows what they took), each one's output printed whole when all are done.
+step(
+  'static checks, side by side: lint (eslint, prettier), types (svelte-check, tsc), safety eval, spec ids'
 );
-step('types (svelte-check, tsc)');
-check(
-  'types',
-  run('npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings']) &&
-    run('npx', ['tsc', '-p', 'tsconfig.node.json'])
-);
-step('safety classifier: precision and recall on the labelled corpus (npm run eval:safety)');
-check('eval:safety', run('npm', ['run', '-s', 'eval:safety']));
-step('spec ids cited by tests');
-check('spec-ids', run('node', ['scripts/check-spec-ids.mjs']));
+const statics = await Promise.all([
+  inSequence('lint', [
+    ['npx', ['eslint', '.', '--max-warnings', '0']],
+    ['npx', ['prettier', '--check', '.']]
+  ]),
+  inSequence('types', [
+    ['npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings']],
+    ['npx', ['tsc', '-p', 'tsconfig.node.json']]
+  ]),
+  // Precision and recall on the labelled corpus (npm run eval:safety).
+  inSequence('eval:safety', [['npm', ['run', '-s', 'eval:safety']]]),
+  inSequence('spec-ids', [['node', ['scripts/check-spec-ids.mjs']]])
+]);
+for (const r of statics) {
+  console.log(`\n── ${r.name} (${r.seconds} s)`);
+  process.stdout.write(r.out);
+  check(r.name, r.ok);
+}
 
 step('unit, property and contract tests (vitest)');
 const vitestOk = run('npx', [
@@ -79,6 +121,8 @@ if (built) {
   results.push({ name: 'playwright', passed: 0, failed: 1 });
 }
 
+endStep();
+console.log(`\n━━ time: ${timings.join(', ')}`);
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 console.log('\n━━ summary');

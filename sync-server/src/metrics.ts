@@ -191,6 +191,8 @@ interface ChunkSize {
 export class DocumentSizes {
   readonly #chunks = new Map<string, Map<string, ChunkSize>>();
   readonly #pending = new Map<string, Measured>();
+  /** Changes that passed the limits and wait for their turn (not in the document yet). */
+  readonly #waiting = new Map<string, Measured>();
 
   /** Past `decodedCap` a stored chunk is not inflated further: it counts as that much. */
   constructor(private readonly decodedCap = 1 << 30) {}
@@ -206,22 +208,28 @@ export class DocumentSizes {
     return this.#sum(documentId, 'stored');
   }
 
-  /** What the document decodes to and the changes it holds: stored, plus taken since. */
+  /**
+   * What the document decodes to and the changes it holds: stored, plus taken since, plus what
+   * passed the limits and waits to be taken.
+   */
   decoded(documentId: string): Measured {
     const pending = this.#pending.get(documentId);
+    const waiting = this.#waiting.get(documentId);
     return {
-      bytes: this.#sum(documentId, 'decoded') + (pending?.bytes ?? 0),
-      changes: this.#sum(documentId, 'changes') + (pending?.changes ?? 0)
+      bytes: this.#sum(documentId, 'decoded') + (pending?.bytes ?? 0) + (waiting?.bytes ?? 0),
+      changes: this.#sum(documentId, 'changes') + (pending?.changes ?? 0) + (waiting?.changes ?? 0)
     };
   }
 
-  /** Changes a message brought, taken into the document in memory (not stored yet). */
-  taken(documentId: string, m: Measured): void {
-    const pending = this.#pending.get(documentId) ?? { bytes: 0, changes: 0 };
-    this.#pending.set(documentId, {
-      bytes: pending.bytes + m.bytes,
-      changes: pending.changes + m.changes
-    });
+  /** Changes a message brought passed the limits: counted while they wait for their turn. */
+  reserve(documentId: string, m: Measured): void {
+    add(this.#waiting, documentId, m, 1);
+  }
+
+  /** Their turn is over: taken into the document in memory (not stored yet), or not. */
+  settle(documentId: string, m: Measured, kept: boolean): void {
+    add(this.#waiting, documentId, m, -1);
+    if (kept) add(this.#pending, documentId, m, 1);
   }
 
   #set(key: StorageKey, data: Uint8Array | undefined): void {
@@ -274,4 +282,11 @@ export class DocumentSizes {
       }
     };
   }
+}
+
+function add(map: Map<string, Measured>, key: string, m: Measured, sign: 1 | -1): void {
+  const was = map.get(key) ?? { bytes: 0, changes: 0 };
+  const next = { bytes: was.bytes + sign * m.bytes, changes: was.changes + sign * m.changes };
+  if (next.bytes <= 0 && next.changes <= 0) map.delete(key);
+  else map.set(key, next);
 }

@@ -102,8 +102,13 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
        * before anything loads them: a refusal reason, or what they add [OPS-6, OPS-15].
        */
       limit: (documentId: string, changes: Uint8Array[]) => string | Measured;
-      /** Changes a message brought were taken into the document. */
-      taken: (documentId: string, added: Measured) => void;
+      /**
+       * Changes a message brought, counted from the moment they pass `limit` until they are
+       * taken into the document (`kept`) or not (refused, or their connection closed first):
+       * messages checked while earlier ones wait are measured against those too [OPS-15].
+       */
+      reserve: (documentId: string, added: Measured) => void;
+      settle: (documentId: string, added: Measured, kept: boolean) => void;
       /** A document was named by a message in or out (for idle eviction). */
       touch: (documentId: string) => void;
       /** Whether the relay holds the document in memory (no need to ask storage). */
@@ -167,10 +172,17 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
         return;
       }
       added = verdict;
+      this.hooks.reserve(documentId, added);
     }
+    let settled = false;
+    const settle = (kept: boolean) => {
+      if (settled || !added) return;
+      settled = true;
+      this.hooks.settle(documentId, added, kept);
+    };
     const take = () => {
       this.hooks.touch(documentId);
-      if (added) this.hooks.taken(documentId, added);
+      settle(true);
       this.#forward(messageBytes, socket);
       this.#serveWaiting(documentId, socket);
     };
@@ -196,62 +208,68 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
           socket
         );
     };
+    // Whatever happens to the message, what it reserved is settled once its turn is over.
+    const release = () => settle(false);
     if (this.hooks.inMemory(documentId)) {
-      if (gate) this.#inOrder(socket, admitted);
-      else this.#inOrder(socket, take);
+      if (gate) this.#inOrder(socket, admitted, release);
+      else this.#inOrder(socket, take, release);
       return;
     }
     // A document not in memory: storage is asked before anything of it is made, so an id the
     // relay does not have costs it nothing it keeps [OPS-16]. Later messages of this connection
     // wait behind this one: their order matters to sync.
-    this.#inOrder(socket, async () => {
-      if (await this.hooks.stored(documentId)) return admitted();
-      const unknown = this.#unknown.get(socket) ?? new Set<string>();
-      this.#unknown.set(socket, unknown);
-      if (!unknown.has(documentId) && unknown.size >= this.hooks.maxUnknown) {
-        this.refuse('unknown-documents');
-        socket.close(1008, 'too many unknown documents');
-        return;
-      }
-      unknown.add(documentId);
-      const allowed = this.hooks.unknownAllowed(socket);
-      if (!allowed) this.refuse('unknown-documents');
-      if (message.type === 'request' && (!allowed || !this.hooks.canFetch())) {
-        // Nothing here, and nowhere to fetch it from: answered at once, with no handle made; the
-        // request is kept in case someone uploads the document while this connection lasts.
-        if (allowed && typeof message.senderId === 'string')
-          this.#wait(documentId, socket, message.senderId);
-        if (typeof message.senderId === 'string' && this.peerId)
-          socket.send(
-            encode({
-              type: 'doc-unavailable',
-              senderId: this.peerId,
-              targetId: message.senderId,
-              documentId
-            })
-          );
-        return;
-      }
-      if (!allowed || message.type !== 'sync') return; // anything else naming it: dropped
-      // A device offering a document the relay has not seen (a new group, a new thread). Its
-      // first message names its heads only: the relay answers, as its own sync would, that it
-      // has nothing, and the device sends the changes. No handle waits meanwhile for changes
-      // that may never come (automerge-repo would keep it a minute, then reject unheard).
-      if (changes.length === 0) {
-        if (typeof message.senderId === 'string' && this.peerId)
-          socket.send(
-            encode({
-              type: 'sync',
-              senderId: this.peerId,
-              targetId: message.senderId,
-              documentId,
-              data: NOTHING_HERE
-            })
-          );
-        return;
-      }
-      return admitted();
-    });
+    this.#inOrder(
+      socket,
+      async () => {
+        if (await this.hooks.stored(documentId)) return admitted();
+        const unknown = this.#unknown.get(socket) ?? new Set<string>();
+        this.#unknown.set(socket, unknown);
+        if (!unknown.has(documentId) && unknown.size >= this.hooks.maxUnknown) {
+          this.refuse('unknown-documents');
+          socket.close(1008, 'too many unknown documents');
+          return;
+        }
+        unknown.add(documentId);
+        const allowed = this.hooks.unknownAllowed(socket);
+        if (!allowed) this.refuse('unknown-documents');
+        if (message.type === 'request' && (!allowed || !this.hooks.canFetch())) {
+          // Nothing here, and nowhere to fetch it from: answered at once, with no handle made; the
+          // request is kept in case someone uploads the document while this connection lasts.
+          if (allowed && typeof message.senderId === 'string')
+            this.#wait(documentId, socket, message.senderId);
+          if (typeof message.senderId === 'string' && this.peerId)
+            socket.send(
+              encode({
+                type: 'doc-unavailable',
+                senderId: this.peerId,
+                targetId: message.senderId,
+                documentId
+              })
+            );
+          return;
+        }
+        if (!allowed || message.type !== 'sync') return; // anything else naming it: dropped
+        // A device offering a document the relay has not seen (a new group, a new thread). Its
+        // first message names its heads only: the relay answers, as its own sync would, that it
+        // has nothing, and the device sends the changes. No handle waits meanwhile for changes
+        // that may never come (automerge-repo would keep it a minute, then reject unheard).
+        if (changes.length === 0) {
+          if (typeof message.senderId === 'string' && this.peerId)
+            socket.send(
+              encode({
+                type: 'sync',
+                senderId: this.peerId,
+                targetId: message.senderId,
+                documentId,
+                data: NOTHING_HERE
+              })
+            );
+          return;
+        }
+        return admitted();
+      },
+      release
+    );
   }
 
   #wait(documentId: string, socket: WebSocket, senderId: string): void {
@@ -296,18 +314,26 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
    * Runs one message's step now if nothing of its connection is waiting, else after what is:
    * messages of one connection reach the repo in the order they came.
    */
-  #inOrder(socket: WebSocket, step: () => void | Promise<void>): void {
+  /** Runs `step` after this connection's earlier messages; `after` once it ran, or was skipped. */
+  #inOrder(socket: WebSocket, step: () => void | Promise<void>, after?: () => void): void {
     const waiting = this.#inbox.get(socket);
     const run = () => (socket.readyState === socket.OPEN ? step() : undefined);
     let next: Promise<void> | void;
-    if (!waiting) next = run();
-    else next = waiting.then(run);
-    if (!(next instanceof Promise)) return;
+    if (!waiting) {
+      try {
+        next = run();
+      } catch (e) {
+        after?.();
+        throw e;
+      }
+    } else next = waiting.then(run);
+    if (!(next instanceof Promise)) return after?.();
     const settled: Promise<void> = next
       .catch((e: unknown) =>
         this.log('receive-error', { reason: e instanceof Error ? e.message : String(e) })
       )
       .finally(() => {
+        after?.();
         if (this.#inbox.get(socket) === settled) this.#inbox.delete(socket);
       });
     this.#inbox.set(socket, settled);
@@ -498,7 +524,8 @@ export function createServer(
           return e instanceof OverBudget ? 'decoded-size' : 'malformed-changes';
         }
       },
-      taken: (doc, added) => sizes.taken(doc, added),
+      reserve: (doc, added) => sizes.reserve(doc, added),
+      settle: (doc, added, kept) => sizes.settle(doc, added, kept),
       touch: (doc) => evictor.touch(doc),
       inMemory: (doc): boolean => !!repo.handles[doc as DocumentId],
       stored: (doc): Promise<boolean> => backend.hasDocument(doc),

@@ -21,6 +21,7 @@ import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websoc
 import { decode, encode } from 'cbor-x';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { DocumentSizes } from '../../sync-server/src/metrics';
 import { residentBytes } from '../kit/proc';
 import { eventually, fullyAcknowledged, relayMetric, RelayKit } from '../kit/relay-kit';
 
@@ -147,6 +148,60 @@ describe('[OPS-15] a document holds no more than its limits, counted before it i
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.length).toBeLessThan(20);
     expect(fullyAcknowledged(writer, h)).toBe(false);
+  });
+
+  it('a burst of messages that each fit but together go past maxDocumentChanges, sent while the first waits for storage, is counted as one: no more than the limit is taken', async () => {
+    const { relay, url, base } = await kit.start({ flags: ['--max-document-changes', '20'] });
+    // 40 changes of a document the relay has not seen, one per sync message, sent at once: the
+    // first waits while storage is asked; the others are measured as they arrive.
+    let doc = A.from<{ n: number[] }>({ n: [] });
+    for (let i = 0; i < 39; i++) doc = A.change(doc, (d) => void d.n.push(i));
+    const changes = A.getAllChanges(doc);
+    expect(changes).toHaveLength(40);
+    const documentId = randomId();
+    const { ws, relayId } = await rawPeer(url, 'burst');
+    for (let i = 0; i < changes.length; i++) {
+      const heads = A.getHeads(A.applyChanges(A.init(), changes.slice(0, i + 1))[0]);
+      const data = A.encodeSyncMessage({ heads, need: [], have: [], changes: [changes[i]!] });
+      ws.send(encode({ type: 'sync', senderId: 'burst', targetId: relayId, documentId, data }));
+    }
+    await eventually(
+      async () => (await relayMetric(base, 'hearth_relay_refused_total{reason="change-count"}')) > 0
+    );
+    await eventually(() => !!relay.repo.handles[documentId as never]?.isReady());
+    await new Promise((r) => setTimeout(r, 500));
+    const held = A.getAllChanges(relay.repo.handles[documentId as never]!.doc()).length;
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThanOrEqual(20);
+    ws.close();
+  });
+
+  it('what waits for its turn counts; when its turn is over it is either in the document or given back, so refused or dropped messages use up nothing', async () => {
+    const sizes = new DocumentSizes();
+    const storage = sizes.wrap({
+      load: () => Promise.resolve(undefined),
+      save: () => Promise.resolve(),
+      remove: () => Promise.resolve(),
+      loadRange: () => Promise.resolve([]),
+      removeRange: () => Promise.resolve()
+    });
+    sizes.reserve('d', { bytes: 100, changes: 5 });
+    sizes.reserve('d', { bytes: 50, changes: 2 });
+    expect(sizes.decoded('d')).toEqual({ bytes: 150, changes: 7 });
+    // Refused by admission, or its connection closed before its turn: given back.
+    sizes.settle('d', { bytes: 50, changes: 2 }, false);
+    expect(sizes.decoded('d')).toEqual({ bytes: 100, changes: 5 });
+    // Taken: still counted, now as in memory…
+    sizes.settle('d', { bytes: 100, changes: 5 }, true);
+    expect(sizes.decoded('d')).toEqual({ bytes: 100, changes: 5 });
+    // …while one more waits; a save of the document captures what was taken, not what waits.
+    sizes.reserve('d', { bytes: 10, changes: 1 });
+    const saved = A.save(A.from({ n: 1 }));
+    await storage.save(['d', 'snapshot', 'h'], saved);
+    const stored = sizes.decoded('d');
+    expect(stored.changes).toBe(1 + 1);
+    sizes.settle('d', { bytes: 10, changes: 1 }, false);
+    expect(sizes.decoded('d').changes).toBe(1);
   });
 
   it('past maxDocumentDecodedBytes, a change that would take it further is refused', async () => {

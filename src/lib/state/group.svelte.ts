@@ -113,6 +113,9 @@ function refusal(session: GroupSession, written: Uint8Array[]): string | undefin
   return m.act_refused({ reason: reasonWords(record.reason) });
 }
 
+/** How long an action that needs the Automerge document waits for it to open. */
+const OPEN_WAIT_MS = 20_000;
+
 /**
  * One open group, between the ledger and the screen [APP-1]: loads the group document, verifies
  * new entries (WebCrypto where it can), derives the state, opens the texts this device may read,
@@ -122,6 +125,8 @@ export class GroupView {
   #handle: GroupDoc | undefined;
   #session: GroupSession | undefined;
   #abort = new AbortController();
+  /** Called once the Automerge document is open, or will not open on this page. */
+  #whenOpen: (() => void)[] = [];
   #offs: (() => void)[] = [];
   #ingesting: Promise<void> | undefined;
   #again = false;
@@ -207,6 +212,9 @@ export class GroupView {
     /** More posts after the first (a shared plan, one section each). */
     more?: string[];
   }): Promise<{ thread: string } | { error: string }> {
+    // Right after a reload the group shows from this phone's own data while Automerge opens; a
+    // person asking for help in that moment waits a little, they are not told to try again.
+    await this.#documentOpen(OPEN_WAIT_MS);
     const session = this.#session;
     if (!session || !this.#handle) return { error: m.act_loading() };
     try {
@@ -328,10 +336,12 @@ export class GroupView {
       const tick = setInterval(() => this.#maintain(), 30_000);
       this.#offs.push(() => clearInterval(tick));
       this.#load = 'ready';
+      this.#opened();
       this.checkSync();
       if (this.options.remember !== false)
         await this.#host.rememberGroup(this.documentId, this.groupName());
     } catch (e) {
+      this.#opened();
       if (this.#abort.signal.aborted) return;
       // Shown from local data already: stay usable; writes keep waiting in the mirror.
       if (this.#load === 'ready' && !this.#handle) return;
@@ -548,7 +558,25 @@ export class GroupView {
     return this.#handle?.hexHeads() ?? [];
   }
 
+  #opened(): void {
+    for (const f of this.#whenOpen.splice(0)) f();
+  }
+
+  /** Resolves when the Automerge document is open, will not open, or after `ms`. */
+  #documentOpen(ms: number): Promise<void> {
+    if (this.#handle && this.#session) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#whenOpen.push(done);
+    });
+  }
+
   close(): void {
+    this.#opened();
     this.#abort.abort();
     if (this.#healTimer) clearTimeout(this.#healTimer);
     for (const off of this.#offs) off();
