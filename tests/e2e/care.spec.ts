@@ -85,9 +85,13 @@ test('[SAFE-22] [SAFE-23] a moderator pauses a member’s posting; the member is
   const post = rowan.getByTestId('post').first();
   await expect(post.getByTestId('post-text')).toBeVisible({ timeout: 30_000 });
   await post.getByRole('button', { name: 'Report' }).click();
+  await post
+    .getByLabel('Why are you reporting this post?')
+    .selectOption({ label: 'Harassment or abuse' });
   await post.getByRole('button', { name: 'Send report' }).click();
   const actions = rowan.getByTestId('moderation-actions');
-  await actions.getByLabel('Reason').selectOption({ label: 'Harassment or abuse' });
+  // The pause's reason starts from what the report said.
+  await expect(actions.getByLabel('Reason')).toHaveValue('harassment');
   await actions.getByLabel('For how long').selectOption({ label: '1 day' });
   await actions.getByTestId('mute-author').click();
   await expect(rowan.getByText('Their posting is paused')).toBeVisible();
@@ -289,11 +293,13 @@ test('[SAFE-31] responders see posts no one has replied to after the group’s t
   const post = rowan.getByTestId('post').first();
   await expect(post.getByTestId('post-text')).toBeVisible({ timeout: 30_000 });
   await post.getByRole('button', { name: 'Report' }).click();
+  await post.getByLabel('Why are you reporting this post?').selectOption({ label: 'Off-topic' });
   await post.getByRole('button', { name: 'Send report' }).click();
   const actions = rowan.getByTestId('moderation-actions');
-  await actions.getByLabel('Reason').selectOption({ label: 'Off-topic' });
+  await expect(actions.getByLabel('Reason')).toHaveValue('off-topic');
   await actions.getByLabel(/note/i).first().fill('MARK-NOTE we keep this group for support talk');
   await actions.getByRole('button', { name: 'Remove', exact: true }).click();
+  await actions.getByTestId('mod-remove-yes').click();
 
   // Sam is told privately and kindly, with the crisis lines; the note is not shown to others.
   await sam.goto(groupUrl);

@@ -26,6 +26,13 @@ test('[SAFE-17] [SAFE-18] three members’ reports hide a post pending review; a
   await expect(sam!.getByTestId('post-text')).toHaveText('MARK-ABUSE you are all pathetic');
 
   // Ana and Lee report it: still visible to others after two reports.
+  // A report says what its sender chose, never a default: sent without a reason, it asks for one.
+  await openThread(ana!, 'Venting');
+  const first = ana!.getByTestId('post').first();
+  await first.getByRole('button', { name: 'Report' }).click({ timeout: 30_000 });
+  await expect(first.getByLabel('Why are you reporting this post?')).toHaveValue('');
+  await first.getByRole('button', { name: 'Send report' }).click();
+  await expect(ana!.getByText('Choose why you are reporting it first.')).toBeVisible();
   for (const page of [ana!, lee!]) {
     await openThread(page, 'Venting');
     await report(page, 'Harassment or abuse');
@@ -61,8 +68,23 @@ test('[SAFE-17] [SAFE-18] three members’ reports hide a post pending review; a
   const actions = rowan.getByTestId('moderation-actions');
   await expect(actions).toContainText('3 reports');
   await expect(actions).toContainText('Reported by:');
-  await actions.getByLabel('Reason').selectOption({ label: 'Harassment or abuse' });
+  // Rowan reported it too: the panel says so before Rowan decides.
+  await expect(actions.getByTestId('mod-own-report')).toContainText(
+    'You reported this post yourself'
+  );
+  // No reason is chosen for the moderator: it starts from what the reports said [#24].
+  await expect(actions.getByLabel('Reason')).toHaveValue('harassment');
+  // Remove asks first; "Keep it" changes nothing.
   await actions.getByRole('button', { name: 'Remove' }).click();
+  await expect(actions).toContainText('Remove this post by Sam for everyone?');
+  await shot(rowan, 'moderation-confirm-remove');
+  await actions.getByRole('button', { name: 'Keep it' }).click();
+  await expect(actions).not.toContainText('Remove this post by Sam for everyone?');
+  await expect(ana!.getByTestId('post-withheld')).toHaveText(
+    'Hidden while the moderators review it.'
+  );
+  await actions.getByRole('button', { name: 'Remove' }).click();
+  await actions.getByRole('button', { name: 'Yes, remove it' }).click();
   await expect(rowan.getByText('Done. It is in the moderation log.')).toBeVisible();
   for (const page of [ana!, lee!, sam!]) {
     const log = page.getByTestId('moderation-log');
