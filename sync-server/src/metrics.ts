@@ -212,12 +212,18 @@ export class DocumentSizes {
    * What the document decodes to and the changes it holds: stored, plus taken since, plus what
    * passed the limits and waits to be taken.
    */
-  decoded(documentId: string): Measured {
+  decoded(documentId: string, inMemory?: { changes: number }): Measured {
     const pending = this.#pending.get(documentId);
     const waiting = this.#waiting.get(documentId);
+    // A save clears `pending`, including a change taken while the chunk was being made; once
+    // such a change is in the document in memory, the document's own count has it.
+    const held = Math.max(
+      this.#sum(documentId, 'changes') + (pending?.changes ?? 0),
+      inMemory?.changes ?? 0
+    );
     return {
       bytes: this.#sum(documentId, 'decoded') + (pending?.bytes ?? 0) + (waiting?.bytes ?? 0),
-      changes: this.#sum(documentId, 'changes') + (pending?.changes ?? 0) + (waiting?.changes ?? 0)
+      changes: held + (waiting?.changes ?? 0)
     };
   }
 

@@ -515,7 +515,12 @@ export function createServer(
     {
       limit: (doc, changes) => {
         if (sizes.size(doc) >= config.maxDocumentBytes) return 'document-size';
-        const held = sizes.decoded(doc);
+        // The document in memory counts its own changes exactly (a few microseconds).
+        const handle = repo.handles[doc as DocumentId];
+        const held = sizes.decoded(
+          doc,
+          handle?.isReady() ? { changes: A.stats(handle.doc()).numChanges } : undefined
+        );
         try {
           const added = measureAll(changes, config.maxDocumentDecodedBytes - held.bytes);
           if (held.changes + added.changes > config.maxDocumentChanges) return 'change-count';

@@ -202,6 +202,15 @@ describe('[OPS-15] a document holds no more than its limits, counted before it i
     expect(stored.changes).toBe(1 + 1);
     sizes.settle('d', { bytes: 10, changes: 1 }, false);
     expect(sizes.decoded('d').changes).toBe(1);
+    // A change taken while a save was being made: the save clears what was pending, the change
+    // is not in the saved chunk, and only the document in memory still counts it.
+    sizes.reserve('d', { bytes: 10, changes: 1 });
+    sizes.settle('d', { bytes: 10, changes: 1 }, true);
+    await storage.save(['d', 'incremental', 'h2'], A.save(A.from({ n: 2 })));
+    expect(sizes.decoded('d').changes).toBe(2);
+    expect(sizes.decoded('d', { changes: 3 }).changes).toBe(3);
+    // The larger of the two counts: memory never lowers what storage holds.
+    expect(sizes.decoded('d', { changes: 1 }).changes).toBe(2);
   });
 
   it('past maxDocumentDecodedBytes, a change that would take it further is refused', async () => {
