@@ -1,5 +1,11 @@
 import 'fake-indexeddb/auto';
-import { isValidDocumentId, Repo } from '@automerge/automerge-repo';
+import {
+  isValidDocumentId,
+  NetworkAdapter,
+  Repo,
+  type StorageAdapterInterface,
+  type StorageKey
+} from '@automerge/automerge-repo';
 import { HearthDB } from '../../src/lib/adapters/db';
 import { DexieStorageAdapter } from '../../src/lib/adapters/dexie-storage';
 import fc from 'fast-check';
@@ -184,5 +190,113 @@ describe('The page and the worker that runs automerge-repo', () => {
     expect(doc.getSyncInfo('relay-storage')?.lastHeads).toEqual(handle.heads());
     expect(doc.getSyncInfo('another')).toBeUndefined();
     hearth.close();
+  });
+});
+
+/** Storage in memory whose reads take `ms`: a slow phone's IndexedDB. */
+function slowStorage(ms: number): StorageAdapterInterface {
+  const data = new Map<string, { key: StorageKey; data: Uint8Array }>();
+  const wait = () => new Promise((r) => setTimeout(r, ms));
+  const id = (key: StorageKey) => key.join('\u0000');
+  const under = (prefix: StorageKey) =>
+    [...data.values()].filter((c) => prefix.every((p, i) => c.key[i] === p));
+  return {
+    load: async (key) => {
+      await wait();
+      return data.get(id(key))?.data;
+    },
+    save: (key, bytes) => {
+      data.set(id(key), { key, data: bytes });
+      return Promise.resolve();
+    },
+    remove: (key) => {
+      data.delete(id(key));
+      return Promise.resolve();
+    },
+    loadRange: async (prefix) => {
+      await wait();
+      return under(prefix);
+    },
+    removeRange: (prefix) => {
+      for (const c of under(prefix)) data.delete(id(c.key));
+      return Promise.resolve();
+    }
+  };
+}
+
+/** A network that is not ready until `open()` (a phone whose relay connection is still coming up). */
+class GatedNetwork extends NetworkAdapter {
+  #ready = false;
+  #open!: () => void;
+  readonly #gate = new Promise<void>((r) => (this.#open = r));
+  isReady(): boolean {
+    return this.#ready;
+  }
+  whenReady(): Promise<void> {
+    return this.#gate;
+  }
+  open(): void {
+    this.#ready = true;
+    this.#open();
+  }
+  connect(): void {}
+  send(): void {}
+  disconnect(): void {}
+}
+
+describe('A page that stops waiting for a document', () => {
+  it('[APP-11] a document this phone does not have yet, given up on while the network was still coming up, can be looked for again (the join page does this when the person names themselves)', async () => {
+    const network = new GatedNetwork();
+    const repo = new Repo({ network: [network], storage: slowStorage(20) });
+    const hearth = await repoOverChannel(repo);
+    const missing = new Repo({ network: [] }).create({}).documentId;
+    try {
+      const stop = new AbortController();
+      const first = hearth.findGroup(missing as never, stop.signal);
+      setTimeout(() => stop.abort(new Error('the page closed this look')), 50);
+      await expect(first).rejects.toThrow('the page closed this look');
+      network.open();
+      // Nobody has it: the answer is "unavailable", as for a look never given up on, and it
+      // comes; not the first look's failure, and not a wait for ever.
+      const again = await Promise.race([
+        hearth.findGroup(missing as never).then(
+          () => 'found',
+          (e: unknown) => (e instanceof Error ? e.message : String(e))
+        ),
+        new Promise((r) => setTimeout(() => r('still waiting after 5 s'), 5000))
+      ]);
+      expect(again).toMatch(/unavailable/i);
+    } finally {
+      hearth.close();
+      // automerge-repo 2.5.6's shutdown reads every handle, and one that is unavailable throws.
+      await repo.shutdown().catch(() => undefined);
+    }
+  });
+
+  it('[APP-11] leaves it loadable: the join page closes its first look at a group the moment the person names themselves, and the next look must still open it', async () => {
+    const storage = slowStorage(200);
+    const g = group();
+    const writer = new Repo({ network: [], storage });
+    const made = writer.create<LedgerDoc>(ledgerDocWith(g.groupId, g.entries));
+    await writer.flush([made.documentId]);
+    await writer.shutdown();
+
+    const repo = new Repo({ network: [], storage });
+    const hearth = await repoOverChannel(repo);
+    try {
+      const stop = new AbortController();
+      const first = hearth.findGroup(made.documentId as never, stop.signal);
+      // Mid-load (storage is still reading): the page gives up on this look.
+      setTimeout(() => stop.abort(new Error('closed')), 50);
+      await expect(first).rejects.toThrow();
+      const again = await Promise.race([
+        hearth.findGroup(made.documentId as never).then((d) => d.doc().groupId),
+        new Promise((r) => setTimeout(() => r('still waiting after 5 s'), 5000))
+      ]);
+      expect(again).toBe(toHex(g.groupId));
+    } finally {
+      hearth.close();
+      await repo.shutdown();
+    }
   });
 });

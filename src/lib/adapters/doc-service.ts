@@ -21,7 +21,6 @@ import type { HearthRepo } from './repo';
  */
 export class DocService {
   readonly #open = new Map<string, Open>();
-  readonly #aborts = new Map<number, AbortController>();
 
   constructor(
     private readonly hearth: HearthRepo,
@@ -32,7 +31,7 @@ export class DocService {
   async run(req: Exclude<Request, { op: 'start' | 'abort' }>): Promise<unknown> {
     switch (req.op) {
       case 'find':
-        return this.#snapshot(await this.#find(req.id, req.doc));
+        return this.#snapshot(await this.#find(req.doc));
       // A write is answered once it is in this device's storage: the page may be closed or
       // navigate away (ending this worker) the moment it hears back.
       case 'create': {
@@ -41,7 +40,7 @@ export class DocService {
         return id;
       }
       case 'put': {
-        const handle = await this.#find(req.id, req.doc);
+        const handle = await this.#find(req.doc);
         handle.change((d) => {
           for (const bytes of req.entries) putEntry(d, bytes);
         });
@@ -49,7 +48,7 @@ export class DocService {
         return true;
       }
       case 'restore': {
-        const handle = await this.#find(req.id, req.doc);
+        const handle = await this.#find(req.doc);
         const report = { deleted: req.deleted, altered: req.altered, fresh: [] };
         handle.change((d) => {
           heal(d, report, new Map(req.mirror));
@@ -58,7 +57,7 @@ export class DocService {
         return true;
       }
       case 'bundle':
-        return makeBundle(await this.#find(req.id, req.doc), req.doc, req.now, req.since);
+        return makeBundle(await this.#find(req.doc), req.doc, req.now, req.since);
       case 'import': {
         const known = new Set(req.known);
         return importBundle(
@@ -104,23 +103,26 @@ export class DocService {
     }
   }
 
-  /** The page gave up waiting (its own signal fired): stop looking for the document. */
+  /**
+   * The page gave up waiting (its own signal fired; its promise is already rejected). The search
+   * itself goes on to its end: automerge-repo 2.5.6 keeps a search aborted before the network
+   * was ready as "failed" while its handle stays loading, and every later search for that
+   * document then fails ("DocHandle is not ready") until the app restarts. The join page gives up
+   * its first look at a group the moment the person names themselves (docs/UPSTREAM.md).
+   */
   abort(target: number): void {
-    this.#aborts.get(target)?.abort(new DOMException('The page stopped waiting', 'AbortError'));
+    void target;
   }
 
-  async #find(requestId: number, documentId: string): Promise<DocHandle<LedgerDoc>> {
+  async #find(documentId: string): Promise<DocHandle<LedgerDoc>> {
     const open = this.#open.get(documentId);
     if (open) return open.handle;
-    const abort = new AbortController();
-    this.#aborts.set(requestId, abort);
-    try {
-      const handle = await this.hearth.findGroup(documentId as DocumentId, abort.signal);
-      this.#watch(handle);
-      return handle;
-    } finally {
-      this.#aborts.delete(requestId);
-    }
+    const handle = await this.hearth.findGroup(documentId as DocumentId);
+    // automerge-repo 2.5.6 can hand back a handle that went back to looking (a peer came just as
+    // the document was found unavailable): for the page that is "not here yet", not a crash.
+    if (!handle.isReady()) throw new Error(`Document ${documentId} is unavailable`);
+    this.#watch(handle);
+    return handle;
   }
 
   #watch(handle: DocHandle<LedgerDoc>): void {
