@@ -35,7 +35,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileStorageAdapter, keyPath } from '../../sync-server/src/storage/file-storage';
+import { FileStorageAdapter, keyPath, valuePath } from '../../sync-server/src/storage/file-storage';
 import { JournaledFileStorage } from '../../sync-server/src/storage/journal';
 import {
   EMPTY_SNAPSHOT,
@@ -62,6 +62,19 @@ interface Doc {
 
 const kit = new RelayKit();
 const after: (() => unknown)[] = [];
+
+/**
+ * Removes a folder a repo stored in, once the repo's own first write is done: automerge-repo
+ * saves its storage id from its constructor without waiting, and removing the folder under that
+ * write made it fail after the test had passed (an unhandled rejection that failed the run).
+ */
+function removeWhenSettled(dir: string) {
+  after.push(async () => {
+    const id = valuePath(dir, ['storage-adapter-id']);
+    for (let i = 0; i < 200 && !existsSync(id); i++) await new Promise((r) => setTimeout(r, 10));
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
 afterEach(async () => {
   await kit.cleanup();
   while (after.length) await after.pop()!();
@@ -180,7 +193,7 @@ describe('[OPS-13] letting go of a document writes nothing over it', () => {
       '2.5.6'
     );
     const dir = mkdtempSync(join(tmpdir(), 'hearth-upstream-'));
-    after.push(() => rmSync(dir, { recursive: true, force: true }));
+    removeWhenSettled(dir);
     const repo = storedRepo(dir, false);
     const h = repo.create<Doc>({ notes: ['kept'] });
     await repo.flush();
@@ -194,7 +207,7 @@ describe('[OPS-13] letting go of a document writes nothing over it', () => {
 
   it('with the save guard, the same unload (and a flush after it) leaves what is stored as it is', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-guarded-'));
-    after.push(() => rmSync(dir, { recursive: true, force: true }));
+    removeWhenSettled(dir);
     const refused: string[] = [];
     const repo = new Repo({ storage: new FileStorageAdapter(dir), network: [] });
     guardSaves(repo, (reason) => refused.push(reason));
@@ -211,7 +224,7 @@ describe('[OPS-13] letting go of a document writes nothing over it', () => {
 
   it('a save of an older state after the document was loaded again and grew is not made', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-stale-'));
-    after.push(() => rmSync(dir, { recursive: true, force: true }));
+    removeWhenSettled(dir);
     const refused: string[] = [];
     const repo = new Repo({ storage: new FileStorageAdapter(dir), network: [] });
     guardSaves(repo, (reason) => refused.push(reason));
@@ -231,7 +244,7 @@ describe('[OPS-13] letting go of a document writes nothing over it', () => {
 
   it('storage refuses the snapshot of an empty document, so compaction removes nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-empty-'));
-    after.push(() => rmSync(dir, { recursive: true, force: true }));
+    removeWhenSettled(dir);
     let refusals = 0;
     const storage = refuseEmptySnapshots(new FileStorageAdapter(dir), () => refusals++);
     await storage.save(['doc', 'snapshot', 'abc'], new Uint8Array([1, 2, 3]));
