@@ -230,6 +230,9 @@ test('[DRAFT-4] [DRAFT-6] a 50,000-character draft comes back whole; two tabs fo
 test('[INV-5] [INV-6] [DRAFT-1] [BAK-1] the invitation shows the group before anything is asked; the request survives a reload; a used invitation adds nothing to the list', async ({
   browser
 }) => {
+  // Three phones, an admission vote and a reload: 54 s on a quiet run, over the default minute
+  // when the machine is busy.
+  test.setTimeout(180_000);
   const a = await browser.newContext();
   const b = await browser.newContext();
   const c = await browser.newContext();

@@ -12,7 +12,7 @@ import { parsePayload } from '$core/governance/payloads';
 import { Kind } from '$core/governance/types';
 import { isDocumentId, type DocumentId } from '$lib/adapters/doc-id';
 import type { GroupDoc } from '$lib/adapters/repo-client';
-import { nextTask, nowSeconds, random } from '$lib/adapters/clock';
+import { nextTask, now, nowSeconds, random } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
 import type { MirrorContent, MirrorEntry } from '$lib/adapters/mirror';
 import { app, describeStorageError } from './app.svelte';
@@ -221,19 +221,33 @@ export class GroupView {
       const hearth = await this.#host.repo();
       const doc = await hearth.createGroup(session.groupId, []);
       let thread = '';
-      const error = this.act((s, t) => {
-        const heading = { title: o.title, topic: o.topic };
-        const out = o.care
-          ? s.askForCheckIn(doc, heading, t)
-          : o.share
-            ? s.shareWith(doc, o.share, heading, t)
-            : o.with
-              ? s.openPrivateThread(doc, o.with, heading, t)
-              : s.openThread(doc, { ...heading, cw: o.cw }, t);
-        if (out.length === 0) return out;
-        thread = entryId(out[out.length - 1]!);
-        return out;
-      });
+      // A member admitted a moment ago may not have the group's key yet: it comes from another
+      // member's phone. The first post waits a little for it rather than asking them to retry.
+      const until = now() + OPEN_WAIT_MS;
+      const patiently = async <T>(attempt: () => T, noKey: (v: T) => boolean): Promise<T> => {
+        for (;;) {
+          const v = attempt();
+          if (!noKey(v) || now() > until) return v;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      };
+      const error = await patiently(
+        () =>
+          this.act((s, t) => {
+            const heading = { title: o.title, topic: o.topic };
+            const out = o.care
+              ? s.askForCheckIn(doc, heading, t)
+              : o.share
+                ? s.shareWith(doc, o.share, heading, t)
+                : o.with
+                  ? s.openPrivateThread(doc, o.with, heading, t)
+                  : s.openThread(doc, { ...heading, cw: o.cw }, t);
+            if (out.length === 0) return out;
+            thread = entryId(out[out.length - 1]!);
+            return out;
+          }),
+        (e) => e === m.act_no_key()
+      );
       if (error) return { error };
       if (!thread) return { error: o.care ? m.care_no_responders() : m.np_not_accepted() };
       if (!this.#session?.state.threads[thread]) return { error: m.np_not_accepted() };
@@ -244,7 +258,18 @@ export class GroupView {
       const posts: Uint8Array[] = [];
       for (const text of [o.text, ...(o.more ?? [])]) {
         const tip = seq === 0 ? null : { seq, id: prev };
-        const bytes = session.post(thread, tip, { text }, nowSeconds());
+        const bytes =
+          (await patiently(
+            () => {
+              try {
+                return session.post(thread, tip, { text }, nowSeconds());
+              } catch (e) {
+                if (e instanceof NoKeyError) return undefined;
+                throw e;
+              }
+            },
+            (b) => b === undefined
+          )) ?? session.post(thread, tip, { text }, nowSeconds());
         posts.push(bytes);
         seq++;
         prev = entryId(bytes);
