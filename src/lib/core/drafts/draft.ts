@@ -1,6 +1,7 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { jsonObject, openText } from '../crypto/sealed-text';
 import { err, ok, type Result } from '../result';
 
 /**
@@ -26,7 +27,6 @@ export const MAX_DRAFT_FIELDS = 16;
 
 const VERSION = 1;
 const te = new TextEncoder();
-const td = new TextDecoder();
 const draftKey = (identitySecret: Uint8Array) =>
   hkdf(sha256, identitySecret, undefined, te.encode('hearth/v1/draft'), 32);
 const ad = (storageKey: string) => te.encode(`hearth/v1/draft\0${VERSION}\0${storageKey}`);
@@ -89,30 +89,22 @@ export function openDraft(
 ): Result<Draft, DraftError> {
   if (bytes.length > MAX_SEALED) return err('too-long');
   if (bytes.length < 1 + 24 + 16 || bytes[0] !== VERSION) return err('damaged');
-  let text: string;
-  try {
-    text = td.decode(
-      xchacha20poly1305(draftKey(identitySecret), bytes.subarray(1, 25), ad(storageKey)).decrypt(
-        bytes.subarray(25)
-      )
-    );
-  } catch {
-    // Without the right key and the right composer, the tag does not verify: nothing is read.
-    return err('wrong-key');
-  }
+  const text = openText(
+    draftKey(identitySecret),
+    bytes.subarray(1, 25),
+    ad(storageKey),
+    bytes.subarray(25)
+  );
+  // Without the right key and the right composer, the tag does not verify: nothing is read.
+  if (text === undefined) return err('wrong-key');
   return readDraft(text);
 }
 
 /** A draft from its JSON (sealed or, with no identity on the device yet, plain). */
 export function readDraft(text: string): Result<Draft, DraftError> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return err('damaged');
-  }
-  if (!raw || typeof raw !== 'object') return err('damaged');
-  const { f, t } = raw as { f?: unknown; t?: unknown };
+  const raw = jsonObject(text);
+  if (!raw) return err('damaged');
+  const { f, t } = raw;
   if (!f || typeof f !== 'object' || Array.isArray(f)) return err('damaged');
   if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) return err('damaged');
   const fields: DraftFields = {};

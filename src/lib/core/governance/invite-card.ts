@@ -2,6 +2,7 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../crypto/ed25519';
+import { jsonObject, openText } from '../crypto/sealed-text';
 import { err, ok, type Result } from '../result';
 
 /**
@@ -27,7 +28,6 @@ export const MAX_INVITE_CARD_BYTES = 6 * 1024;
 const OVERHEAD = 24 + 16;
 
 const te = new TextEncoder();
-const td = new TextDecoder();
 const INFO = te.encode('hearth/v1/invite-card');
 const AD = te.encode('hearth/v1/invite-card\0');
 
@@ -79,26 +79,16 @@ export function openInviteCard(
 ): Result<InviteCard, InviteCardError> {
   if (sealed.length > MAX_INVITE_CARD_BYTES) return err('too-long');
   if (sealed.length < OVERHEAD) return err('damaged');
-  let text: string;
-  try {
-    text = td.decode(
-      xchacha20poly1305(
-        inviteCardKey(inviteSecret),
-        sealed.subarray(0, 24),
-        concat(AD, groupId)
-      ).decrypt(sealed.subarray(24))
-    );
-  } catch {
-    return err('wrong-key');
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return err('damaged');
-  }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return err('damaged');
-  const { n, d, r, c } = raw as Record<string, unknown>;
+  const text = openText(
+    inviteCardKey(inviteSecret),
+    sealed.subarray(0, 24),
+    concat(AD, groupId),
+    sealed.subarray(24)
+  );
+  if (text === undefined) return err('wrong-key');
+  const raw = jsonObject(text);
+  if (!raw) return err('damaged');
+  const { n, d, r, c } = raw;
   if (typeof n !== 'string' || typeof d !== 'string' || typeof r !== 'string')
     return err('damaged');
   if (

@@ -1,6 +1,7 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { openText } from '../crypto/sealed-text';
 import { err, ok, type Result } from '../result';
 
 /**
@@ -37,7 +38,6 @@ export const isEmptyPlan = (p: SafetyPlan): boolean =>
 
 const VERSION = 1;
 const te = new TextEncoder();
-const td = new TextDecoder();
 const planKey = (identitySecret: Uint8Array) =>
   hkdf(sha256, identitySecret, undefined, te.encode('hearth/v1/safety-plan'), 32);
 
@@ -65,18 +65,13 @@ export function openPlan(
   identitySecret: Uint8Array
 ): Result<SafetyPlan, PlanError> {
   if (bytes.length < 1 + 24 + 16 || bytes[0] !== VERSION) return err('not-a-plan');
-  let text: string;
-  try {
-    text = td.decode(
-      xchacha20poly1305(
-        planKey(identitySecret),
-        bytes.subarray(1, 25),
-        Uint8Array.of(VERSION)
-      ).decrypt(bytes.subarray(25))
-    );
-  } catch {
-    return err('wrong-key');
-  }
+  const text = openText(
+    planKey(identitySecret),
+    bytes.subarray(1, 25),
+    Uint8Array.of(VERSION),
+    bytes.subarray(25)
+  );
+  if (text === undefined) return err('wrong-key');
   let raw: unknown;
   try {
     raw = JSON.parse(text);
