@@ -286,6 +286,8 @@ test('[INV-5] [INV-6] [DRAFT-1] [BAK-1] the invitation shows the group before an
     await expect(newcomer.getByTestId('backup-nudge')).toHaveCount(0);
     await newcomer.reload();
     await newcomer.getByTestId('backup-nudge-later').click();
+    // Gone only once the second "Not now" is kept on the phone.
+    await expect(newcomer.getByTestId('backup-nudge')).toHaveCount(0);
     await newcomer.reload();
     await expect(newcomer.getByRole('heading', { name: 'Hi, Sam' })).toBeVisible();
     await expect(newcomer.getByTestId('backup-nudge')).toHaveCount(0);

@@ -29,6 +29,12 @@ test('[SNK-5] the group shows from this phone’s own data when Automerge cannot
     await expectAdmitted(sam, 'Mirror circle');
     await propose(rowan, 'Tea before the meeting');
     await expectSyncStatus(rowan, 'synced');
+    // Sam reads it: the key Rowan's phone gives a new member (a moment after the admission,
+    // APP-4) has arrived before Rowan's phone loses Automerge below.
+    await tab(sam, 'Decisions');
+    await expect(sam.getByTestId('proposal-item').first()).toContainText('Tea before the meeting', {
+      timeout: 30_000
+    });
 
     // Automerge's wasm does not arrive: the group still opens, from the phone's mirror.
     await a.route('**/*.wasm', (route) => route.abort());
@@ -43,8 +49,6 @@ test('[SNK-5] the group shows from this phone’s own data when Automerge cannot
     await shot(rowan, 'local-first');
 
     // Sam cannot see it yet: it is only on Rowan's phone.
-    await tab(sam, 'Decisions');
-    await expect(sam.getByTestId('proposal-item').first()).toContainText('Tea before the meeting');
     await expect(sam.locator('main')).not.toContainText('Written before Automerge loaded');
 
     // The wasm arrives: the waiting entry goes into the document and reaches Sam.
