@@ -510,7 +510,96 @@ describe('class 3: authors choose their own causal past', () => {
     });
     net.put([app.bytes]);
     net.sync(...sessions);
+    // The app says so before anyone starts a vote that the group would not count [RED-25].
+    expect(a.admissionRefusal(app.id)).toBe('invite-revoked');
     const proposal = a.propose({ type: 'admit', application: app.id }, T0 + 200);
+    net.put(proposal);
+    net.sync(...sessions);
+    expect(verdictOf(founder.state, entryId(proposal.at(-1)!))?.reason).toBe('invite-revoked');
+  });
+
+  // Who: someone who finds an old invitation link, long expired (in a chat history, a photo).
+  // How: the application names a past from before the expiry, so its witnessed time is early and
+  // the invitation looks fresh. Nobody can tell that from an honest person who applied offline
+  // before the expiry and whose phone reached the group late; so the group admits on an
+  // invitation for 7 days after it ran out (INV-7), and never later.
+  const lateApplication = (lateBy: number) => {
+    const net = new Net();
+    const { groupId, sessions } = crowd(net, 3);
+    const [founder, a, b] = sessions as [GroupSession, GroupSession, GroupSession];
+    const made = founder.invite(T0 + 60, { days: 7, singleUse: false });
+    net.put(made.entries);
+    net.sync(...sessions);
+    const before = [...founder.state.heads];
+    const expires = founder.state.invites[made.inviteId]!.expires;
+    // The group lives on past the expiry: the others' phones write at that time.
+    const now = expires + lateBy;
+    net.put(founder.profile('Robin', now));
+    net.put(b.profile('Kim', now));
+    net.sync(...sessions);
+    const stranger = new GroupSession({ groupId, device: deviceKeys(seed(779)), random: rng(8) });
+    const app = sealEntry(stranger.device.secret, groupId, {
+      author: stranger.device.publicKey,
+      seq: 1,
+      backlink: null,
+      prev: before,
+      kind: Kind.Apply,
+      payload: map({
+        m: 'let me in',
+        x: stranger.device.xPublic,
+        inv: hexToBytes(made.inviteId),
+        ip: signInviteProof(
+          made.secret,
+          groupId,
+          made.inviteId,
+          stranger.device.publicKey,
+          stranger.device.xPublic
+        )
+      }),
+      time: T0 + 100
+    });
+    net.put([app.bytes]);
+    net.sync(...sessions);
+    // The application itself is recorded (it names a past where the invitation was good).
+    expect(a.state.applications[app.id]?.status).toBe('open');
+    const said = a.admissionRefusal(app.id);
+    const proposal = a.propose({ type: 'admit', application: app.id }, now + 60);
+    net.put(proposal);
+    net.sync(...sessions);
+    return { said, verdict: verdictOf(founder.state, entryId(proposal.at(-1)!)) };
+  };
+
+  it('[RED-39] [INV-7] an invitation that expired weeks ago, used with an application naming a past before the expiry → the group cannot admit on it (invite-expired), and the app says so before anyone starts the vote', () => {
+    const { said, verdict } = lateApplication(20 * DAY);
+    expect(said).toBe('invite-expired');
+    expect(verdict?.reason).toBe('invite-expired');
+  });
+
+  it('[RED-40] [INV-7] someone who applied offline before the expiry and reached the group two days late is admitted as before', () => {
+    const { said, verdict } = lateApplication(2 * DAY);
+    expect(said).toBeUndefined();
+    expect(verdict?.verdict).toBe('applied');
+  });
+
+  it('[RED-18] [INV-2] an invitation withdrawn before anyone started a vote on its application: the app says it cannot admit, and the group agrees', () => {
+    const net = new Net();
+    const { groupId, sessions } = crowd(net, 3);
+    const [founder, a] = sessions as [GroupSession, GroupSession];
+    const { entries, secret, inviteId } = founder.invite(T0 + 60, { days: 7, singleUse: false });
+    net.put(entries);
+    net.sync(...sessions);
+    const honest = new GroupSession({ groupId, device: deviceKeys(seed(780)), random: rng(9) });
+    honest.addAll(net.entries.values());
+    net.put(
+      honest.apply({ invite: inviteId, secret, name: 'Sam', motivation: 'hello', now: T0 + 90 })
+    );
+    net.sync(...sessions);
+    const application = Object.keys(a.state.applications)[0]!;
+    expect(a.admissionRefusal(application)).toBeUndefined();
+    net.put(founder.revokeInvite(inviteId, T0 + 120));
+    net.sync(...sessions);
+    expect(a.admissionRefusal(application)).toBe('invite-revoked');
+    const proposal = a.propose({ type: 'admit', application }, T0 + 200);
     net.put(proposal);
     net.sync(...sessions);
     expect(verdictOf(founder.state, entryId(proposal.at(-1)!))?.reason).toBe('invite-revoked');

@@ -4,6 +4,7 @@ import { toHex } from '../encoding/hex';
 import { buildDag, concurrent, emptyDag, insert, parentsOf, type Dag } from '../ledger/dag';
 import { decodeEntry, entryId, signedMessage, type Entry } from '../ledger/envelope';
 import { Ctx } from './context';
+import { revokedUnseen } from './invites';
 import { emptyState, step } from './reducer';
 import { tallyAt } from './tally';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
@@ -173,6 +174,16 @@ export class Ledger {
       if (this.good.get(id)?.device === device && this.dag.invalid.get(id) === 'equivocation')
         return true;
     return false;
+  }
+
+  /**
+   * Whether an application's invitation was withdrawn by an entry that had not seen the
+   * application, among those this ledger holds (all of them in the past of what it writes next)
+   * [INV-2, RED-18].
+   */
+  revokedUnseen(invite: string, application: string): boolean {
+    void this.state;
+    return revokedUnseen(this.fold.ctx, invite, application, () => true);
   }
 
   /** A verified entry by id (undefined for unknown or rejected ids). */

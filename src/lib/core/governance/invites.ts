@@ -112,6 +112,33 @@ export function checkInvite(
   return null;
 }
 
+/**
+ * How long after an invitation runs out the group may still admit someone who applied with it
+ * [INV-7]. An application names its own past, so one written long after the expiry can look as
+ * if it was written before; it cannot be told from an honest person who applied offline in time
+ * and whose phone reached the group late. Seven days lets the late phone in and bounds the rest.
+ */
+export const INVITE_LATE_SECONDS = 7 * 86_400;
+
+/** Whether an admission at witnessed time `at` comes too late for the invitation [INV-7]. */
+export function tooLateToAdmit(inv: { expires: number }, at: number): boolean {
+  return at >= inv.expires + INVITE_LATE_SECONDS;
+}
+
+/**
+ * Whether the invitation was withdrawn by an entry that had not seen the application, among the
+ * revocations `known` (the applicant chose the past their application names) [INV-2, RED-18].
+ */
+export function revokedUnseen(
+  ctx: Pick<Ctx, 'ancestor' | 'inviteRevocations'>,
+  invite: string,
+  application: string,
+  known: (revocation: string) => boolean
+): boolean {
+  const revoked = ctx.inviteRevocations.get(invite) ?? [];
+  return revoked.some((r) => known(r) && !ctx.ancestor(application, r));
+}
+
 export function markInviteUsed(state: GroupState, p: P<typeof Kind.Apply>, e: Entry): void {
   if (p.invite) state.invites[p.invite.entry]?.usedBy.push(toHex(e.author));
 }

@@ -1,6 +1,7 @@
 import type { Entry } from '../ledger/envelope';
 import type { Ctx, Who } from './context';
 import { applyLockboxes } from './epochs';
+import { revokedUnseen, tooLateToAdmit } from './invites';
 import type { Payload, ProposalBody } from './payloads';
 import { PROBATION_SECONDS, TIER_WEIGHT } from './settings';
 import type { Execution, GroupState, Member, Proposal } from './state';
@@ -46,11 +47,14 @@ function checkTarget(
     case 'admit': {
       const a = state.applications[body.application];
       if (!a || a.status !== 'open' || !ctx.ancestor(a.id, e.id)) return 'unknown-target';
+      if (!a.invite) return null;
       // The applicant chose the past their application names: a revocation of its invitation
       // that had not seen the application, in the proposer's past, counts all the same [INV-2].
-      const revoked = a.invite ? (ctx.inviteRevocations.get(a.invite) ?? []) : [];
-      if (revoked.some((r) => ctx.ancestor(r, e.id) && !ctx.ancestor(a.id, r)))
-        return 'invite-revoked';
+      if (revokedUnseen(ctx, a.invite, a.id, (r) => ctx.ancestor(r, e.id))) return 'invite-revoked';
+      // Nor does an early past make an old invitation fresh: admitted on only until a week
+      // after it ran out, by the proposal's witnessed time [INV-7].
+      const inv = state.invites[a.invite];
+      if (inv && tooLateToAdmit(inv, ctx.witness(e))) return 'invite-expired';
       return null;
     }
     case 'remove':

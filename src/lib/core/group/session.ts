@@ -7,7 +7,7 @@ import { hexToBytes, toHex } from '../encoding/hex';
 import { entryId, MAX_PREV, sealEntry } from '../ledger/envelope';
 import { CHANNEL_EPOCH, channelIdFor } from '../space/channel';
 import { Ledger, type DeriveParams } from '../governance/derive';
-import { inviteKeyPair, signInviteProof } from '../governance/invites';
+import { inviteKeyPair, signInviteProof, tooLateToAdmit } from '../governance/invites';
 import { sealInviteCard } from '../governance/invite-card';
 import { CHANNEL_PURPOSES, parsePayload, type ChannelPurpose } from '../governance/payloads';
 import { responders } from '../governance/safety';
@@ -317,6 +317,20 @@ export class GroupSession {
     }
     times.sort((a, b) => b - a);
     return times[1] ?? times[0] ?? 0;
+  }
+
+  /**
+   * Why the group would not count a proposal to admit this application if this device started
+   * it now, or undefined when it would [INV-2, INV-7, RED-25]: the screen says so instead of
+   * offering a vote that cannot pass.
+   */
+  admissionRefusal(application: string): 'invite-revoked' | 'invite-expired' | undefined {
+    const a = this.state.applications[application];
+    const inv = a?.invite ? this.state.invites[a.invite] : undefined;
+    if (!a || !inv) return undefined;
+    if (this.ledger.revokedUnseen(inv.id, a.id)) return 'invite-revoked';
+    if (tooLateToAdmit(inv, this.witnessedNow())) return 'invite-expired';
+    return undefined;
   }
 
   /** Whether this device writes for an active member (a retired key does not, ID-7). */
