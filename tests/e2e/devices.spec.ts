@@ -5,6 +5,7 @@ import {
   createGroup,
   createIdentity,
   expectSyncStatus,
+  foundWithMember,
   openProposal,
   propose,
   shot,
@@ -172,5 +173,79 @@ test('[APP-12] a copy of a phone’s data on a second phone writes as the same d
     await shot(page, 'chain-broken');
   } finally {
     await ctx.close();
+  }
+});
+
+test('[ID-7] a phone lost: from the phone restored from a backup, the person asks their group to retire their other keys; the group votes; the old phone is told its key no longer counts, and the new one writes on', async ({
+  browser
+}) => {
+  test.setTimeout(180_000);
+  // Sam (a newcomer: the one whose phone is lost) and Rowan (a full member, who votes).
+  const { a, b, founder, member, groupUrl } = await foundWithMember(browser);
+  const c = await browser.newContext();
+  try {
+    // Sam's backup, as text.
+    await member.getByRole('link', { name: 'Settings' }).click();
+    await member.getByText('Save a backup').click();
+    await member.getByTestId('make-backup').click();
+    await member.getByText('Show the backup as text').click();
+    const backup = await member.getByTestId('backup-text').inputValue();
+
+    // On the phone that holds the backup's own key, the screen says it cannot ask, and why.
+    await member.getByText('A phone lost, or a backup in the wrong hands').click();
+    await member.getByTestId('retire-start').click();
+    await member.getByTestId('retire-yes').click();
+    await expect(member.getByTestId('retire-report')).toContainText(
+      'Evening circle: this phone holds the very key your backups hold'
+    );
+
+    // A new phone restores the backup (a key of its own) and asks from there.
+    const phone = await c.newPage();
+    await phone.goto('/restore');
+    await phone.getByTestId('paste-code').fill(backup);
+    await phone.getByRole('button', { name: 'Continue' }).click();
+    await expect(phone.getByTestId('restore-done')).toContainText('Evening circle: ready', {
+      timeout: 30_000
+    });
+    await phone.goto('/settings');
+    await phone.getByText('A phone lost, or a backup in the wrong hands').click();
+    await phone.getByTestId('retire-start').click();
+    await expect(phone.getByText('Only this phone will count as you.')).toBeVisible();
+    await shot(phone, 'retire-confirm');
+    await phone.getByTestId('retire-yes').click();
+    await expect(phone.getByTestId('retire-report')).toContainText(
+      'Evening circle: the members have been asked to vote.',
+      { timeout: 30_000 }
+    );
+    await shot(phone, 'retire-asked');
+    // Asking again while the vote is open writes nothing more.
+    await phone.getByTestId('retire-start').click();
+    await phone.getByTestId('retire-yes').click();
+    await expect(phone.getByTestId('retire-report')).toContainText(
+      'a vote on this is already open'
+    );
+
+    // Rowan votes; the vote closes.
+    await founder.goto(groupUrl);
+    await tab(founder, 'Decisions');
+    await openProposal(founder, 'old key');
+    await expect(founder.getByTestId('proposal')).toContainText('Sam keeps only');
+    await founder.getByRole('button', { name: 'Yes', exact: true }).click();
+    await founder.getByRole('button', { name: 'Close the vote and record the result' }).click();
+    await expect(founder.getByTestId('execution')).toContainText('old key no longer counts');
+
+    // The old phone is told; the restored phone writes on as Sam.
+    await member.goto(groupUrl.replace(/^https?:\/\/[^/]+/, ''));
+    await expect(member.getByTestId('retired-phone')).toBeVisible({ timeout: 30_000 });
+    await expect(member.getByTestId('waiting-key')).toHaveCount(0);
+    await expect(member.getByTestId('onboarding')).toHaveCount(0);
+    await shot(member, 'retired-phone');
+    await phone.goto(groupUrl.replace(/^https?:\/\/[^/]+/, ''));
+    await propose(phone, 'Written after the retirement');
+    await tab(founder, 'Decisions');
+    await openProposal(founder, 'Written after the retirement');
+    await expect(founder.getByTestId('proposal')).toContainText('Proposed by Sam');
+  } finally {
+    await Promise.all([a.close(), b.close(), c.close()]);
   }
 });

@@ -922,6 +922,33 @@ describe('class 6: a leaked identity backup', () => {
     expect(founder.comments(r.id).map((x) => founder.open(x.text))).toEqual(['thank you all']);
   });
 
+  it('[RED-41] [ID-7] “retire my other keys” from a restored phone: the vote starts and is counted; from the leaked key itself, twice, or with nothing left to retire it says why and writes nothing', () => {
+    const net = new Net();
+    const { groupId, sessions } = crowd(net, 3);
+    const [founder, a, c] = sessions as [GroupSession, GroupSession, GroupSession];
+    // The identity phone holds the key every backup holds: it cannot ask with it.
+    expect(c.retireOthers(T0 + 10)).toBe('identity-device');
+    const fresh = new GroupSession({ groupId, device: deviceKeys(seed(962)), random: rng(962) });
+    net.sync(fresh);
+    net.put(fresh.recover(c.device, T0 + 60) as Uint8Array[]);
+    net.sync(fresh);
+    const asked = fresh.retireOthers(T0 + 90);
+    expect(Array.isArray(asked)).toBe(true);
+    net.put(asked as Uint8Array[]);
+    net.sync(founder, a, c, fresh);
+    const r = Object.values(founder.state.proposals).find((x) => x.kind === 'retire')!;
+    expect(verdictOf(founder.state, r.id)?.verdict).toBe('applied');
+    expect(r.body).toEqual({ type: 'retire', member: c.me, keep: [fresh.device.id] });
+    expect(fresh.retireOthers(T0 + 100)).toBe('already-asked');
+    for (const s of [founder, a]) net.put(s.vote(r.id, 1, '', T0 + 120));
+    net.sync(founder);
+    net.put(founder.close(r.id, T0 + 150));
+    net.sync(founder, a, c, fresh);
+    expect(c.retired()).toBe(true);
+    expect(fresh.retireOthers(T0 + 200)).toBe('nothing-to-retire');
+    expect(c.retireOthers(T0 + 200)).toBe('not-member');
+  });
+
   it('[RED-31] [ID-7] retirements that cannot be: keeping the identity, nobody, or a stranger’s phone → bad-payload or unknown-target; a key the group retired never returns', () => {
     const { s, a, b, c } = standardGroup();
     const fresh = new Device(81);

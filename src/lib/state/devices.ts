@@ -25,12 +25,12 @@ export type GroupOutcome = 'done' | 'unavailable' | 'not-member' | 'error';
  * Opens one group with the given device keys, runs a write, and stores it. A group that is not
  * on this phone and that the relay cannot send within `waitMs` is 'unavailable'.
  */
-async function withGroup(
+async function withGroup<O extends string = never>(
   documentId: string,
   device: DeviceKeys,
-  run: (s: GroupSession, now: number) => Uint8Array[] | 'already' | 'not-member',
+  run: (s: GroupSession, now: number) => Uint8Array[] | 'already' | 'not-member' | O,
   waitMs = 20_000
-): Promise<{ outcome: GroupOutcome; name: string }> {
+): Promise<{ outcome: GroupOutcome | O; name: string }> {
   if (!isDocumentId(documentId)) return { outcome: 'error', name: '' };
   try {
     const hearth = await app.repo();
@@ -42,8 +42,8 @@ async function withGroup(
     const entries = run(session, nowSeconds());
     // After the write: a restored device can read the name only once it holds the key.
     const name = session.open(session.state.name) ?? '';
-    if (entries === 'not-member') return { outcome: 'not-member', name };
     if (entries === 'already') return { outcome: 'done', name };
+    if (typeof entries === 'string') return { outcome: entries, name };
     if (entries.length === 0) return { outcome: 'error', name };
     await handle.put(entries);
     return { outcome: 'done', name };
@@ -153,6 +153,29 @@ export async function unlockTransfer(
   return transferSeed(t, await kekFor(passphrase, w.salt, w.params));
 }
 
+export type RetireOutcome =
+  GroupOutcome | 'identity-device' | 'nothing-to-retire' | 'already-asked';
+
+/**
+ * Asks every group on this phone to retire this person's other keys, keeping only this phone's
+ * [ID-7]: a phone lost, or a backup in someone else's hands. Each group says what happened.
+ */
+export async function retireOtherKeys(
+  onProgress: (done: number, total: number) => void
+): Promise<{ group: string; name: string; outcome: RetireOutcome }[]> {
+  const secret = app.secret;
+  if (!secret) throw new Error('locked');
+  const mine = deviceKeys(secret);
+  const report: { group: string; name: string; outcome: RetireOutcome }[] = [];
+  onProgress(0, app.groups.length);
+  for (const g of app.groups) {
+    const r = await withGroup(g.documentId, mine, (s, now) => s.retireOthers(now), 10_000);
+    report.push({ group: g.documentId, name: r.name || g.name, outcome: r.outcome });
+    onProgress(report.length, app.groups.length);
+  }
+  return report;
+}
+
 export interface RestoreReport {
   group: string;
   name: string;
@@ -184,7 +207,7 @@ export async function useTransfer(
   for (const group of t.groups) {
     // This phone adds itself, writing only in its own chain: the old phone may still be in use
     // offline, and two phones writing one device chain would freeze both (LED-6).
-    const r = await withGroup(group, target, (s, now) => s.recover(fromBackup, now));
+    const r = await withGroup<never>(group, target, (s, now) => s.recover(fromBackup, now));
     report.push({ group, name: r.name, outcome: r.outcome });
     if (r.outcome === 'done') await app.rememberGroup(group, r.name);
     onProgress(report.length, t.groups.length);

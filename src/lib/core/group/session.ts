@@ -758,6 +758,29 @@ export class GroupSession {
   }
 
   /**
+   * Asks the group to retire every key of this member but this phone's [ID-7]: for a phone lost,
+   * or a backup in someone else's hands. Not possible from the identity key itself (the one every
+   * backup holds: a phone cannot ask with the key it retires), when nothing else of the member's
+   * counts, or while such a vote is already open.
+   */
+  retireOthers(
+    now: number
+  ): Uint8Array[] | 'not-member' | 'identity-device' | 'nothing-to-retire' | 'already-asked' {
+    if (!this.isMember()) return 'not-member';
+    const me = this.state.members[this.me]!;
+    if (this.device.id === me.id) return 'identity-device';
+    const others = [...new Set([...me.devices, me.id])].filter(
+      (d) => d !== this.device.id && !this.state.retired[d]
+    );
+    if (others.length === 0) return 'nothing-to-retire';
+    const open = Object.values(this.state.proposals).some(
+      (p) => p.status === 'voting' && p.body.type === 'retire' && p.body.member === me.id
+    );
+    if (open) return 'already-asked';
+    return this.propose({ type: 'retire', member: me.id, keep: [this.device.id] }, now);
+  }
+
+  /**
    * Closes a vote [GOV-6]. A removal that passes carries the next epoch's lockboxes for everyone
    * but the removed member, so the key rotates in the same step [ENC-6].
    */
