@@ -93,7 +93,7 @@ describe('governance convergence', () => {
         { numRuns: RUNS }
       );
     },
-    Math.max(900_000, RUNS * 400)
+    Math.max(900_000, RUNS * 1_000)
   );
 
   it('[RED-26] a phone restored from a backup that got a junk lockbox says it cannot open it, and the group gives it the key (a schedule the property run found)', () => {

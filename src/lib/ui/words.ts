@@ -216,7 +216,8 @@ const ENTRY: Record<string, () => string> = {
   Thread: m.entry_thread,
   Consent: m.entry_consent,
   Mute: m.entry_mute,
-  KeyReport: m.entry_key_report
+  KeyReport: m.entry_key_report,
+  Push: m.entry_push
 };
 /** Why a `.hearth` file was not taken in [SNK-3], calmly. */
 export function bundleErrorWords(e: ImportError): string {

@@ -122,7 +122,8 @@ export type Payload =
       note: Text | undefined;
     }
   /** The lockboxes this device holds for `epoch` (key id `keyId`) open nothing [ENC-10]. */
-  | { kind: typeof Kind.KeyReport; epoch: number; keyId: string };
+  | { kind: typeof Kind.KeyReport; epoch: number; keyId: string }
+  | { kind: typeof Kind.Push; handle: Text };
 
 /**
  * Why a private channel exists: a mentor and their mentee [SPACE-4]; a member asking the group's
@@ -563,6 +564,9 @@ export function parsePayload(kind: number, map: CborMap, origin?: Origin): Paylo
         break;
       case Kind.Profile:
         p = { kind, name: r.text('name', 60, 1) };
+        break;
+      case Kind.Push:
+        p = { kind, handle: r.text('h', 512, 1) };
         break;
       case Kind.Consent:
         p = { kind, study: map.has('s') ? r.id('s') : undefined, consent: r.uint('c', 1) === 1 };

@@ -1,4 +1,4 @@
-import type { SealedText } from './text';
+import { isSealed, type SealedText } from './text';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
@@ -66,6 +66,7 @@ export function emptyState(groupId: string): GroupState {
     treasury: { balance: 0, ledger: [] },
     emergencies: {},
     profiles: {},
+    push: {},
     delegations: {},
     hidden: [],
     threads: {},
@@ -522,7 +523,8 @@ const MIN_TIER: Record<number, Tier> = {
   [Kind.Consent]: 'new',
   // Named peer moderators may be of any tier; `mute` checks [SAFE-22].
   [Kind.Mute]: 'new',
-  [Kind.KeyReport]: 'new'
+  [Kind.KeyReport]: 'new',
+  [Kind.Push]: 'new'
 };
 
 /** Every sealed text in a parsed payload (they carry their ENC-3 context in `from`). */
@@ -632,5 +634,11 @@ export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
       return mute(state, ctx, e, p, who);
     case Kind.KeyReport:
       return keyReport(state, e, p);
+    case Kind.Push:
+      // The device's latest handle, sealed with the key of its epoch [PUSH-14]. A handle sent in
+      // the clear would tell the relay which device is in which group: refused.
+      if (!isSealed(p.handle)) return 'bad-payload';
+      state.push[e.device] = { handle: p.handle, entry: e.id };
+      return null;
   }
 }

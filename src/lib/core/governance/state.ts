@@ -310,6 +310,8 @@ export interface GroupState {
   emergencies: Record<string, EmergencyAction>;
   /** member → the display name they chose last (causal order) [ID-4]. */
   profiles: Record<string, { name: Text; entry: string }>;
+  /** device → its latest push handle for this group, sealed (with the relay to wake it) [PUSH-14]. */
+  push: Record<string, { handle: Text; entry: string }>;
   /** member → scope → delegate. */
   delegations: Record<string, Partial<Record<ProposalKind | 'all', string>>>;
   hidden: string[];

@@ -49,7 +49,9 @@ export const Kind = {
   /** A moderator mutes a member for a period, or lifts it (duration 0) [SAFE-22]. */
   Mute: 25,
   /** A device says its lockboxes for the current key epoch open nothing [ENC-10]. */
-  KeyReport: 26
+  KeyReport: 26,
+  /** A device's push handle for this group and key epoch, sealed for members [PUSH-14]. */
+  Push: 27
 } as const;
 
 /** What a research study may receive [RES-1]: the tables of an export, and the document. */

@@ -4,6 +4,8 @@ import { encryptField, keyId, openLockbox, sealLockbox, x25519PublicKey } from '
 import type { CborMap, CborValue } from '../crypto/cbor';
 import { publicKeyOf, sign } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
+import { fromBase64Url, toBase64Url } from '../encoding/base64url';
+import { HANDLE_BYTES, pushHandle } from '../notify/wake';
 import { entryId, MAX_PREV, sealEntry } from '../ledger/envelope';
 import { CHANNEL_EPOCH, channelIdFor } from '../space/channel';
 import { Ledger, type DeriveParams } from '../governance/derive';
@@ -244,6 +246,29 @@ export interface SessionOptions extends Omit<DeriveParams, 'groupId'> {
   groupId: Uint8Array;
   device: DeviceKeys;
   random: Random;
+}
+
+/** A device to wake, as the group's ledger says [PUSH-14]. */
+export interface WakeTarget {
+  device: string;
+  handle: Uint8Array;
+  /** The relay the device registered its handle at (its sync address). */
+  relay: string;
+  x25519: Uint8Array;
+}
+
+/** Reads a device's sealed `{h, r}`; undefined for anything else. */
+function readPushSaid(text: string | undefined): { handle: Uint8Array; relay: string } | undefined {
+  if (!text) return undefined;
+  try {
+    const v = JSON.parse(text) as { h?: unknown; r?: unknown };
+    const handle = typeof v.h === 'string' ? fromBase64Url(v.h) : undefined;
+    if (!handle || handle.length !== HANDLE_BYTES || typeof v.r !== 'string') return undefined;
+    if (!/^(wss?|https?):\/\/[^\s]{1,200}$/.test(v.r)) return undefined;
+    return { handle, relay: v.r };
+  } catch {
+    return undefined;
+  }
 }
 
 export class GroupSession {
@@ -596,6 +621,56 @@ export class GroupSession {
     if (!this.rotationPending()) return [];
     const r = this.rotate(now);
     return r ? [r] : [];
+  }
+
+  /**
+   * Says where to wake this device for this group [PUSH-14]: its push handle for the current key
+   * epoch and the relay it registered there, sealed with the group key (members only; the relay
+   * sees neither). Nothing when the same is already said for this epoch, or this device cannot
+   * seal yet (no key, not a member).
+   */
+  publishPush(pushSecret: Uint8Array, relay: string, now: number): Uint8Array[] {
+    if (!this.isMember() || !this.hasCurrentKey()) return [];
+    const said = JSON.stringify({
+      h: toBase64Url(this.pushHandleNow(pushSecret)),
+      r: relay
+    });
+    const mine = this.state.push[this.device.id];
+    if (
+      mine &&
+      isSealed(mine.handle) &&
+      mine.handle.epoch === this.state.currentEpoch &&
+      this.open(mine.handle) === said
+    )
+      return [];
+    return this.write(Kind.Push, now, (seal) => ({ h: seal('h', said) }));
+  }
+
+  /** This device's push handle for the group's current key epoch (what it registers) [PUSH-11]. */
+  pushHandleNow(pushSecret: Uint8Array): Uint8Array {
+    return pushHandle(pushSecret, this.groupId, this.state.currentEpoch);
+  }
+
+  /**
+   * Where to wake the devices of `members` [PUSH-14]: the handles they published for the current
+   * key epoch (an older epoch's handle is stale: the device registers a new one), with the relay
+   * and the device's X25519 key to seal to. Never this device; retired devices never.
+   */
+  wakeTargets(members: Iterable<string>): WakeTarget[] {
+    const out: WakeTarget[] = [];
+    for (const id of new Set(members)) {
+      const m = this.state.members[id];
+      if (!m || m.status !== 'active') continue;
+      for (const device of m.devices) {
+        const said = this.state.push[device];
+        const x = m.x25519[device];
+        if (!said || !x || device === this.device.id || this.state.retired[device]) continue;
+        if (!isSealed(said.handle) || said.handle.epoch !== this.state.currentEpoch) continue;
+        const target = readPushSaid(this.open(said.handle));
+        if (target) out.push({ device, x25519: hexToBytes(x), ...target });
+      }
+    }
+    return out;
   }
 
   profile(name: string, now: number): Uint8Array[] {

@@ -188,6 +188,7 @@ export function anonymizedEntries(o: {
       case Kind.DeviceRemove:
       case Kind.RevokeInvite:
       case Kind.KeyReport:
+      case Kind.Push:
         return {};
     }
   };
