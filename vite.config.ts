@@ -4,6 +4,7 @@ import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { readFileSync } from 'node:fs';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { build as esbuild } from 'esbuild';
 import { checkHelplines, type CheckedData } from './scripts/helplines-check';
 
 /** The build refuses crisis numbers a phone cannot dial as stored [SAFE-26]. */
@@ -14,6 +15,34 @@ function helplineCheck(): Plugin {
       const file = 'src/lib/safety/helplines.json';
       const errors = checkHelplines(JSON.parse(readFileSync(file, 'utf8')) as CheckedData);
       if (errors.length) this.error(`${file}: numbers that do not dial:\n${errors.join('\n')}`);
+    }
+  };
+}
+
+/**
+ * The service worker's push handling (src/sw/push.ts), bundled on its own as `push-handler.js`
+ * next to the generated worker, which loads it with `importScripts` [PUSH-15].
+ */
+function pushHandler(): Plugin {
+  return {
+    name: 'hearth-push-handler',
+    apply: 'build',
+    async generateBundle(options) {
+      if (this.environment?.name === 'ssr' || options.format === 'cjs') return;
+      const out = await esbuild({
+        entryPoints: ['src/sw/push.ts'],
+        bundle: true,
+        format: 'iife',
+        target: 'es2022',
+        minify: true,
+        write: false,
+        legalComments: 'none'
+      });
+      this.emitFile({
+        type: 'asset',
+        fileName: 'push-handler.js',
+        source: out.outputFiles[0]!.text
+      });
     }
   };
 }
@@ -29,6 +58,7 @@ export default defineConfig({
       emitTsDeclarations: true
     }),
     sveltekit(),
+    pushHandler(),
     SvelteKitPWA({
       strategies: 'generateSW',
       registerType: 'prompt',
@@ -44,6 +74,7 @@ export default defineConfig({
         navigateFallback: '/',
         ignoreURLParametersMatching: [/.*/],
         cleanupOutdatedCaches: true,
+        importScripts: ['push-handler.js'],
         clientsClaim: true,
         skipWaiting: false
       },

@@ -119,6 +119,9 @@ export async function startRelay(opts: {
   port: number;
   dataDir: string;
   staticDir?: string;
+  /** More command-line flags (`--push-services 127.0.0.1`, say). */
+  args?: string[];
+  env?: Record<string, string>;
 }): Promise<RelayProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
@@ -133,9 +136,10 @@ export async function startRelay(opts: {
       '--data-dir',
       opts.dataDir,
       '--static-dir',
-      opts.staticDir ?? 'build'
+      opts.staticDir ?? 'build',
+      ...(opts.args ?? [])
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] }
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...opts.env } }
   );
   const url = `http://127.0.0.1:${opts.port}`;
   const deadline = Date.now() + 20_000;

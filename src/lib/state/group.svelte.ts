@@ -19,6 +19,8 @@ import { app, describeStorageError } from './app.svelte';
 import { reasonWords } from '$lib/ui/words';
 import { openInviteCard, type InviteCard } from '$core/governance/invite-card';
 import { safeDisplayName } from '$core/identity/pseudonym';
+import { responders } from '$core/governance/safety';
+import { registerGroup, wake } from './notify';
 
 /**
  * What a GroupView needs from the app around it: the device key, the repo, a few remembered
@@ -275,6 +277,19 @@ export class GroupView {
         prev = entryId(bytes);
       }
       await handle.put(posts);
+      // The responders' phones are woken, closed or not [SAFE-24, PUSH-13]: best effort, the
+      // request is in the ledger whatever the relay answers.
+      if (o.care)
+        void wake(
+          session,
+          responders(session.state).filter((id) => id !== session.me),
+          {
+            kind: 'checkin',
+            group: this.documentId,
+            path: `/group#${this.documentId}`,
+            at: nowSeconds()
+          }
+        ).catch(() => 0);
       return { thread };
     } catch (e) {
       return { error: e instanceof NoKeyError ? m.act_no_key() : m.save_failed() };
@@ -446,7 +461,28 @@ export class GroupView {
    * Keeps the group's keys healthy [APP-3, APP-4]: a due rotation is started, and member devices
    * without the current key get it. A short random wait lets one device do it instead of all.
    */
+  /** The key epoch this phone last registered its push handle for (PUSH-14, PUSH-15). */
+  #pushEpoch = -1;
+
+  /**
+   * With notifications on, registers this phone's handle for the group's current key epoch and
+   * says in the ledger where to wake it; again after each rotation [PUSH-14, PUSH-15].
+   */
+  #maintainPush(): void {
+    const s = this.#session;
+    if (!s || !this.#handle || this.options.remember === false) return;
+    const epoch = s.state.currentEpoch;
+    if (epoch === this.#pushEpoch || !s.isMember() || !s.hasCurrentKey()) return;
+    this.#pushEpoch = epoch;
+    void registerGroup(s, nowSeconds())
+      .then((out) => {
+        if (!this.#abort.signal.aborted) this.#write(out);
+      })
+      .catch(() => (this.#pushEpoch = -1));
+  }
+
   #maintain(): void {
+    this.#maintainPush();
     const session = this.#session;
     // Only with the document at hand: what maintenance signs must be stored as it is signed.
     if (!session || !this.#handle || this.#healTimer) return;

@@ -1,0 +1,240 @@
+import type { GroupSession } from '$core/group/session';
+import { fromBase64Url, toBase64Url } from '$core/encoding/base64url';
+import { sealWake, type NoticeMode, type WakeKind } from '$core/notify/wake';
+import { random } from '$lib/adapters/clock';
+import { updatePushConfig, type StoredTexts } from '$lib/adapters/push-config';
+import { effectiveRelayUrls } from '$lib/adapters/settings';
+import { m } from '$lib/paraglide/messages.js';
+import { app } from './app.svelte';
+
+/**
+ * Notifications on this phone [PUSH-15]: after the person agrees, the phone subscribes with the
+ * browser's push service under the relay's VAPID key, registers one opaque handle per group at
+ * the relay, and says in each group's ledger where to wake it (PUSH-14). Waking others: the app
+ * seals a wake to each target device and asks the target's relay to push it.
+ *
+ * What the relay learns is in docs/THREAT-MODEL.md: a subscription and the handles under it, and
+ * that some address asked to wake some handles. Never a group, a member, or a word.
+ */
+
+export interface NotifySettings {
+  on: boolean;
+  mode: NoticeMode;
+  /** Refused by the browser: said once, calmly, then not asked again unless the person asks. */
+  denied: boolean;
+  /** 32 bytes only this phone holds: the handles derive from it (PUSH-11). */
+  secret: string;
+  /** 32 bytes that prove to the relay this phone registered its handles (PUSH-7). */
+  claim: string;
+  subscription?: PushSubscriptionJSON;
+  /** The relay it is registered at: its sync address. */
+  relay: string;
+  /** Handles registered there. */
+  registered: string[];
+}
+
+const KEY = 'notify';
+
+export type EnableResult = 'on' | 'denied' | 'unsupported' | 'failed';
+
+/** The relay's HTTP origin for a sync address (`wss://host/sync` → `https://host`). */
+export function relayOrigin(sync: string): string | undefined {
+  try {
+    const u = new URL(sync);
+    const scheme = u.protocol === 'wss:' ? 'https:' : u.protocol === 'ws:' ? 'http:' : u.protocol;
+    if (scheme !== 'https:' && scheme !== 'http:') return undefined;
+    return `${scheme}//${u.host}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export function supported(): boolean {
+  return (
+    typeof window !== 'undefined' &&
+    'Notification' in window &&
+    'serviceWorker' in navigator &&
+    'PushManager' in window
+  );
+}
+
+export async function notifySettings(): Promise<NotifySettings> {
+  const row = await app.db.settings.get(app.personKey(KEY)).catch(() => undefined);
+  const v = row?.value as Partial<NotifySettings> | undefined;
+  return {
+    on: v?.on === true,
+    mode: v?.mode === 'kind' ? 'kind' : 'private',
+    denied: v?.denied === true,
+    secret: typeof v?.secret === 'string' ? v.secret : toBase64Url(random(32)),
+    claim: typeof v?.claim === 'string' ? v.claim : toBase64Url(random(32)),
+    subscription: v?.subscription,
+    relay: typeof v?.relay === 'string' ? v.relay : '',
+    registered: Array.isArray(v?.registered) ? v.registered : []
+  };
+}
+
+async function save(n: NotifySettings): Promise<NotifySettings> {
+  await app.db.settings.put({
+    key: app.personKey(KEY),
+    value: JSON.parse(JSON.stringify(n)) as NotifySettings
+  });
+  return n;
+}
+
+/** The words a notice may show, in the person's language, for the service worker. */
+function texts(): StoredTexts {
+  return {
+    generic: m.push_generic(),
+    byKind: {
+      checkin: m.push_checkin(),
+      reply: m.push_reply(),
+      application: m.push_application(),
+      vote: m.push_vote(),
+      mention: m.push_mention()
+    },
+    several: m.push_several({ count: '{count}' })
+  };
+}
+
+async function ready(ms: number): Promise<ServiceWorkerRegistration | undefined> {
+  return Promise.race([
+    navigator.serviceWorker.ready,
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))
+  ]);
+}
+
+/**
+ * Turns notifications on for this person on this phone, after they chose to [PUSH-15]: the
+ * browser's permission, a push subscription under the relay's key. Handles are registered as each
+ * group opens (`registerGroup`).
+ */
+export async function enableNotifications(mode: NoticeMode): Promise<EnableResult> {
+  if (!supported()) return 'unsupported';
+  const n = await notifySettings();
+  const permission = await Notification.requestPermission().catch(() => 'denied' as const);
+  if (permission !== 'granted') {
+    await save({ ...n, on: false, denied: true });
+    return 'denied';
+  }
+  const relay = effectiveRelayUrls(app.relaySetting, location)[0] ?? '';
+  const origin = relayOrigin(relay);
+  const registration = await ready(10_000);
+  if (!origin || !registration) return 'unsupported';
+  try {
+    const res = await fetch(`${origin}/push/key`);
+    if (!res.ok) return 'unsupported';
+    const { publicKey } = (await res.json()) as { publicKey?: string };
+    const key = typeof publicKey === 'string' ? fromBase64Url(publicKey) : undefined;
+    if (!key) return 'failed';
+    const sub = await registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: key as BufferSource
+    });
+    await updatePushConfig((c) => ({ ...c, texts: texts() }));
+    await save({
+      ...n,
+      on: true,
+      denied: false,
+      mode,
+      relay,
+      subscription: sub.toJSON(),
+      registered: []
+    });
+    return 'on';
+  } catch {
+    return 'failed';
+  }
+}
+
+/** Turns them off: the relay forgets this phone's handles; the subscription ends. */
+export async function disableNotifications(): Promise<void> {
+  const n = await notifySettings();
+  const origin = relayOrigin(n.relay);
+  if (origin)
+    await fetch(`${origin}/push/unregister`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ claim: n.claim })
+    }).catch(() => undefined);
+  if (supported()) {
+    const registration = await ready(2_000);
+    await (await registration?.pushManager.getSubscription())?.unsubscribe().catch(() => false);
+  }
+  const mine = new Set(n.registered);
+  await updatePushConfig((c) => ({
+    ...c,
+    keys: Object.fromEntries(Object.entries(c.keys).filter(([h]) => !mine.has(h)))
+  })).catch(() => undefined);
+  await save({ ...n, on: false, subscription: undefined, registered: [] });
+}
+
+/**
+ * For an open group: registers this phone's handle for the group's current key epoch at the
+ * relay and returns the entry that says so in the ledger (PUSH-14), or nothing when notifications
+ * are off or it is already said. Called again after a rotation, it registers the new handle.
+ */
+export async function registerGroup(session: GroupSession, now: number): Promise<Uint8Array[]> {
+  const n = await notifySettings();
+  const origin = relayOrigin(n.relay);
+  const secret = fromBase64Url(n.secret);
+  if (!n.on || !n.subscription || !origin || !secret || !session.hasCurrentKey()) return [];
+  const handle = toBase64Url(session.pushHandleNow(secret));
+  if (!n.registered.includes(handle)) {
+    const res = await fetch(`${origin}/push/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subscription: n.subscription, claim: n.claim, handles: [handle] })
+    }).catch(() => undefined);
+    if (!res?.ok) return [];
+    const { taken } = (await res.json().catch(() => ({}))) as { taken?: string[] };
+    if (taken?.includes(handle)) return [];
+    // The worker opens wakes to this handle with the device's X25519 key, unless a passcode
+    // keeps the keys locked (then it shows the generic line).
+    const x = app.hasPasscode ? undefined : toBase64Url(session.device.xSecret);
+    await updatePushConfig((c) => ({
+      texts: texts(),
+      keys: x ? { ...c.keys, [handle]: { x, mode: n.mode } } : c.keys
+    }));
+    await save({ ...n, registered: [...n.registered, handle] });
+  }
+  return session.publishPush(secret, n.relay, now);
+}
+
+/**
+ * Wakes the devices of `members` in this group [PUSH-12, PUSH-13]: a wake sealed to each device
+ * that said where to wake it, sent to its relay. Best effort: a relay that does not answer
+ * changes nothing here (the request is in the ledger all the same).
+ */
+export async function wake(
+  session: GroupSession,
+  members: Iterable<string>,
+  message: { kind: WakeKind; group: string; path: string; at: number }
+): Promise<number> {
+  const byRelay = new Map<string, { to: string; data: string }[]>();
+  for (const t of session.wakeTargets(members)) {
+    const origin = relayOrigin(t.relay);
+    if (!origin) continue;
+    const data = sealWake({
+      message,
+      recipientX25519: t.x25519,
+      handle: t.handle,
+      ephemeralSecret: random(32)
+    });
+    const list = byRelay.get(origin) ?? [];
+    list.push({ to: toBase64Url(t.handle), data: toBase64Url(data) });
+    byRelay.set(origin, list);
+  }
+  let sent = 0;
+  for (const [origin, wakes] of byRelay) {
+    for (let i = 0; i < wakes.length; i += 64) {
+      const part = wakes.slice(i, i + 64);
+      const res = await fetch(`${origin}/push/wake`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ wakes: part })
+      }).catch(() => undefined);
+      if (res?.ok) sent += part.length;
+    }
+  }
+  return sent;
+}

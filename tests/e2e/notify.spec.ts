@@ -1,0 +1,165 @@
+import { expect, test, type Page } from '@playwright/test';
+import { PushEndpoint } from '../kit/push-endpoint';
+import { splitPush } from '../../src/lib/core/notify/wake';
+import {
+  admit,
+  applyToJoin,
+  createGroup,
+  createIdentity,
+  expectAdmitted,
+  makeInvite,
+  shot,
+  startRelay,
+  tab,
+  waitForServiceWorker
+} from './helpers';
+
+/**
+ * A check-in request reaches a responder whose Hearth is closed [SAFE-24, PUSH-15]: the whole
+ * path on this machine. A real relay process sends through the real `web-push` library to a
+ * local push service (tests/kit/push-endpoint.ts) that checks VAPID and decrypts RFC 8291 with
+ * the subscription's own keys; the responder's service worker is then handed exactly those bytes
+ * through Chromium's DevTools protocol and shows the notice.
+ *
+ * What stands in for something outside this machine: the browser's push service. Chromium here
+ * cannot reach one, so `pushManager.subscribe` answers with a subscription at the local push
+ * service (everything the app does with it, and everything after, is real).
+ */
+const PORT = 3193;
+
+async function subscribeLocally(page: Page, sub: { endpoint: string; keys: object }) {
+  await page.addInitScript((s) => {
+    const fake = {
+      endpoint: s.endpoint,
+      expirationTime: null,
+      options: { userVisibleOnly: true },
+      toJSON: () => ({ endpoint: s.endpoint, expirationTime: null, keys: s.keys }),
+      unsubscribe: () => Promise.resolve(true),
+      getKey: () => null
+    };
+    PushManager.prototype.subscribe = () => Promise.resolve(fake as unknown as PushSubscription);
+    PushManager.prototype.getSubscription = () =>
+      Promise.resolve(fake as unknown as PushSubscription);
+  }, sub);
+}
+
+test('[PUSH-15] [SAFE-24] a check-in request wakes the responder’s phone through the relay and a push service; the notice says what the responder chose, and the wake opens only there', async ({
+  browser
+}, info) => {
+  test.setTimeout(240_000);
+  const endpoint = await new PushEndpoint().listen();
+  const relay = await startRelay({
+    port: PORT,
+    dataDir: info.outputPath('relay'),
+    args: ['--push-services', '127.0.0.1', '--push-retry-ms', '200'],
+    env: { NODE_EXTRA_CA_CERTS: endpoint.certFile }
+  });
+  const options = { baseURL: relay.url, viewport: { width: 360, height: 640 } };
+  const a = await browser.newContext(options);
+  const b = await browser.newContext(options);
+  try {
+    await a.grantPermissions(['notifications'], { origin: relay.url });
+    const sub = endpoint.subscribe();
+    const rowan = await a.newPage();
+    await subscribeLocally(rowan, { endpoint: sub.endpoint, keys: sub.keys });
+    const sam = await b.newPage();
+    await createIdentity(rowan, 'Rowan');
+    const groupUrl = await createGroup(rowan, 'Night circle');
+    await applyToJoin(sam, await makeInvite(rowan), 'Sam', 'Hello.');
+    await admit(rowan, 'Sam');
+    await expectAdmitted(sam, 'Night circle');
+
+    // Rowan (a leader, so a responder) turns notifications on, after reading what they do.
+    await waitForServiceWorker(rowan);
+    await rowan.getByRole('link', { name: 'Settings' }).click();
+    const card = rowan.getByTestId('notify');
+    await expect(card).toContainText('Nothing you write is sent for this');
+    await card.getByLabel('What kind of thing it is, for example a check-in request').check();
+    await shot(rowan, 'notify-settings');
+    await card.getByTestId('notify-turn-on').click();
+    await expect(card.getByTestId('notify-on')).toBeVisible();
+    // Opening the group registers this phone's handle and says where to wake it.
+    await rowan.goto(groupUrl.replace(/^https?:\/\/[^/]+/, ''));
+    await expect(rowan.getByTestId('group-name')).toHaveText('Night circle');
+    await tab(rowan, 'Activity');
+    await expect(rowan.locator('main')).toContainText('said where to wake it', { timeout: 30_000 });
+
+    // Rowan's Hearth closes. Sam asks for a check-in.
+    await rowan.goto('about:blank');
+    await tab(sam, 'Support');
+    await sam.getByLabel('First post').fill('I want to die tonight');
+    const panel = sam.getByTestId('crisis-panel');
+    await panel
+      .getByRole('button', { name: 'Ask someone from the group to check in on me' })
+      .click();
+    await panel.getByTestId('checkin-send').click();
+    await expect(panel.getByTestId('checkin-sent')).toBeVisible();
+
+    // The push service received one push for Rowan's subscription, VAPID-signed by the relay.
+    await endpoint.waitFor(1, 30_000);
+    const got = endpoint.for(sub);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.vapid.ok).toBe(true);
+    const payload = got[0]!.payload!;
+    expect(splitPush(payload)).toBeDefined();
+    // Nothing readable on the way: no group name, no words, no member.
+    for (const marker of ['Night circle', 'Sam', 'Rowan', 'die'])
+      expect(payload.toString('latin1')).not.toContain(marker);
+
+    // The same bytes reach Rowan's service worker (DevTools delivers text: base64url of them).
+    await rowan.goto('/');
+    await waitForServiceWorker(rowan);
+    const cdp = await a.newCDPSession(rowan);
+    const registrations = new Promise<string>((resolve) =>
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+        const r = e.registrations.find((x) => x.scopeURL.startsWith(relay.url));
+        if (r) resolve(r.registrationId);
+      })
+    );
+    await cdp.send('ServiceWorker.enable');
+    const registrationId = await registrations;
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: relay.url,
+      registrationId,
+      data: payload.toString('base64url')
+    });
+    const shown = async () =>
+      rowan.evaluate(async () => {
+        const r = await navigator.serviceWorker.ready;
+        return (await r.getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+          url: (n.data as { url?: string })?.url
+        }));
+      });
+    await expect.poll(shown, { timeout: 15_000 }).toHaveLength(1);
+    const [notice] = await shown();
+    expect(notice!.body).toBe('Someone asked the group’s responders to check in');
+    expect(notice!.url).toBe(new URL(groupUrl).pathname + new URL(groupUrl).hash);
+
+    // A push that does not open (another phone's, or altered): the generic line, never an error.
+    const altered = Buffer.from(payload);
+    altered[altered.length - 1]! ^= 1;
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: relay.url,
+      registrationId,
+      data: altered.toString('base64url')
+    });
+    await expect
+      .poll(async () => (await shown()).map((n) => n.body), { timeout: 15_000 })
+      .toContain('Something new for you');
+
+    // Sam's browser refuses the permission: said once, calmly, with what Sam will miss.
+    await sam.getByRole('link', { name: 'Settings' }).click();
+    await sam.getByTestId('notify-turn-on').click();
+    await expect(sam.getByTestId('notify-said')).toContainText(
+      'You’ll still see check-in requests and replies when you open Hearth'
+    );
+    await expect(sam.getByTestId('notify-on')).toHaveCount(0);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+    await relay.stop();
+    await endpoint.close();
+  }
+});
