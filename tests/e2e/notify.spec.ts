@@ -8,6 +8,8 @@ import {
   createIdentity,
   expectAdmitted,
   makeInvite,
+  openProposal,
+  propose,
   shot,
   startRelay,
   tab,
@@ -43,7 +45,7 @@ async function subscribeLocally(page: Page, sub: { endpoint: string; keys: objec
   }, sub);
 }
 
-test('[PUSH-15] [SAFE-24] a check-in request wakes the responder’s phone through the relay and a push service; the notice says what the responder chose, and the wake opens only there', async ({
+test('[PUSH-15] [PUSH-16] [SAFE-24] a check-in request wakes the responder’s phone through the relay and a push service, the notice saying what the responder chose; the answer wakes the asker; a vote reminder waits at the relay until the vote is cast; a refused permission is said calmly', async ({
   browser
 }, info) => {
   test.setTimeout(240_000);
@@ -57,12 +59,16 @@ test('[PUSH-15] [SAFE-24] a check-in request wakes the responder’s phone throu
   const options = { baseURL: relay.url, viewport: { width: 360, height: 640 } };
   const a = await browser.newContext(options);
   const b = await browser.newContext(options);
+  const c = await browser.newContext(options);
   try {
     await a.grantPermissions(['notifications'], { origin: relay.url });
+    await b.grantPermissions(['notifications'], { origin: relay.url });
     const sub = endpoint.subscribe();
+    const samSub = endpoint.subscribe();
     const rowan = await a.newPage();
     await subscribeLocally(rowan, { endpoint: sub.endpoint, keys: sub.keys });
     const sam = await b.newPage();
+    await subscribeLocally(sam, { endpoint: samSub.endpoint, keys: samSub.keys });
     await createIdentity(rowan, 'Rowan');
     const groupUrl = await createGroup(rowan, 'Night circle');
     await applyToJoin(sam, await makeInvite(rowan), 'Sam', 'Hello.');
@@ -83,6 +89,14 @@ test('[PUSH-15] [SAFE-24] a check-in request wakes the responder’s phone throu
     await expect(rowan.getByTestId('group-name')).toHaveText('Night circle');
     await tab(rowan, 'Activity');
     await expect(rowan.locator('main')).toContainText('said where to wake it', { timeout: 30_000 });
+
+    // Sam turns them on too (private: the default).
+    await waitForServiceWorker(sam);
+    await sam.getByRole('link', { name: 'Settings' }).click();
+    await sam.getByTestId('notify-turn-on').click();
+    await expect(sam.getByTestId('notify-on')).toBeVisible();
+    await sam.goto(groupUrl.replace(/^https?:\/\/[^/]+/, ''));
+    await expect(sam.getByTestId('group-name')).toHaveText('Night circle');
 
     // Rowan's Hearth closes. Sam asks for a check-in.
     await rowan.goto('about:blank');
@@ -133,8 +147,10 @@ test('[PUSH-15] [SAFE-24] a check-in request wakes the responder’s phone throu
           url: (n.data as { url?: string })?.url
         }));
       });
-    await expect.poll(shown, { timeout: 15_000 }).toHaveLength(1);
-    const [notice] = await shown();
+    // (The app, open on Rowan's home, also shows its own in-app notice for the request: another tag.)
+    const fromPush = async () => (await shown()).filter((n) => !n.tag.startsWith('hearth-care-'));
+    await expect.poll(fromPush, { timeout: 15_000 }).toHaveLength(1);
+    const [notice] = await fromPush();
     expect(notice!.body).toBe('Someone asked the group’s responders to check in');
     expect(notice!.url).toBe(new URL(groupUrl).pathname + new URL(groupUrl).hash);
 
@@ -147,18 +163,47 @@ test('[PUSH-15] [SAFE-24] a check-in request wakes the responder’s phone throu
       data: altered.toString('base64url')
     });
     await expect
-      .poll(async () => (await shown()).map((n) => n.body), { timeout: 15_000 })
-      .toContain('Something new for you');
+      .poll(async () => (await fromPush()).map((n) => n.body).sort(), { timeout: 15_000 })
+      .toEqual(['Someone asked the group’s responders to check in', 'Something new for you']);
 
-    // Sam's browser refuses the permission: said once, calmly, with what Sam will miss.
-    await sam.getByRole('link', { name: 'Settings' }).click();
-    await sam.getByTestId('notify-turn-on').click();
-    await expect(sam.getByTestId('notify-said')).toContainText(
+    // Rowan answers: Sam, who asked, is woken by the reply [PUSH-13].
+    await rowan.goto(groupUrl.replace(/^https?:\/\/[^/]+/, ''));
+    await rowan.getByTestId('care-requests').getByTestId('care-checkin').click();
+    await rowan.getByTestId('care-checkin-post').click();
+    await expect(rowan.getByTestId('care-answered')).toHaveText('Checked in: Rowan');
+    await expect.poll(() => endpoint.for(samSub).length, { timeout: 30_000 }).toBe(1);
+    expect(endpoint.for(samSub)[0]!.vapid.ok).toBe(true);
+    expect(splitPush(endpoint.for(samSub)[0]!.payload!)).toBeDefined();
+
+    // A vote both may vote on: each phone asks its relay for a reminder a day before it closes,
+    // sealed to itself, and withdraws it once its person has voted [PUSH-16].
+    const waiting = async () => {
+      const text = await (await fetch(`${relay.url}/metrics`)).text();
+      return Number(/^hearth_relay_push_waiting (\d+)/m.exec(text)?.[1] ?? -1);
+    };
+    expect(await waiting()).toBe(0);
+    await propose(rowan, 'Meet at the library in January');
+    await tab(sam, 'Decisions');
+    await openProposal(sam, 'Meet at the library in January');
+    await expect.poll(waiting, { timeout: 30_000 }).toBe(2);
+    await sam.getByRole('button', { name: 'Yes', exact: true }).click();
+    await expect.poll(waiting, { timeout: 30_000 }).toBe(1);
+    await tab(rowan, 'Decisions');
+    await openProposal(rowan, 'Meet at the library in January');
+    await rowan.getByRole('button', { name: 'Yes', exact: true }).click();
+    await expect.poll(waiting, { timeout: 30_000 }).toBe(0);
+
+    // A third browser refuses the permission: said once, calmly, with what they will miss.
+    const kim = await c.newPage();
+    await createIdentity(kim, 'Kim');
+    await kim.getByRole('link', { name: 'Settings' }).click();
+    await kim.getByTestId('notify-turn-on').click();
+    await expect(kim.getByTestId('notify-said')).toContainText(
       'You’ll still see check-in requests and replies when you open Hearth'
     );
-    await expect(sam.getByTestId('notify-on')).toHaveCount(0);
+    await expect(kim.getByTestId('notify-on')).toHaveCount(0);
   } finally {
-    await Promise.all([a.close(), b.close()]);
+    await Promise.all([a.close(), b.close(), c.close()]);
     await relay.stop();
     await endpoint.close();
   }

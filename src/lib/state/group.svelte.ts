@@ -20,7 +20,7 @@ import { reasonWords } from '$lib/ui/words';
 import { openInviteCard, type InviteCard } from '$core/governance/invite-card';
 import { safeDisplayName } from '$core/identity/pseudonym';
 import { responders } from '$core/governance/safety';
-import { registerGroup, wake } from './notify';
+import { keepReminders, registerGroup, wake } from './notify';
 
 /**
  * What a GroupView needs from the app around it: the device key, the repo, a few remembered
@@ -481,8 +481,20 @@ export class GroupView {
       .catch(() => (this.#pushEpoch = -1));
   }
 
+  /** The state vote reminders were last kept for (PUSH-16): once per change, not per tick. */
+  #remindedFor: GroupState | undefined;
+
+  #maintainReminders(): void {
+    const s = this.#session;
+    if (!s || !this.#handle || this.options.remember === false) return;
+    if (this.#remindedFor === s.state) return;
+    this.#remindedFor = s.state;
+    void keepReminders(s, this.documentId, nowSeconds()).catch(() => undefined);
+  }
+
   #maintain(): void {
     this.#maintainPush();
+    this.#maintainReminders();
     const session = this.#session;
     // Only with the document at hand: what maintenance signs must be stored as it is signed.
     if (!session || !this.#handle || this.#healTimer) return;

@@ -1,6 +1,8 @@
 import type { GroupSession } from '$core/group/session';
 import { fromBase64Url, toBase64Url } from '$core/encoding/base64url';
 import { sealWake, type NoticeMode, type WakeKind } from '$core/notify/wake';
+import { reminderPlan } from '$core/notify/reminders';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { random } from '$lib/adapters/clock';
 import { updatePushConfig, type StoredTexts } from '$lib/adapters/push-config';
 import { effectiveRelayUrls } from '$lib/adapters/settings';
@@ -31,6 +33,8 @@ export interface NotifySettings {
   relay: string;
   /** Handles registered there. */
   registered: string[];
+  /** Vote reminders waiting at the relay: `<group>:<proposal>` → the secret that cancels it. */
+  reminders: Record<string, string>;
 }
 
 const KEY = 'notify';
@@ -69,7 +73,8 @@ export async function notifySettings(): Promise<NotifySettings> {
     claim: typeof v?.claim === 'string' ? v.claim : toBase64Url(random(32)),
     subscription: v?.subscription,
     relay: typeof v?.relay === 'string' ? v.relay : '',
-    registered: Array.isArray(v?.registered) ? v.registered : []
+    registered: Array.isArray(v?.registered) ? v.registered : [],
+    reminders: v?.reminders && typeof v.reminders === 'object' ? v.reminders : {}
   };
 }
 
@@ -237,4 +242,59 @@ export async function wake(
     }
   }
   return sent;
+}
+
+async function post(origin: string, path: string, body: unknown): Promise<boolean> {
+  const res = await fetch(`${origin}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body)
+  }).catch(() => undefined);
+  return res?.ok === true;
+}
+
+/**
+ * Keeps this phone's vote reminders for one group [PUSH-16]: a wake to itself, waiting at its
+ * relay until a day before each open vote the person may vote on and has not, withdrawn (by its
+ * secret) once they vote or the vote closes. Sealed to this phone like any wake: the relay holds
+ * a time and a ciphertext, not a group or a vote.
+ */
+export async function keepReminders(
+  session: GroupSession,
+  group: string,
+  now: number
+): Promise<void> {
+  const n = await notifySettings();
+  const origin = relayOrigin(n.relay);
+  const secret = fromBase64Url(n.secret);
+  if (!n.on || !origin || !secret || !session.hasCurrentKey() || !session.isMember()) return;
+  const prefix = `${group}:`;
+  const waiting = Object.keys(n.reminders)
+    .filter((k) => k.startsWith(prefix))
+    .map((k) => k.slice(prefix.length));
+  const plan = reminderPlan(session.state, session.me, now, waiting);
+  if (plan.add.length === 0 && plan.withdraw.length === 0) return;
+  const reminders = { ...n.reminders };
+  for (const id of plan.withdraw) {
+    const cancel = fromBase64Url(reminders[prefix + id] ?? '');
+    if (cancel && !(await post(origin, '/push/cancel', { secret: toBase64Url(cancel) }))) continue;
+    delete reminders[prefix + id];
+  }
+  const handle = session.pushHandleNow(secret);
+  for (const { proposal, at } of plan.add) {
+    const cancel = random(32);
+    const data = sealWake({
+      message: { kind: 'vote', group, path: `/group#${group}/p/${proposal}`, at: now },
+      recipientX25519: session.device.xPublic,
+      handle,
+      ephemeralSecret: random(32)
+    });
+    const ok = await post(origin, '/push/wake', {
+      wakes: [{ to: toBase64Url(handle), data: toBase64Url(data) }],
+      at,
+      cancel: toBase64Url(sha256(cancel))
+    });
+    if (ok) reminders[prefix + proposal] = toBase64Url(cancel);
+  }
+  await save({ ...(await notifySettings()), reminders });
 }

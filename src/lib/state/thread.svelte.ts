@@ -11,6 +11,7 @@ import { nowSeconds } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
 import { m } from '$lib/paraglide/messages.js';
 import type { GroupView } from './group.svelte';
+import { wake } from './notify';
 
 /**
  * One open support thread [SPACE-2]: its own document, read with the group's current state (who
@@ -98,7 +99,19 @@ export class ThreadView {
 
   post(o: { text: string; replyTo?: string; cw?: string }): string | undefined {
     const session = this.group.session;
-    return this.#write((tip) => session!.post(this.thread, tip, o, nowSeconds()));
+    const error = this.#write((tip) => session!.post(this.thread, tip, o, nowSeconds()));
+    // The person replied to, or else whoever opened the conversation, is woken [PUSH-13].
+    const to = o.replyTo
+      ? this.#content?.posts.find((p) => p.id === o.replyTo)?.author
+      : this.group.group?.threads[this.thread]?.by;
+    if (!error && session && to && to !== session.me)
+      void wake(session, [to], {
+        kind: 'reply',
+        group: this.group.documentId,
+        path: `/group#${this.group.documentId}/t/${this.thread}`,
+        at: nowSeconds()
+      }).catch(() => 0);
+    return error;
   }
 
   react(post: string, reaction: Reaction): string | undefined {
