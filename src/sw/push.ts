@@ -9,6 +9,7 @@
 import { DEFAULT_TEXTS, noticeTexts, readPushConfig } from '../lib/adapters/push-config';
 import { fromBase64Url, toBase64Url } from '../lib/core/encoding/base64url';
 import {
+  isSilent,
   noticeFor,
   openWake,
   splitPush,
@@ -31,6 +32,9 @@ async function show(data: Uint8Array | undefined): Promise<void> {
     if (secret)
       message = openWake({ sealed: parts.sealed, handle: parts.handle, recipientSecret: secret });
   }
+  const prefs = key?.person ? config?.people?.[key.person] : undefined;
+  const clock = new Date();
+  const silent = isSilent(message, prefs, clock.getHours() * 60 + clock.getMinutes());
   const first = noticeFor(message, mode, texts);
   const showing = await self.registration.getNotifications({ tag: first.tag });
   const before = showing.reduce(
@@ -43,6 +47,7 @@ async function show(data: Uint8Array | undefined): Promise<void> {
     body: notice.body,
     tag: notice.tag,
     icon: '/icons/icon-192.png',
+    silent,
     data: { url: notice.url, count: notice.count }
   });
 }

@@ -45,7 +45,7 @@ async function subscribeLocally(page: Page, sub: { endpoint: string; keys: objec
   }, sub);
 }
 
-test('[PUSH-15] [PUSH-16] [SAFE-24] a check-in request wakes the responder’s phone through the relay and a push service, the notice saying what the responder chose; the answer wakes the asker; a vote reminder waits at the relay until the vote is cast; a refused permission is said calmly', async ({
+test('[PUSH-15] [PUSH-16] [PUSH-18] [SAFE-24] a check-in request wakes the responder’s phone through the relay and a push service, the notice saying what the responder chose; the answer wakes the asker; a vote reminder waits at the relay until the vote is cast; quiet hours silence notices but for check-in requests when chosen; a refused permission is said calmly', async ({
   browser
 }, info) => {
   test.setTimeout(240_000);
@@ -166,9 +166,47 @@ test('[PUSH-15] [PUSH-16] [SAFE-24] a check-in request wakes the responder’s p
       .poll(async () => (await fromPush()).map((n) => n.body).sort(), { timeout: 15_000 })
       .toEqual(['Someone asked the group’s responders to check in', 'Something new for you']);
 
+    // Quiet hours around now [PUSH-18]: the next notice comes without sound; once Rowan lets
+    // check-in requests through, with sound again.
+    await rowan.getByRole('link', { name: 'Settings' }).click();
+    await rowan.getByText('Keep notifications quiet at certain hours').check();
+    const hour = await rowan.evaluate(() => new Date().getHours());
+    const hh = (h: number) => `${String((h + 24) % 24).padStart(2, '0')}:00`;
+    await rowan.getByTestId('quiet-from').fill(hh(hour - 1));
+    await rowan.getByTestId('quiet-to').fill(hh(hour + 2));
+    await expect(rowan.getByTestId('notify-said')).toHaveText('Saved on this phone.');
+    await shot(rowan, 'notify-quiet-hours');
+    const latest = async () =>
+      rowan.evaluate(async () => {
+        const r = await navigator.serviceWorker.ready;
+        const list = (await r.getNotifications()).filter(
+          (n) => n.tag.startsWith('hearth-') && !n.tag.startsWith('hearth-care-')
+        );
+        return list.map((n) => ({ body: n.body, silent: n.silent }));
+      });
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: relay.url,
+      registrationId,
+      data: payload.toString('base64url')
+    });
+    await expect
+      .poll(latest, { timeout: 15_000 })
+      .toEqual([{ body: '2 new things in Hearth', silent: true }]);
+    await rowan.getByTestId('quiet-crisis').check();
+    await expect(rowan.getByTestId('notify-said')).toHaveText('Saved on this phone.');
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: relay.url,
+      registrationId,
+      data: payload.toString('base64url')
+    });
+    await expect
+      .poll(latest, { timeout: 15_000 })
+      .toEqual([{ body: '3 new things in Hearth', silent: false }]);
+
     // Rowan answers: Sam, who asked, is woken by the reply [PUSH-13].
     await rowan.goto(groupUrl.replace(/^https?:\/\/[^/]+/, ''));
     await rowan.getByTestId('care-requests').getByTestId('care-checkin').click();
+    await expect(rowan.getByTestId('post-text').first()).toBeVisible({ timeout: 30_000 });
     await rowan.getByTestId('care-checkin-post').click();
     await expect(rowan.getByTestId('care-answered')).toHaveText('Checked in: Rowan');
     await expect.poll(() => endpoint.for(samSub).length, { timeout: 30_000 }).toBe(1);

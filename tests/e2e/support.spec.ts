@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { expectSyncStatus, foundWithMember, shot, tab } from './helpers';
 
-test('[SPACE-1] [SPACE-2] [SPACE-3] two browsers talk in an encrypted support thread, offline and back: content warnings, replies, reactions, "this helped", a topic filter', async ({
+test('[SPACE-1] [SPACE-2] [SPACE-3] [PUSH-17] two browsers talk in an encrypted support thread, offline and back: content warnings, replies, reactions, "this helped", a topic filter', async ({
   browser
 }) => {
   test.setTimeout(120_000);
@@ -33,6 +33,10 @@ test('[SPACE-1] [SPACE-2] [SPACE-3] two browsers talk in an encrypted support th
   await shot(member, 'thread-covered');
   await member.getByRole('button', { name: 'Show this post' }).click();
   await expect(member.getByTestId('post-text')).toHaveText('It was a long day. I miss her.');
+  // When it was written, as people say it, with the exact time for machines and on hover [PUSH-17].
+  const when = member.getByTestId('post').locator('time');
+  await expect(when).toHaveText(/^(now|\d+ (second|minute)s? ago)$/);
+  expect(Date.parse((await when.getAttribute('datetime'))!)).toBeGreaterThan(Date.now() - 600_000);
 
   // Sam goes offline, replies and reacts; Rowan writes meanwhile.
   await b.setOffline(true);

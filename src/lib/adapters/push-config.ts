@@ -1,4 +1,4 @@
-import type { NoticeMode, NoticeTexts, WakeKind } from '$core/notify/wake';
+import type { NoticeMode, NoticeTexts, QuietPrefs, WakeKind } from '$core/notify/wake';
 
 /**
  * What the service worker needs to turn a push into a notice [PUSH-13, PUSH-15], kept in its own
@@ -10,8 +10,11 @@ import type { NoticeMode, NoticeTexts, WakeKind } from '$core/notify/wake';
  * keys stay locked, and the worker shows the generic line for their wakes.
  */
 export interface PushConfig {
-  keys: Record<string, { x: string; mode: NoticeMode }>;
+  /** handle → the key that opens wakes to it, the mode, and whose handle it is. */
+  keys: Record<string, { x: string; mode: NoticeMode; person?: string }>;
   texts: StoredTexts;
+  /** Each person's quiet hours and muted groups on this phone [PUSH-18]. */
+  people?: Record<string, QuietPrefs>;
 }
 
 /** Notice words as stored (`several` holds `{count}`). */

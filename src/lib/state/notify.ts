@@ -1,6 +1,6 @@
 import type { GroupSession } from '$core/group/session';
 import { fromBase64Url, toBase64Url } from '$core/encoding/base64url';
-import { sealWake, type NoticeMode, type WakeKind } from '$core/notify/wake';
+import { sealWake, type NoticeMode, type QuietPrefs, type WakeKind } from '$core/notify/wake';
 import { reminderPlan } from '$core/notify/reminders';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { random } from '$lib/adapters/clock';
@@ -35,6 +35,8 @@ export interface NotifySettings {
   registered: string[];
   /** Vote reminders waiting at the relay: `<group>:<proposal>` → the secret that cancels it. */
   reminders: Record<string, string>;
+  /** Quiet hours and muted groups [PUSH-18]. */
+  prefs: QuietPrefs;
 }
 
 const KEY = 'notify';
@@ -74,7 +76,12 @@ export async function notifySettings(): Promise<NotifySettings> {
     subscription: v?.subscription,
     relay: typeof v?.relay === 'string' ? v.relay : '',
     registered: Array.isArray(v?.registered) ? v.registered : [],
-    reminders: v?.reminders && typeof v.reminders === 'object' ? v.reminders : {}
+    reminders: v?.reminders && typeof v.reminders === 'object' ? v.reminders : {},
+    prefs: {
+      quiet: v?.prefs?.quiet ?? null,
+      crisisThrough: v?.prefs?.crisisThrough === true,
+      muted: Array.isArray(v?.prefs?.muted) ? v.prefs.muted : []
+    }
   };
 }
 
@@ -151,6 +158,16 @@ export async function enableNotifications(mode: NoticeMode): Promise<EnableResul
   }
 }
 
+/** Whose handles and preferences these are, on a phone several people share [KEY-3]. */
+const person = () => app.personKey(KEY);
+
+/** Keeps the person's quiet hours and muted groups, for the service worker too [PUSH-18]. */
+export async function setQuietPrefs(prefs: QuietPrefs): Promise<void> {
+  const n = await notifySettings();
+  await save({ ...n, prefs });
+  await updatePushConfig((c) => ({ ...c, people: { ...c.people, [person()]: prefs } }));
+}
+
 /** Turns them off: the relay forgets this phone's handles; the subscription ends. */
 export async function disableNotifications(): Promise<void> {
   const n = await notifySettings();
@@ -197,8 +214,10 @@ export async function registerGroup(session: GroupSession, now: number): Promise
     // keeps the keys locked (then it shows the generic line).
     const x = app.hasPasscode ? undefined : toBase64Url(session.device.xSecret);
     await updatePushConfig((c) => ({
+      ...c,
       texts: texts(),
-      keys: x ? { ...c.keys, [handle]: { x, mode: n.mode } } : c.keys
+      keys: x ? { ...c.keys, [handle]: { x, mode: n.mode, person: person() } } : c.keys,
+      people: { ...c.people, [person()]: n.prefs }
     }));
     await save({ ...n, registered: [...n.registered, handle] });
   }

@@ -105,6 +105,14 @@ export function dateWords(seconds: number, withYear = false): string {
   return dateFormat(withYear ? 'date-year' : 'date').format(new Date(seconds * 1000));
 }
 
+/**
+ * When something was written, as people say it [PUSH-17]: "5 minutes ago", "yesterday" within a
+ * week, the date after that. `now` and `seconds` are seconds since 1970.
+ */
+export function whenWords(seconds: number, now: number): string {
+  return now - seconds < 7 * 86_400 ? agoWords(seconds, now) : dateWords(seconds);
+}
+
 /** A day and a time of day, for things that end within days (a paused posting). */
 export function dateTimeWords(seconds: number): string {
   return dateFormat('date-time').format(new Date(seconds * 1000));

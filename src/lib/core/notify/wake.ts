@@ -192,3 +192,34 @@ export function noticeFor(
     count
   };
 }
+
+/** A person's quiet hours and muted groups on this phone [PUSH-18]. */
+export interface QuietPrefs {
+  /** Minutes after local midnight; `from` after `to` means across midnight. Null: none. */
+  quiet: { from: number; to: number } | null;
+  /** Check-in requests come with sound even in quiet hours (the person's own choice). */
+  crisisThrough: boolean;
+  /** Groups whose notices come without sound. */
+  muted: string[];
+}
+
+/**
+ * Whether a notice comes with sound and vibration or silently [PUSH-18]: silently in quiet hours
+ * (unless it is a check-in request and the person let those through) and for a muted group. A
+ * push always shows something (browsers require it); quiet never means lost. `minute` is the
+ * phone's local minute of the day.
+ */
+export function isSilent(
+  message: WakeMessage | undefined,
+  prefs: QuietPrefs | undefined,
+  minute: number
+): boolean {
+  if (!prefs) return false;
+  if (message && prefs.muted.includes(message.group)) return true;
+  const q = prefs.quiet;
+  if (!q || q.from === q.to) return false;
+  const inQuiet =
+    q.from < q.to ? minute >= q.from && minute < q.to : minute >= q.from || minute < q.to;
+  if (!inQuiet) return false;
+  return !(prefs.crisisThrough && message?.kind === 'checkin');
+}
