@@ -45,7 +45,7 @@ async function subscribeLocally(page: Page, sub: { endpoint: string; keys: objec
   }, sub);
 }
 
-test('[PUSH-15] [PUSH-16] [PUSH-18] [SAFE-24] a check-in request wakes the responder’s phone through the relay and a push service, the notice saying what the responder chose; the answer wakes the asker; a vote reminder waits at the relay until the vote is cast; quiet hours silence notices but for check-in requests when chosen; a refused permission is said calmly', async ({
+test('[PUSH-15] [PUSH-16] [PUSH-18] [PUSH-19] [SAFE-24] a check-in request wakes the responder’s phone through the relay and a push service, the notice saying what the responder chose; the answer wakes the asker; a vote reminder waits at the relay until the vote is cast; quiet hours silence notices but for check-in requests when chosen; an application wakes the inviter; a refused permission is said calmly', async ({
   browser
 }, info) => {
   test.setTimeout(240_000);
@@ -231,9 +231,14 @@ test('[PUSH-15] [PUSH-16] [PUSH-18] [SAFE-24] a check-in request wakes the respo
     await rowan.getByRole('button', { name: 'Yes', exact: true }).click();
     await expect.poll(waiting, { timeout: 30_000 }).toBe(0);
 
-    // A third browser refuses the permission: said once, calmly, with what they will miss.
+    // Someone applies with an invitation Rowan made: Rowan's phone is woken [PUSH-19].
+    const link = await makeInvite(rowan);
     const kim = await c.newPage();
-    await createIdentity(kim, 'Kim');
+    await applyToJoin(kim, link, 'Kim', 'I would like to join.');
+    await expect.poll(() => endpoint.for(sub).length, { timeout: 30_000 }).toBe(2);
+    expect(endpoint.for(sub)[1]!.vapid.ok).toBe(true);
+
+    // Kim's browser refuses the permission: said once, calmly, with what Kim will miss.
     await kim.getByRole('link', { name: 'Settings' }).click();
     await kim.getByTestId('notify-turn-on').click();
     await expect(kim.getByTestId('notify-said')).toContainText(

@@ -41,6 +41,31 @@ describe('an invitation says which group it is [INV-5]', () => {
     });
   });
 
+  it('[PUSH-19] the inviter’s wake target rides in the card, sealed: only a link holder reads it; a malformed one is left out and the card stands', () => {
+    const groupId = new Uint8Array(32).fill(1);
+    const wake = {
+      handle: new Uint8Array(16).fill(9),
+      relay: 'wss://relay.example.org/sync',
+      x25519: new Uint8Array(32).fill(8)
+    };
+    const sealed = sealInviteCard({ ...card, wake }, secret, groupId, nonce);
+    expect(Buffer.from(sealed).includes(Buffer.from('relay.example.org'))).toBe(false);
+    expect(openInviteCard(sealed, secret, groupId)).toEqual({
+      ok: true,
+      value: { ...card, cut: false, wake }
+    });
+    const bad = sealInviteCard(
+      { ...card, wake: { ...wake, relay: 'javascript:alert(1)' } },
+      secret,
+      groupId,
+      nonce
+    );
+    expect(openInviteCard(bad, secret, groupId)).toEqual({
+      ok: true,
+      value: { ...card, cut: false }
+    });
+  });
+
   it('[INV-5] a wrong key, another group or a changed byte opens nothing', () => {
     const groupId = new Uint8Array(32).fill(1);
     const sealed = sealInviteCard(card, secret, groupId, nonce);

@@ -234,8 +234,38 @@ export async function wake(
   members: Iterable<string>,
   message: { kind: WakeKind; group: string; path: string; at: number }
 ): Promise<number> {
+  return wakeTargets(session.wakeTargets(members), message);
+}
+
+/**
+ * Wakes the inviter when someone applies with their invitation [PUSH-19]: the card the link
+ * opens says where (the applicant is not a member yet and reads no handles in the ledger).
+ */
+export async function wakeInviter(
+  target: { handle: Uint8Array; relay: string; x25519: Uint8Array },
+  group: string,
+  at: number
+): Promise<number> {
+  return wakeTargets([target], { kind: 'application', group, path: `/group#${group}`, at });
+}
+
+/** This phone's own wake target for a group, when notifications are on and it is registered. */
+export async function ownWake(
+  session: GroupSession
+): Promise<{ handle: Uint8Array; relay: string } | undefined> {
+  const n = await notifySettings();
+  const secret = fromBase64Url(n.secret);
+  if (!n.on || !secret || !session.hasCurrentKey()) return undefined;
+  const handle = session.pushHandleNow(secret);
+  return n.registered.includes(toBase64Url(handle)) ? { handle, relay: n.relay } : undefined;
+}
+
+async function wakeTargets(
+  targets: { handle: Uint8Array; relay: string; x25519: Uint8Array }[],
+  message: { kind: WakeKind; group: string; path: string; at: number }
+): Promise<number> {
   const byRelay = new Map<string, { to: string; data: string }[]>();
-  for (const t of session.wakeTargets(members)) {
+  for (const t of targets) {
     const origin = relayOrigin(t.relay);
     if (!origin) continue;
     const data = sealWake({

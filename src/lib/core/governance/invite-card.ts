@@ -4,6 +4,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../crypto/ed25519';
 import { jsonObject, openText } from '../crypto/sealed-text';
 import { err, ok, type Result } from '../result';
+import { fromBase64Url, toBase64Url } from '../encoding/base64url';
 
 /**
  * What an invitation says about its group [INV-5]: the group's name, its description and a
@@ -18,6 +19,11 @@ export interface InviteCard {
   /** The rules as they were when the invitation was made, shortened to fit (`cut` says so). */
   rules: string;
   cut: boolean;
+  /**
+   * Where to wake the inviter's phone when someone applies [PUSH-19]: its push handle, relay and
+   * X25519 key, when the inviter had notifications on. Only link holders read it.
+   */
+  wake?: { handle: Uint8Array; relay: string; x25519: Uint8Array };
 }
 
 export const CARD_NAME_MAX = 60;
@@ -42,7 +48,12 @@ const chars = (s: string, n: number) => [...s].slice(0, n).join('');
  * fields are shortened (the rules last, by whole characters) so the sealed card always fits.
  */
 export function sealInviteCard(
-  card: { name: string; description: string; rules: string },
+  card: {
+    name: string;
+    description: string;
+    rules: string;
+    wake?: { handle: Uint8Array; relay: string; x25519: Uint8Array };
+  },
   inviteSecret: Uint8Array,
   groupId: Uint8Array,
   nonce: Uint8Array
@@ -52,12 +63,15 @@ export function sealInviteCard(
   const description = chars(card.description, CARD_DESCRIPTION_MAX);
   let rules = chars(card.rules, CARD_RULES_MAX);
   let cut = rules !== card.rules;
-  let plain = te.encode(JSON.stringify({ n: name, d: description, r: rules, c: cut ? 1 : 0 }));
+  const w = card.wake
+    ? { h: toBase64Url(card.wake.handle), r: card.wake.relay, x: toBase64Url(card.wake.x25519) }
+    : undefined;
+  let plain = te.encode(JSON.stringify({ n: name, d: description, r: rules, c: cut ? 1 : 0, w }));
   while (plain.length + OVERHEAD > MAX_INVITE_CARD_BYTES) {
     const all = [...rules];
     rules = all.slice(0, Math.floor(all.length * 0.9)).join('');
     cut = true;
-    plain = te.encode(JSON.stringify({ n: name, d: description, r: rules, c: 1 }));
+    plain = te.encode(JSON.stringify({ n: name, d: description, r: rules, c: 1, w }));
   }
   const body = xchacha20poly1305(inviteCardKey(inviteSecret), nonce, concat(AD, groupId)).encrypt(
     plain
@@ -97,5 +111,17 @@ export function openInviteCard(
     [...r].length > CARD_RULES_MAX
   )
     return err('too-long');
-  return ok({ name: n, description: d, rules: r, cut: c === 1 });
+  const wake = readWake(raw.w);
+  return ok({ name: n, description: d, rules: r, cut: c === 1, ...(wake ? { wake } : {}) });
+}
+
+/** The inviter's wake target, when well formed; anything else is left out (the card stands). */
+function readWake(v: unknown): InviteCard['wake'] {
+  if (!v || typeof v !== 'object') return undefined;
+  const { h, r, x } = v as Record<string, unknown>;
+  const handle = typeof h === 'string' ? fromBase64Url(h) : undefined;
+  const x25519 = typeof x === 'string' ? fromBase64Url(x) : undefined;
+  if (handle?.length !== 16 || x25519?.length !== 32 || typeof r !== 'string') return undefined;
+  if (!/^(wss?|https?):\/\/[^\s]{1,200}$/.test(r)) return undefined;
+  return { handle, relay: r, x25519 };
 }

@@ -688,6 +688,8 @@ export class GroupSession {
       singleUse: boolean;
       /** What the invited person reads first: the group's name, description and rules [INV-5]. */
       card?: { name: string; description: string; rules: string };
+      /** Where to wake this phone when someone applies with it (notifications on) [PUSH-19]. */
+      wake?: { handle: Uint8Array; relay: string };
     }
   ): {
     entries: Uint8Array[];
@@ -700,7 +702,14 @@ export class GroupSession {
       exp: Math.floor(now) + o.days * 86_400,
       one: o.singleUse ? 1 : 0,
       s: seal('s', toHex(secret)),
-      c: o.card ? sealInviteCard(o.card, secret, this.groupId, this.random(24)) : undefined
+      c: o.card
+        ? sealInviteCard(
+            o.wake ? { ...o.card, wake: { ...o.wake, x25519: this.device.xPublic } } : o.card,
+            secret,
+            this.groupId,
+            this.random(24)
+          )
+        : undefined
     }));
     const inviteId = entryId(entries[entries.length - 1]!);
     this.inviteSecrets.set(inviteId, secret);
