@@ -132,11 +132,13 @@ test('[PUSH-15] [PUSH-16] [PUSH-18] [PUSH-19] [SAFE-24] a check-in request wakes
     );
     await cdp.send('ServiceWorker.enable');
     const registrationId = await registrations;
-    await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: relay.url,
-      registrationId,
-      data: payload.toString('base64url')
-    });
+    const deliver = (bytes: Buffer) =>
+      cdp.send('ServiceWorker.deliverPushMessage', {
+        origin: relay.url,
+        registrationId,
+        data: bytes.toString('base64url')
+      });
+    await deliver(payload);
     const shown = async () =>
       rowan.evaluate(async () => {
         const r = await navigator.serviceWorker.ready;
@@ -157,11 +159,7 @@ test('[PUSH-15] [PUSH-16] [PUSH-18] [PUSH-19] [SAFE-24] a check-in request wakes
     // A push that does not open (another phone's, or altered): the generic line, never an error.
     const altered = Buffer.from(payload);
     altered[altered.length - 1]! ^= 1;
-    await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: relay.url,
-      registrationId,
-      data: altered.toString('base64url')
-    });
+    await deliver(altered);
     await expect
       .poll(async () => (await fromPush()).map((n) => n.body).sort(), { timeout: 15_000 })
       .toEqual(['Someone asked the group’s responders to check in', 'Something new for you']);
@@ -184,21 +182,13 @@ test('[PUSH-15] [PUSH-16] [PUSH-18] [PUSH-19] [SAFE-24] a check-in request wakes
         );
         return list.map((n) => ({ body: n.body, silent: n.silent }));
       });
-    await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: relay.url,
-      registrationId,
-      data: payload.toString('base64url')
-    });
+    await deliver(payload);
     await expect
       .poll(latest, { timeout: 15_000 })
       .toEqual([{ body: '2 new things in Hearth', silent: true }]);
     await rowan.getByTestId('quiet-crisis').check();
     await expect(rowan.getByTestId('notify-said')).toHaveText('Saved on this phone.');
-    await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: relay.url,
-      registrationId,
-      data: payload.toString('base64url')
-    });
+    await deliver(payload);
     await expect
       .poll(latest, { timeout: 15_000 })
       .toEqual([{ body: '3 new things in Hearth', silent: false }]);

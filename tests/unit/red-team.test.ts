@@ -472,6 +472,39 @@ describe('class 7: authority checks that read today’s state instead of the ent
   });
 });
 
+/**
+ * An application by a stranger holding an invitation link, naming the past `prev` of its
+ * choosing (an attacker's old heads) [INV-2, RED-18, RED-39].
+ */
+function applyOnPast(
+  groupId: Uint8Array,
+  n: number,
+  invite: { inviteId: string; secret: Uint8Array },
+  prev: string[]
+) {
+  const stranger = new GroupSession({ groupId, device: deviceKeys(seed(n)), random: rng(n) });
+  return sealEntry(stranger.device.secret, groupId, {
+    author: stranger.device.publicKey,
+    seq: 1,
+    backlink: null,
+    prev,
+    kind: Kind.Apply,
+    payload: map({
+      m: 'let me in',
+      x: stranger.device.xPublic,
+      inv: hexToBytes(invite.inviteId),
+      ip: signInviteProof(
+        invite.secret,
+        groupId,
+        invite.inviteId,
+        stranger.device.publicKey,
+        stranger.device.xPublic
+      )
+    }),
+    time: T0 + 100
+  });
+}
+
 describe('class 3: authors choose their own causal past', () => {
   // Who: whoever holds a leaked invitation link (revoked since), a muted member, a leader.
   // How: rules that say "in the entry's causal past" trusted the past its author chose: naming
@@ -487,27 +520,7 @@ describe('class 3: authors choose their own causal past', () => {
     net.put(founder.revokeInvite(inviteId, T0 + 120));
     net.sync(...sessions);
     // The link leaked: someone applies on top of the heads from before the revocation.
-    const stranger = new GroupSession({ groupId, device: deviceKeys(seed(778)), random: rng(7) });
-    const app = sealEntry(stranger.device.secret, groupId, {
-      author: stranger.device.publicKey,
-      seq: 1,
-      backlink: null,
-      prev: before,
-      kind: Kind.Apply,
-      payload: map({
-        m: 'let me in',
-        x: stranger.device.xPublic,
-        inv: hexToBytes(inviteId),
-        ip: signInviteProof(
-          secret,
-          groupId,
-          inviteId,
-          stranger.device.publicKey,
-          stranger.device.xPublic
-        )
-      }),
-      time: T0 + 100
-    });
+    const app = applyOnPast(groupId, 778, { inviteId, secret }, before);
     net.put([app.bytes]);
     net.sync(...sessions);
     // The app says so before anyone starts a vote that the group would not count [RED-25].
@@ -537,27 +550,7 @@ describe('class 3: authors choose their own causal past', () => {
     net.put(founder.profile('Robin', now));
     net.put(b.profile('Kim', now));
     net.sync(...sessions);
-    const stranger = new GroupSession({ groupId, device: deviceKeys(seed(779)), random: rng(8) });
-    const app = sealEntry(stranger.device.secret, groupId, {
-      author: stranger.device.publicKey,
-      seq: 1,
-      backlink: null,
-      prev: before,
-      kind: Kind.Apply,
-      payload: map({
-        m: 'let me in',
-        x: stranger.device.xPublic,
-        inv: hexToBytes(made.inviteId),
-        ip: signInviteProof(
-          made.secret,
-          groupId,
-          made.inviteId,
-          stranger.device.publicKey,
-          stranger.device.xPublic
-        )
-      }),
-      time: T0 + 100
-    });
+    const app = applyOnPast(groupId, 779, made, before);
     net.put([app.bytes]);
     net.sync(...sessions);
     // The application itself is recorded (it names a past where the invitation was good).
