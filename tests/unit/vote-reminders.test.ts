@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { reminderPlan, VOTE_REMINDER_SECONDS } from '../../src/lib/core/notify/reminders';
+import {
+  reminderPlan,
+  replyRecipient,
+  VOTE_REMINDER_SECONDS
+} from '../../src/lib/core/notify/reminders';
 import { DAY, Kind, P, standardGroup } from '../kit/ledger-kit';
 
 describe('vote reminders', () => {
@@ -28,5 +32,19 @@ describe('vote reminders', () => {
     s.time += 8 * DAY;
     s.write(a, Kind.Close, P.close(p));
     expect(reminderPlan(s.state(), a.id, s.time, [p]).withdraw).toEqual([p]);
+  });
+
+  it('[PUSH-16] a post wakes the author of the post it replies to, else whoever opened the conversation, never its writer', () => {
+    const posts = [
+      { id: 'p1', author: 'sam' },
+      { id: 'p2', author: 'ana' }
+    ];
+    const base = { me: 'rowan', opener: 'sam', posts };
+    expect(replyRecipient({ ...base, replyTo: 'p2' })).toBe('ana');
+    expect(replyRecipient({ ...base, replyTo: undefined })).toBe('sam');
+    expect(replyRecipient({ ...base, me: 'ana', replyTo: 'p2' })).toBeUndefined();
+    expect(replyRecipient({ ...base, me: 'sam', replyTo: undefined })).toBeUndefined();
+    // A reply to a post this phone has not got: nobody (not the opener by mistake).
+    expect(replyRecipient({ ...base, replyTo: 'p9' })).toBeUndefined();
   });
 });

@@ -12,6 +12,7 @@ import { verifyFast } from '$lib/adapters/verify';
 import { m } from '$lib/paraglide/messages.js';
 import type { GroupView } from './group.svelte';
 import { wake } from './notify';
+import { replyRecipient } from '$core/notify/reminders';
 
 /**
  * One open support thread [SPACE-2]: its own document, read with the group's current state (who
@@ -101,10 +102,15 @@ export class ThreadView {
     const session = this.group.session;
     const error = this.#write((tip) => session!.post(this.thread, tip, o, nowSeconds()));
     // The person replied to, or else whoever opened the conversation, is woken [PUSH-13].
-    const to = o.replyTo
-      ? this.#content?.posts.find((p) => p.id === o.replyTo)?.author
-      : this.group.group?.threads[this.thread]?.by;
-    if (!error && session && to && to !== session.me)
+    const to = session
+      ? replyRecipient({
+          me: session.me,
+          opener: this.group.group?.threads[this.thread]?.by,
+          replyTo: o.replyTo,
+          posts: this.#content?.posts ?? []
+        })
+      : undefined;
+    if (!error && session && to)
       void wake(session, [to], {
         kind: 'reply',
         group: this.group.documentId,

@@ -31,3 +31,17 @@ export function reminderPlan(
     withdraw: [...have].filter((id) => !want.has(id)).sort()
   };
 }
+
+/**
+ * Whom a post wakes [PUSH-16]: the author of the post it replies to, or else whoever opened the
+ * conversation; never its own writer (a member replying to themselves wakes nobody).
+ */
+export function replyRecipient(o: {
+  me: string;
+  opener: string | undefined;
+  replyTo: string | undefined;
+  posts: readonly { id: string; author: string }[];
+}): string | undefined {
+  const to = o.replyTo ? o.posts.find((p) => p.id === o.replyTo)?.author : o.opener;
+  return to && to !== o.me ? to : undefined;
+}
