@@ -130,6 +130,16 @@ test.afterAll(async () => {
   await relay?.stop();
 });
 
+/**
+ * A peer's card by the name in its heading: a card's text also names groups and what arrived,
+ * which may contain another peer's name.
+ */
+function peerCard(page: Page, name: string) {
+  return page
+    .getByTestId('near-peer')
+    .filter({ has: page.getByRole('heading', { name, exact: true }) });
+}
+
 test('[NEAR-11] [NEAR-10] [NEAR-12] a circle with no relay and no internet: Sam pairs with Rowan by camera and both get each other’s offline vote; Kim’s sync is cut in the middle (Hearth closed) and finishes when Kim scans again; Sam gets Kim’s vote through Rowan’s phone', async () => {
   test.setTimeout(300_000);
   // 1. Votes made offline on each phone; Kim, back with a backlog to catch up, also proposes.
@@ -174,16 +184,13 @@ test('[NEAR-11] [NEAR-10] [NEAR-12] a circle with no relay and no internet: Sam 
   );
   const bytesAtCut = Number(await atCut.jsonValue());
   await kim.page.close();
-  const kimCard = rowan.page.getByTestId('near-peer').filter({ hasText: 'Kim' });
+  const kimCard = peerCard(rowan.page, 'Kim');
   await expect(kimCard).toHaveAttribute('data-state', 'ended', { timeout: 60_000 });
   await expect(kimCard.getByTestId('near-ended')).toContainText(
     /connection ended|stopped answering/
   );
   // Sam stays connected meanwhile.
-  await expect(rowan.page.getByTestId('near-peer').filter({ hasText: 'Sam' })).toHaveAttribute(
-    'data-state',
-    'synced'
-  );
+  await expect(peerCard(rowan.page, 'Sam')).toHaveAttribute('data-state', 'synced');
 
   // 4. Kim opens Hearth again (nothing Kim wrote is lost) and scans again: the rest arrives.
   kim.page = await kim.context.newPage();
@@ -376,7 +383,7 @@ test('[NEAR-7] a peer that sends garbage — before the handshake, or after it a
       );
       await expect.poll(() => documentsReceived(rogue), { timeout: 30_000 }).toContain(shared);
       await rogue.sendSync(message);
-      const card = rowan.page.getByTestId('near-peer').filter({ hasText: 'Sam' }).last();
+      const card = peerCard(rowan.page, 'Sam').last();
       await expect(card).toHaveAttribute('data-state', 'ended', { timeout: 20_000 });
       await expect(card.getByTestId('near-ended')).toHaveText(garbage);
       // Nothing arrived in the group.
@@ -403,7 +410,7 @@ test('[NEAR-8] a channel that stalls — silent from the start, or silent after 
   await expect.poll(() => quiet.done, { timeout: 20_000 }).toBeTruthy();
   const t1 = Date.now();
   const silentCard = rowan.page.getByTestId('near-peer').first();
-  const quietCard = rowan.page.getByTestId('near-peer').filter({ hasText: 'Sam' });
+  const quietCard = peerCard(rowan.page, 'Sam');
   await expect(quietCard).toHaveAttribute('data-state', /syncing|synced/);
 
   await expect(silentCard.getByTestId('near-ended')).toHaveText(
