@@ -5,6 +5,7 @@ import { concat } from '../crypto/ed25519';
 import { jsonObject, openText } from '../crypto/sealed-text';
 import { err, ok, type Result } from '../result';
 import { fromBase64Url, toBase64Url } from '../encoding/base64url';
+import { readWakeTarget } from '../notify/wake';
 
 /**
  * What an invitation says about its group [INV-5]: the group's name, its description and a
@@ -111,17 +112,10 @@ export function openInviteCard(
     [...r].length > CARD_RULES_MAX
   )
     return err('too-long');
-  const wake = readWake(raw.w);
-  return ok({ name: n, description: d, rules: r, cut: c === 1, ...(wake ? { wake } : {}) });
-}
-
-/** The inviter's wake target, when well formed; anything else is left out (the card stands). */
-function readWake(v: unknown): InviteCard['wake'] {
-  if (!v || typeof v !== 'object') return undefined;
-  const { h, r, x } = v as Record<string, unknown>;
-  const handle = typeof h === 'string' ? fromBase64Url(h) : undefined;
+  // The inviter's wake target, when well formed; anything else is left out (the card stands).
+  const target = readWakeTarget(raw.w);
+  const x = (raw.w as { x?: unknown } | undefined)?.x;
   const x25519 = typeof x === 'string' ? fromBase64Url(x) : undefined;
-  if (handle?.length !== 16 || x25519?.length !== 32 || typeof r !== 'string') return undefined;
-  if (!/^(wss?|https?):\/\/[^\s]{1,200}$/.test(r)) return undefined;
-  return { handle, relay: r, x25519 };
+  const wake = target && x25519?.length === 32 ? { ...target, x25519 } : undefined;
+  return ok({ name: n, description: d, rules: r, cut: c === 1, ...(wake ? { wake } : {}) });
 }

@@ -4,8 +4,9 @@ import { encryptField, keyId, openLockbox, sealLockbox, x25519PublicKey } from '
 import type { CborMap, CborValue } from '../crypto/cbor';
 import { publicKeyOf, sign } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
-import { fromBase64Url, toBase64Url } from '../encoding/base64url';
-import { HANDLE_BYTES, pushHandle } from '../notify/wake';
+import { toBase64Url } from '../encoding/base64url';
+import { pushHandle, readWakeTarget } from '../notify/wake';
+import { jsonObject } from '../crypto/sealed-text';
 import { entryId, MAX_PREV, sealEntry } from '../ledger/envelope';
 import { CHANNEL_EPOCH, channelIdFor } from '../space/channel';
 import { Ledger, type DeriveParams } from '../governance/derive';
@@ -257,19 +258,7 @@ export interface WakeTarget {
   x25519: Uint8Array;
 }
 
-/** Reads a device's sealed `{h, r}`; undefined for anything else. */
-function readPushSaid(text: string | undefined): { handle: Uint8Array; relay: string } | undefined {
-  if (!text) return undefined;
-  try {
-    const v = JSON.parse(text) as { h?: unknown; r?: unknown };
-    const handle = typeof v.h === 'string' ? fromBase64Url(v.h) : undefined;
-    if (!handle || handle.length !== HANDLE_BYTES || typeof v.r !== 'string') return undefined;
-    if (!/^(wss?|https?):\/\/[^\s]{1,200}$/.test(v.r)) return undefined;
-    return { handle, relay: v.r };
-  } catch {
-    return undefined;
-  }
-}
+const jsonOf = (text: string | undefined) => (text === undefined ? undefined : jsonObject(text));
 
 export class GroupSession {
   readonly ledger: Ledger;
@@ -666,7 +655,7 @@ export class GroupSession {
         const x = m.x25519[device];
         if (!said || !x || device === this.device.id || this.state.retired[device]) continue;
         if (!isSealed(said.handle) || said.handle.epoch !== this.state.currentEpoch) continue;
-        const target = readPushSaid(this.open(said.handle));
+        const target = readWakeTarget(jsonOf(this.open(said.handle)));
         if (target) out.push({ device, x25519: hexToBytes(x), ...target });
       }
     }

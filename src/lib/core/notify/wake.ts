@@ -3,6 +3,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat } from '../crypto/ed25519';
+import { fromBase64Url } from '../encoding/base64url';
 
 /**
  * What a wake carries and how it is sealed [PUSH-11, PUSH-12, PUSH-13]. A device that wants
@@ -222,4 +223,18 @@ export function isSilent(
     q.from < q.to ? minute >= q.from && minute < q.to : minute >= q.from || minute < q.to;
   if (!inQuiet) return false;
   return !(prefs.crisisThrough && message?.kind === 'checkin');
+}
+
+/**
+ * Reads a wake target as the ledger's `Push` entry (PUSH-14) and an invitation's card (PUSH-19)
+ * both store it, `{h: handle, r: relay address}` in base64url and text: undefined for anything
+ * else (a wrong-sized handle, an address that is not ws(s) or http(s)).
+ */
+export function readWakeTarget(v: unknown): { handle: Uint8Array; relay: string } | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const { h, r } = v as Record<string, unknown>;
+  const handle = typeof h === 'string' ? fromBase64Url(h) : undefined;
+  if (handle?.length !== HANDLE_BYTES || typeof r !== 'string') return undefined;
+  if (!/^(wss?|https?):\/\/[^\s]{1,200}$/.test(r)) return undefined;
+  return { handle, relay: r };
 }
