@@ -315,3 +315,77 @@ test('[INV-5] [INV-6] [DRAFT-1] [BAK-1] the invitation shows the group before an
     await Promise.all([a.close(), b.close(), c.close()]);
   }
 });
+
+/**
+ * Put in front of the app's repository worker: when the page says 'full' on the channel
+ * `test-storage`, the worker's IndexedDB refuses every write, as a phone whose storage is full
+ * does. Only the worker's storage (where posts are kept) is refused, not the page's drafts.
+ */
+const FULL_STORAGE = `(() => {
+  let full = false;
+  new BroadcastChannel('test-storage').onmessage = (e) => { full = e.data === 'full'; };
+  const transaction = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (names, mode, ...rest) {
+    if (full && mode === 'readwrite') throw new DOMException('The storage is full', 'QuotaExceededError');
+    return transaction.call(this, names, mode, ...rest);
+  };
+})();
+`;
+
+test('[DRAFT-7] a post is called sent only once this phone has stored it: when storage refuses it, the words stay in the composer and nothing reads as posted', async ({
+  browser
+}) => {
+  test.setTimeout(120_000);
+  const context = await browser.newContext({
+    serviceWorkers: 'block',
+    viewport: { width: 360, height: 640 }
+  });
+  try {
+    await context.route('**/repo.worker-*.js', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: FULL_STORAGE + (await response.text()) });
+    });
+    const page = await context.newPage();
+    await createIdentity(page, 'Rowan');
+    await page.goto('/new');
+    await page.getByLabel('Group name').fill('Night owls');
+    await page.getByRole('button', { name: 'Create the group' }).click();
+    await expect(page.getByTestId('group-name')).toHaveText('Night owls');
+    await tab(page, 'Support');
+    await page.getByLabel('Title').fill('Hard evenings');
+    await page.getByLabel('First post', { exact: true }).fill('The bus again tonight.');
+    await page.getByRole('button', { name: 'Start the conversation' }).click();
+    await expect(page.getByTestId('thread')).toContainText('The bus again tonight.', {
+      timeout: 30_000
+    });
+
+    const words = 'Writing this helped a little.';
+    const composer = page.getByLabel('Your post', { exact: true });
+    await composer.fill(words);
+    await kept(page);
+    await page.evaluate(() => new BroadcastChannel('test-storage').postMessage('full'));
+    await page.getByRole('button', { name: 'Post', exact: true }).click();
+    await expect(page.getByText('Hearth could not save that on this device.')).toBeVisible({
+      timeout: 15_000
+    });
+    await expect(composer).toHaveValue(words);
+    await expect(page.getByText('Your post is saved.')).toHaveCount(0);
+    await expect(page.getByTestId('thread').getByText(words)).toHaveCount(0);
+    await shot(page, 'post-not-stored');
+
+    // The phone closes the tab; the words are still there, and sending them works once the
+    // storage takes writes again (a new worker starts with room).
+    await page.reload();
+    await expect(composer).toHaveValue(words, { timeout: 30_000 });
+    await expect(async () => {
+      await page.getByRole('button', { name: 'Post', exact: true }).click();
+      await expect(composer).toHaveValue('', { timeout: 3000 });
+    }).toPass({ timeout: 30_000 });
+    // Emptied means stored: a reload at once finds the post.
+    await page.reload();
+    await expect(page.getByTestId('thread')).toContainText(words, { timeout: 30_000 });
+    await expect(composer).toHaveValue('');
+  } finally {
+    await context.close();
+  }
+});

@@ -83,24 +83,39 @@ export class ThreadView {
     });
   }
 
-  #write(build: (tip: { seq: number; id: string } | null) => Uint8Array): string | undefined {
+  /**
+   * Signs and stores one entry. The answer comes once the entry is in this phone's storage, so a
+   * composer is emptied (and its draft forgotten) only when a reload can no longer lose the words;
+   * a store that fails says so, and the words stay where they were typed.
+   */
+  async #write(
+    build: (tip: { seq: number; id: string } | null) => Uint8Array
+  ): Promise<string | undefined> {
     const session = this.group.session;
     const handle = this.#handle;
     const doc = readLedgerDoc(handle?.doc());
     if (!session || !handle || !doc) return m.act_loading();
+    let bytes: Uint8Array;
     try {
-      const bytes = build(threadTip(doc.entries, session.device.id));
-      void handle.put([bytes]).catch(() => undefined);
-      void this.refresh();
-      return undefined;
+      bytes = build(threadTip(doc.entries, session.device.id));
     } catch (e) {
       return e instanceof NoKeyError ? m.act_no_key() : m.save_failed();
     }
+    const stored = handle.put([bytes]).then(
+      () => true,
+      () => false
+    );
+    void this.refresh();
+    if (!(await stored)) {
+      void this.refresh();
+      return m.save_failed();
+    }
+    return undefined;
   }
 
-  post(o: { text: string; replyTo?: string; cw?: string }): string | undefined {
+  async post(o: { text: string; replyTo?: string; cw?: string }): Promise<string | undefined> {
     const session = this.group.session;
-    const error = this.#write((tip) => session!.post(this.thread, tip, o, nowSeconds()));
+    const error = await this.#write((tip) => session!.post(this.thread, tip, o, nowSeconds()));
     // The person replied to, or else whoever opened the conversation, is woken [PUSH-13].
     const to = session
       ? replyRecipient({
@@ -120,13 +135,13 @@ export class ThreadView {
     return error;
   }
 
-  react(post: string, reaction: Reaction): string | undefined {
+  react(post: string, reaction: Reaction): Promise<string | undefined> {
     const session = this.group.session;
     return this.#write((tip) => session!.react(this.thread, tip, post, reaction, nowSeconds()));
   }
 
   /** Reports a post to the moderators, with a reason code [SAFE-17]. */
-  report(post: string, reason: ReportReason): string | undefined {
+  report(post: string, reason: ReportReason): Promise<string | undefined> {
     const session = this.group.session;
     const seen = this.#decisionsOn(post);
     return this.#write((tip) =>
@@ -140,7 +155,7 @@ export class ThreadView {
     act: ModerationAct;
     reason: ReportReason;
     note?: string;
-  }): string | undefined {
+  }): Promise<string | undefined> {
     const session = this.group.session;
     const seen = this.#decisionsOn(o.post);
     return this.#write((tip) => session!.moderate(this.thread, tip, { ...o, seen }, nowSeconds()));
