@@ -97,10 +97,14 @@ self.addEventListener('notificationclick', (event) => {
   }
   event.waitUntil(
     (async () => {
+      // Hearth's open window moves to the screen, then comes forward; a window this worker does
+      // not control cannot be moved, so a new one opens instead. Focus can be refused (no tap
+      // behind the event): the screen has moved all the same.
       const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
       for (const w of windows) {
-        await w.focus();
-        await w.navigate(url.href).catch(() => undefined);
+        const moved = await w.navigate(url.href).catch(() => null);
+        if (!moved) continue;
+        await moved.focus().catch(() => undefined);
         return;
       }
       await self.clients.openWindow(url.href);
