@@ -45,7 +45,7 @@ async function subscribeLocally(page: Page, sub: { endpoint: string; keys: objec
   }, sub);
 }
 
-test('[PUSH-15] [PUSH-16] [PUSH-18] [PUSH-19] [SAFE-24] a check-in request wakes the responder’s phone through the relay and a push service, the notice saying what the responder chose; the answer wakes the asker; a vote reminder waits at the relay until the vote is cast; quiet hours silence notices but for check-in requests when chosen; an application wakes the inviter; a refused permission is said calmly', async ({
+test('[PUSH-15] [PUSH-16] [PUSH-18] [PUSH-19] [PUSH-20] [PUSH-21] [PUSH-22] [SAFE-24] a check-in request wakes the responder’s phone through the relay and a push service, the notice saying what the responder chose; the answer wakes the asker; a vote reminder waits at the relay until the vote is cast; quiet hours silence notices but for check-in requests when chosen; an application wakes the inviter; a refused permission is said calmly', async ({
   browser
 }, info) => {
   test.setTimeout(240_000);
@@ -98,6 +98,10 @@ test('[PUSH-15] [PUSH-16] [PUSH-18] [PUSH-19] [SAFE-24] a check-in request wakes
     await sam.goto(groupUrl.replace(/^https?:\/\/[^/]+/, ''));
     await expect(sam.getByTestId('group-name')).toHaveText('Night circle');
 
+    const waiting = async () => {
+      const text = await (await fetch(`${relay.url}/metrics`)).text();
+      return Number(/^hearth_relay_push_waiting (\d+)/m.exec(text)?.[1] ?? -1);
+    };
     // Rowan's Hearth closes. Sam asks for a check-in.
     await rowan.goto('about:blank');
     await tab(sam, 'Support');
@@ -108,6 +112,9 @@ test('[PUSH-15] [PUSH-16] [PUSH-18] [PUSH-19] [SAFE-24] a check-in request wakes
       .click();
     await panel.getByTestId('checkin-send').click();
     await expect(panel.getByTestId('checkin-sent')).toBeVisible();
+    // A second wake for the responders waits at the relay, due once the group's wait has passed
+    // unanswered [PUSH-21].
+    await expect.poll(waiting, { timeout: 30_000 }).toBe(1);
 
     // The push service received one push for Rowan's subscription, VAPID-signed by the relay.
     await endpoint.waitFor(1, 30_000);
@@ -193,22 +200,45 @@ test('[PUSH-15] [PUSH-16] [PUSH-18] [PUSH-19] [SAFE-24] a check-in request wakes
       .poll(latest, { timeout: 15_000 })
       .toEqual([{ body: '3 new things in Hearth', silent: false }]);
 
+    // A tap on the notice opens the group in Hearth's open window [PUSH-20]. Nothing here can tap
+    // a notice of the system, so the service worker is handed the notice it shows in a
+    // notificationclick event, as a tap hands it.
+    await rowan.goto('/');
+    const [worker] = a.serviceWorkers();
+    await worker!.evaluate(`(async () => {
+      const [n] = (await self.registration.getNotifications()).filter(
+        (x) => x.tag.startsWith('hearth-') && !x.tag.startsWith('hearth-care-'));
+      try { self.dispatchEvent(new NotificationEvent('notificationclick', { notification: n })); }
+      catch {}
+    })()`);
+    await expect(rowan).toHaveURL(groupUrl, { timeout: 15_000 });
+    await expect(rowan.getByTestId('group-name')).toHaveText('Night circle');
+    await expect.poll(latest, { timeout: 15_000 }).toEqual([]);
+
     // Rowan answers: Sam, who asked, is woken by the reply [PUSH-13].
     await rowan.goto(groupUrl.replace(/^https?:\/\/[^/]+/, ''));
     await rowan.getByTestId('care-requests').getByTestId('care-checkin').click();
     await expect(rowan.getByTestId('post-text').first()).toBeVisible({ timeout: 30_000 });
     await rowan.getByTestId('care-checkin-post').click();
     await expect(rowan.getByTestId('care-answered')).toHaveText('Checked in: Rowan');
+    // Sam's phone sees the answer and withdraws the responders' second wake.
+    await expect.poll(waiting, { timeout: 30_000 }).toBe(0);
     await expect.poll(() => endpoint.for(samSub).length, { timeout: 30_000 }).toBe(1);
     expect(endpoint.for(samSub)[0]!.vapid.ok).toBe(true);
     expect(splitPush(endpoint.for(samSub)[0]!.payload!)).toBeDefined();
 
+    // Sam thanks Rowan by name in the conversation: Rowan's phone is woken for the mention
+    // [PUSH-22] (Sam opened the conversation, so no reply wake goes anywhere).
+    await sam.getByRole('link', { name: 'Open the conversation' }).click();
+    await sam.getByLabel('Your post', { exact: true }).fill('Thank you @Rowan, that helped.');
+    await sam.getByRole('button', { name: 'Post', exact: true }).click();
+    await expect(sam.getByLabel('Your post', { exact: true })).toHaveValue('');
+    await expect.poll(() => endpoint.for(sub).length, { timeout: 30_000 }).toBe(2);
+    expect(endpoint.for(sub)[1]!.vapid.ok).toBe(true);
+    expect(endpoint.for(samSub)).toHaveLength(1);
+
     // A vote both may vote on: each phone asks its relay for a reminder a day before it closes,
     // sealed to itself, and withdraws it once its person has voted [PUSH-16].
-    const waiting = async () => {
-      const text = await (await fetch(`${relay.url}/metrics`)).text();
-      return Number(/^hearth_relay_push_waiting (\d+)/m.exec(text)?.[1] ?? -1);
-    };
     expect(await waiting()).toBe(0);
     await propose(rowan, 'Meet at the library in January');
     await tab(sam, 'Decisions');
@@ -225,8 +255,8 @@ test('[PUSH-15] [PUSH-16] [PUSH-18] [PUSH-19] [SAFE-24] a check-in request wakes
     const link = await makeInvite(rowan);
     const kim = await c.newPage();
     await applyToJoin(kim, link, 'Kim', 'I would like to join.');
-    await expect.poll(() => endpoint.for(sub).length, { timeout: 30_000 }).toBe(2);
-    expect(endpoint.for(sub)[1]!.vapid.ok).toBe(true);
+    await expect.poll(() => endpoint.for(sub).length, { timeout: 30_000 }).toBe(3);
+    expect(endpoint.for(sub)[2]!.vapid.ok).toBe(true);
 
     // Kim's browser refuses the permission: said once, calmly, with what Kim will miss.
     await kim.getByRole('link', { name: 'Settings' }).click();

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { expectSyncStatus, foundWithMember, shot, tab } from './helpers';
 
-test('[SPACE-1] [SPACE-2] [SPACE-3] [PUSH-17] two browsers talk in an encrypted support thread, offline and back: content warnings, replies, reactions, "this helped", a topic filter', async ({
+test('[SPACE-1] [SPACE-2] [SPACE-3] [PUSH-17] [PUSH-23] two browsers talk in an encrypted support thread, offline and back: content warnings, replies, reactions, "this helped", a topic filter', async ({
   browser
 }) => {
   test.setTimeout(120_000);
@@ -19,8 +19,15 @@ test('[SPACE-1] [SPACE-2] [SPACE-3] [PUSH-17] two browsers talk in an encrypted 
   await expect(founder.getByTestId('thread')).toContainText('Hard evenings');
   const threadUrl = founder.url();
 
-  // Sam sees it listed, opens it: the post stays covered until Sam chooses to read it.
+  // Sam sees it listed, marked new [PUSH-23], opens it: the post stays covered until Sam
+  // chooses to read it.
   await tab(member, 'Support');
+  await expect(
+    member
+      .getByTestId('thread-item')
+      .filter({ hasText: 'Hard evenings' })
+      .getByTestId('thread-unread')
+  ).toHaveText('New', { timeout: 30_000 });
   await member
     .getByTestId('thread-item')
     .filter({ hasText: 'Hard evenings' })
@@ -77,6 +84,47 @@ test('[SPACE-1] [SPACE-2] [SPACE-3] [PUSH-17] two browsers talk in an encrypted 
   await expect(member.getByTestId('thread-item')).toHaveCount(1);
   await founder.goto(threadUrl);
   await expect(founder.getByTestId('post')).toHaveCount(3);
+
+  // Unread marks [PUSH-23]. Sam has read both; none is marked. Sam goes to the list of groups;
+  // Rowan writes once more in the conversation and starts another: the group is marked on Sam's
+  // list, and in it the new conversation is new and the old one has one new post.
+  await member.getByLabel('evenings').uncheck();
+  await expect(member.getByTestId('threads-hidden')).toHaveCount(0);
+  await expect(member.getByTestId('thread-item')).toHaveCount(1);
+  await expect(member.getByTestId('thread-unread')).toHaveCount(0);
+  await member.goto('/');
+  await expect(member.getByTestId('group-list')).toBeVisible();
+  await expect(member.getByTestId('group-unread')).toHaveCount(0);
+  await founder.getByLabel('Your post').fill('One more thing: tomorrow is easier.');
+  await founder.getByRole('button', { name: 'Post', exact: true }).click();
+  await founder.goto(groupUrl);
+  await tab(founder, 'Support');
+  await founder.getByLabel('Title').fill('Mornings');
+  await founder.getByLabel('First post').fill('Mornings are slow for me.');
+  await founder.getByRole('button', { name: 'Start the conversation' }).click();
+  await expect(founder.getByTestId('thread')).toContainText('Mornings');
+  await expect(member.getByTestId('group-unread')).toHaveText('1 new', { timeout: 30_000 });
+  await shot(member, 'unread-group');
+  await member.getByTestId('group-list').getByRole('link').first().click();
+  await tab(member, 'Support');
+  const item = (title: string) =>
+    member.getByTestId('thread-item').filter({ hasText: title }).getByTestId('thread-unread');
+  await expect(item('Mornings')).toHaveText('New', { timeout: 30_000 });
+  await expect(item('Hard evenings')).toHaveText('1 new', { timeout: 30_000 });
+  await shot(member, 'unread-threads');
+  // Reading clears the marks; the group's went when Sam opened it.
+  await member
+    .getByTestId('thread-item')
+    .filter({ hasText: 'Hard evenings' })
+    .getByRole('link')
+    .click();
+  await expect(member.getByTestId('post')).toHaveCount(4, { timeout: 30_000 });
+  await tab(member, 'Support');
+  await expect(item('Hard evenings')).toHaveCount(0);
+  await expect(item('Mornings')).toHaveText('New');
+  await member.goto('/');
+  await expect(member.getByTestId('group-list')).toBeVisible();
+  await expect(member.getByTestId('group-unread')).toHaveCount(0);
   await a.close();
   await b.close();
 });

@@ -37,7 +37,8 @@ const texts: NoticeTexts = {
     reply: 'A reply to your post',
     application: 'Someone asked to join',
     vote: 'A vote closes soon',
-    mention: 'You were mentioned'
+    mention: 'You were mentioned',
+    review: 'A decision is due to be looked at again'
   },
   several: (n) => `${n} new things in Hearth`
 };

@@ -35,7 +35,8 @@ export const DEFAULT_TEXTS: StoredTexts = {
     reply: 'Someone replied to you',
     application: 'Someone asked to join your group',
     vote: 'A vote closes soon',
-    mention: 'Someone mentioned you'
+    mention: 'Someone mentioned you',
+    review: 'A decision is due to be looked at again'
   },
   several: '{count} new things in Hearth'
 };

@@ -20,7 +20,7 @@ import { reasonWords } from '$lib/ui/words';
 import { openInviteCard, type InviteCard } from '$core/governance/invite-card';
 import { safeDisplayName } from '$core/identity/pseudonym';
 import { responders } from '$core/governance/safety';
-import { keepReminders, registerGroup, wake } from './notify';
+import { keepReminders, registerGroup, remindResponders, wake } from './notify';
 
 /**
  * What a GroupView needs from the app around it: the device key, the repo, a few remembered
@@ -279,17 +279,21 @@ export class GroupView {
       await handle.put(posts);
       // The responders' phones are woken, closed or not [SAFE-24, PUSH-13]: best effort, the
       // request is in the ledger whatever the relay answers.
-      if (o.care)
-        void wake(
-          session,
-          responders(session.state).filter((id) => id !== session.me),
-          {
-            kind: 'checkin',
-            group: this.documentId,
-            path: `/group#${this.documentId}`,
-            at: nowSeconds()
-          }
-        ).catch(() => 0);
+      // Unanswered once the group's wait has passed, they are woken again [PUSH-21].
+      if (o.care) {
+        const them = responders(session.state).filter((id) => id !== session.me);
+        const at = nowSeconds();
+        void wake(session, them, {
+          kind: 'checkin',
+          group: this.documentId,
+          path: `/group#${this.documentId}`,
+          at
+        }).catch(() => 0);
+        const wait = session.state.safety.checkInWaitMinutes * 60;
+        void remindResponders(session, them, this.documentId, thread, at + wait, at).catch(
+          () => false
+        );
+      }
       return { thread };
     } catch (e) {
       return { error: e instanceof NoKeyError ? m.act_no_key() : m.save_failed() };

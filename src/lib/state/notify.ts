@@ -33,7 +33,12 @@ export interface NotifySettings {
   relay: string;
   /** Handles registered there. */
   registered: string[];
-  /** Vote reminders waiting at the relay: `<group>:<proposal>` → the secret that cancels it. */
+  /**
+   * Wakes waiting at relays, by `<group>:<key>` → the secret that cancels them: this phone's own
+   * vote (`<proposal>`) and review (`review:<proposal>:<date>`) reminders at its relay, and a
+   * check-in request's second wake to the responders (`checkin:<thread>`, the secret then the
+   * relays it waits at).
+   */
   reminders: Record<string, string>;
   /** Quiet hours and muted groups [PUSH-18]. */
   prefs: QuietPrefs;
@@ -102,7 +107,8 @@ function texts(): StoredTexts {
       reply: m.push_reply(),
       application: m.push_application(),
       vote: m.push_vote(),
-      mention: m.push_mention()
+      mention: m.push_mention(),
+      review: m.push_review()
     },
     several: m.push_several({ count: '{count}' })
   };
@@ -234,7 +240,7 @@ export async function wake(
   members: Iterable<string>,
   message: { kind: WakeKind; group: string; path: string; at: number }
 ): Promise<number> {
-  return wakeTargets(session.wakeTargets(members), message);
+  return (await wakeTargets(session.wakeTargets(members), message)).sent;
 }
 
 /**
@@ -246,7 +252,8 @@ export async function wakeInviter(
   group: string,
   at: number
 ): Promise<number> {
-  return wakeTargets([target], { kind: 'application', group, path: `/group#${group}`, at });
+  return (await wakeTargets([target], { kind: 'application', group, path: `/group#${group}`, at }))
+    .sent;
 }
 
 /** This phone's own wake target for a group, when notifications are on and it is registered. */
@@ -260,10 +267,16 @@ export async function ownWake(
   return n.registered.includes(toBase64Url(handle)) ? { handle, relay: n.relay } : undefined;
 }
 
+/**
+ * Seals one wake to each target and asks each target's relay to deliver them, 64 at a time. With
+ * `later`, the relay keeps them until `later.at` and drops them if someone first shows the secret
+ * whose hash is `later.cancel` [PUSH-16]. Returns how many the relays took, and which relays.
+ */
 async function wakeTargets(
   targets: { handle: Uint8Array; relay: string; x25519: Uint8Array }[],
-  message: { kind: WakeKind; group: string; path: string; at: number }
-): Promise<number> {
+  message: { kind: WakeKind; group: string; path: string; at: number },
+  later?: { at: number; cancel: Uint8Array }
+): Promise<{ sent: number; relays: string[] }> {
   const byRelay = new Map<string, { to: string; data: string }[]>();
   for (const t of targets) {
     const origin = relayOrigin(t.relay);
@@ -278,19 +291,75 @@ async function wakeTargets(
     list.push({ to: toBase64Url(t.handle), data: toBase64Url(data) });
     byRelay.set(origin, list);
   }
+  const when = later ? { at: later.at, cancel: toBase64Url(sha256(later.cancel)) } : {};
   let sent = 0;
+  const relays: string[] = [];
   for (const [origin, wakes] of byRelay) {
     for (let i = 0; i < wakes.length; i += 64) {
       const part = wakes.slice(i, i + 64);
-      const res = await fetch(`${origin}/push/wake`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ wakes: part })
-      }).catch(() => undefined);
-      if (res?.ok) sent += part.length;
+      if (!(await post(origin, '/push/wake', { wakes: part, ...when }))) continue;
+      sent += part.length;
+      if (!relays.includes(origin)) relays.push(origin);
     }
   }
-  return sent;
+  return { sent, relays };
+}
+
+/**
+ * A check-in request nobody has answered wakes the responders again once the group's wait has
+ * passed [PUSH-21]: left at their relays now (the asker's phone may be closed by then), and
+ * withdrawn by `checkInAnswered` as soon as the asker's phone sees an answer.
+ */
+export async function remindResponders(
+  session: GroupSession,
+  members: Iterable<string>,
+  group: string,
+  thread: string,
+  due: number,
+  now: number
+): Promise<boolean> {
+  const cancel = random(32);
+  const { relays } = await wakeTargets(
+    session.wakeTargets(members),
+    { kind: 'checkin', group, path: `/group#${group}`, at: now },
+    { at: due, cancel }
+  );
+  if (relays.length === 0) return false;
+  const reminders = { ...(await notifySettings()).reminders };
+  reminders[`${group}:checkin:${thread}`] = [toBase64Url(cancel), ...relays].join(' ');
+  await save({ ...(await notifySettings()), reminders });
+  return true;
+}
+
+/** Someone answered a check-in request: the responders' second wake is withdrawn [PUSH-21]. */
+export async function checkInAnswered(group: string, thread: string): Promise<void> {
+  const key = `${group}:checkin:${thread}`;
+  const held = (await notifySettings()).reminders[key];
+  if (!held) return;
+  const [secret, ...relays] = held.split(' ');
+  let all = true;
+  for (const origin of relays) all = (await post(origin, '/push/cancel', { secret })) && all;
+  if (!all) return;
+  const reminders = { ...(await notifySettings()).reminders };
+  delete reminders[key];
+  await save({ ...(await notifySettings()), reminders });
+}
+
+/** Leaves a wake to this phone itself at its relay, due at `at`; returns its cancel secret. */
+async function remindSelf(
+  session: GroupSession,
+  origin: string,
+  handle: Uint8Array,
+  message: { kind: WakeKind; group: string; path: string; at: number },
+  at: number
+): Promise<string | undefined> {
+  const cancel = random(32);
+  const { sent } = await wakeTargets(
+    [{ handle, relay: origin, x25519: session.device.xPublic }],
+    message,
+    { at, cancel }
+  );
+  return sent > 0 ? toBase64Url(cancel) : undefined;
 }
 
 async function post(origin: string, path: string, body: unknown): Promise<boolean> {
@@ -324,26 +393,21 @@ export async function keepReminders(
   const plan = reminderPlan(session.state, session.me, now, waiting);
   if (plan.add.length === 0 && plan.withdraw.length === 0) return;
   const reminders = { ...n.reminders };
-  for (const id of plan.withdraw) {
-    const cancel = fromBase64Url(reminders[prefix + id] ?? '');
+  for (const key of plan.withdraw) {
+    const cancel = fromBase64Url(reminders[prefix + key] ?? '');
     if (cancel && !(await post(origin, '/push/cancel', { secret: toBase64Url(cancel) }))) continue;
-    delete reminders[prefix + id];
+    delete reminders[prefix + key];
   }
   const handle = session.pushHandleNow(secret);
-  for (const { proposal, at } of plan.add) {
-    const cancel = random(32);
-    const data = sealWake({
-      message: { kind: 'vote', group, path: `/group#${group}/p/${proposal}`, at: now },
-      recipientX25519: session.device.xPublic,
+  for (const r of plan.add) {
+    const cancel = await remindSelf(
+      session,
+      origin,
       handle,
-      ephemeralSecret: random(32)
-    });
-    const ok = await post(origin, '/push/wake', {
-      wakes: [{ to: toBase64Url(handle), data: toBase64Url(data) }],
-      at,
-      cancel: toBase64Url(sha256(cancel))
-    });
-    if (ok) reminders[prefix + proposal] = toBase64Url(cancel);
+      { kind: r.kind, group, path: `/group#${group}/p/${r.proposal}`, at: now },
+      r.at
+    );
+    if (cancel) reminders[prefix + r.key] = cancel;
   }
   await save({ ...(await notifySettings()), reminders });
 }

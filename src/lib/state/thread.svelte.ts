@@ -11,8 +11,8 @@ import { nowSeconds } from '$lib/adapters/clock';
 import { verifyFast } from '$lib/adapters/verify';
 import { m } from '$lib/paraglide/messages.js';
 import type { GroupView } from './group.svelte';
-import { wake } from './notify';
-import { replyRecipient } from '$core/notify/reminders';
+import { checkInAnswered, wake } from './notify';
+import { mentioned, replyRecipient } from '$core/notify/reminders';
 
 /**
  * One open support thread [SPACE-2]: its own document, read with the group's current state (who
@@ -81,7 +81,18 @@ export class ThreadView {
       entries: doc.entries,
       verify: (e) => this.#verdicts.get(e.id) ?? false
     });
+    // Someone answered a conversation this member opened: a check-in request's second wake to
+    // the responders, if one waits, is withdrawn [PUSH-21].
+    if (
+      !this.#answered &&
+      this.group.group?.threads[this.thread]?.by === session.me &&
+      this.#content.posts.some((p) => p.author !== session.me)
+    ) {
+      this.#answered = true;
+      void checkInAnswered(this.group.documentId, this.thread).catch(() => undefined);
+    }
   }
+  #answered = false;
 
   /**
    * Signs and stores one entry. The answer comes once the entry is in this phone's storage, so a
@@ -116,23 +127,32 @@ export class ThreadView {
   async post(o: { text: string; replyTo?: string; cw?: string }): Promise<string | undefined> {
     const session = this.group.session;
     const error = await this.#write((tip) => session!.post(this.thread, tip, o, nowSeconds()));
-    // The person replied to, or else whoever opened the conversation, is woken [PUSH-13].
-    const to = session
-      ? replyRecipient({
-          me: session.me,
-          opener: this.group.group?.threads[this.thread]?.by,
-          replyTo: o.replyTo,
-          posts: this.#content?.posts ?? []
-        })
-      : undefined;
-    if (!error && session && to)
-      void wake(session, [to], {
-        kind: 'reply',
-        group: this.group.documentId,
-        path: `/group#${this.group.documentId}/t/${this.thread}`,
-        at: nowSeconds()
-      }).catch(() => 0);
-    return error;
+    if (error || !session) return error;
+    // The person replied to, or else whoever opened the conversation, is woken [PUSH-13]; people
+    // named with an @ are woken too [PUSH-22], once each.
+    const to = replyRecipient({
+      me: session.me,
+      opener: this.group.group?.threads[this.thread]?.by,
+      replyTo: o.replyTo,
+      posts: this.#content?.posts ?? []
+    });
+    // The names members chose (not the screens' fallbacks and fingerprints).
+    const members = Object.entries(session.state.members).flatMap(([id, x]) => {
+      const name = x.status === 'active' ? session.nameOf(id) : undefined;
+      return name ? [{ id, name }] : [];
+    });
+    const named = mentioned(o.text, members, session.me).filter((id) => id !== to);
+    const path = `/group#${this.group.documentId}/t/${this.thread}`;
+    const at = nowSeconds();
+    if (to)
+      void wake(session, [to], { kind: 'reply', group: this.group.documentId, path, at }).catch(
+        () => 0
+      );
+    if (named.length > 0)
+      void wake(session, named, { kind: 'mention', group: this.group.documentId, path, at }).catch(
+        () => 0
+      );
+    return undefined;
   }
 
   react(post: string, reaction: Reaction): Promise<string | undefined> {

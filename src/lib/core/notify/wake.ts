@@ -25,13 +25,14 @@ export const MAX_SEALED = 1024;
 const OVERHEAD = 32 + 16;
 const PAD = 256;
 
-export type WakeKind = 'checkin' | 'reply' | 'application' | 'vote' | 'mention';
+export type WakeKind = 'checkin' | 'reply' | 'application' | 'vote' | 'mention' | 'review';
 export const WAKE_KINDS: readonly WakeKind[] = [
   'checkin',
   'reply',
   'application',
   'vote',
-  'mention'
+  'mention',
+  'review'
 ];
 
 export interface WakeMessage {
