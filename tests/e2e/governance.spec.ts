@@ -131,7 +131,7 @@ test('[APP-7] [APP-8] [GOV-2] [GOV-11] onboarding, mentoring, delegation, points
   await memberCtx.close();
 });
 
-test('[GOV-2] the founder changes how one kind of decision is made before the group starts', async ({
+test('[GOV-2] [APP-6] the founder changes how one kind of decision is made before the group starts', async ({
   page
 }) => {
   await createIdentity(page, 'Ines');
@@ -150,6 +150,10 @@ test('[GOV-2] the founder changes how one kind of decision is made before the gr
   await page.getByLabel('Describe it').fill('Meet on Fridays');
   await page.getByRole('button', { name: 'Start the vote' }).click();
   await openProposal(page, 'Meet on Fridays');
-  await expect(page.getByTestId('tally')).toContainText('quorum of 25%');
+  // In people, not weights: the founder alone reads "0 of 1" and "at least 1", not "0 of 3".
+  await expect(page.getByTestId('tally')).toContainText('Members who have voted: 0 of 1.');
+  await expect(page.getByTestId('tally')).toContainText(
+    'Members who still need to vote for it to count: at least 1 (25% of the voting weight must take part)'
+  );
   await expect(page.getByTestId('tally')).toContainText('2 days');
 });

@@ -226,7 +226,9 @@ test('[NEAR-11] [NEAR-10] [NEAR-12] a circle with no relay and no internet: Sam 
     await expect(held).toHaveCount(kimBefore + BACKLOG);
     await expect(p.page.locator('main')).toContainText(`Idea ${BACKLOG - 1}:`);
     await openProposal(p.page, 'Walk to the lake');
-    await expect(p.page.getByTestId('tally')).toContainText(/Taking part so far: (\d+) of \1\b/);
+    await expect(p.page.getByTestId('tally')).toContainText(
+      /Members who have voted: (\d+) of \1\b/
+    );
   }
 });
 

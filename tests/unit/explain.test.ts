@@ -6,6 +6,7 @@ import {
   voteProgress
 } from '../../src/lib/core/group/explain';
 import type { GroupState } from '../../src/lib/core/governance/state';
+import { progressWords } from '../../src/lib/ui/words';
 import { CATEGORIES, RULE_TEMPLATES, rulesFromTemplates } from '../../src/lib/core/group/templates';
 import { DAY, Kind, P, standardGroup, T0 } from '../kit/ledger-kit';
 
@@ -41,7 +42,12 @@ describe('what the screens say', () => {
       participation: 0,
       electorateWeight: 11,
       quorumNeeded: 5,
-      yesNeeded: 1
+      yesNeeded: 1,
+      // In people [#24]: 0 of 4 have voted; weight 5 needs at least two of them (3 + 3 ≥ 5).
+      voted: 0,
+      members: 4,
+      quorumPeople: 2,
+      yesPeople: 1
     });
     expect(v.closable).toBe(false);
     s.write(c, Kind.Ballot, P.ballot(p, 0));
@@ -49,12 +55,71 @@ describe('what the screens say', () => {
     st = s.state();
     v = voteProgress(st.proposals[p]!, st.groupTime);
     // yes 3, no 2: passing (3 > 50% of 5); 5 taken part reaches the quorum.
-    expect(v).toMatchObject({ participation: 5, quorumNeeded: 0, yesNeeded: 0, passingNow: true });
+    expect(v).toMatchObject({
+      participation: 5,
+      quorumNeeded: 0,
+      yesNeeded: 0,
+      passingNow: true,
+      voted: 2,
+      members: 4,
+      quorumPeople: 0,
+      yesPeople: 0
+    });
     expect(v.closable).toBe(false); // 6 more weight could still vote no
     s.write(b, Kind.Ballot, P.ballot(p, 1));
     st = s.state();
     expect(voteProgress(st.proposals[p]!, st.groupTime).closable).toBe(true); // 6 vs 2 + 3 left
     expect(voteProgress(st.proposals[p]!, T0 + 30 * DAY).secondsLeft).toBe(0);
+  });
+
+  it('[APP-6] vote progress in people: a one-member group reads "0 of 1" and "at least 1", never weights as heads; a vote that the members left cannot carry says so', () => {
+    const one = (
+      ballots: { member: string; choice: number }[],
+      electorate: Record<string, number>,
+      tally: object | null = null
+    ) =>
+      voteProgress(
+        {
+          rules: { method: 'majority', quorum: 50, threshold: 50 },
+          electorate,
+          ballots,
+          tally,
+          status: 'voting',
+          deadline: 100
+        } as unknown as Parameters<typeof voteProgress>[0],
+        0
+      );
+    // The founder alone, weight 3: the old words said "0 of 3 … 2 more needed".
+    expect(one([], { founder: 3 })).toMatchObject({
+      voted: 0,
+      members: 1,
+      quorumNeeded: 2,
+      quorumPeople: 1,
+      yesPeople: 1
+    });
+    const words = progressWords(
+      { status: 'voting', rules: { method: 'majority', quorum: 50, threshold: 50 } } as never,
+      one([], { founder: 3 })
+    );
+    expect(words[0]).toBe(
+      'Members who have voted: 0 of 1. Votes of longer-standing members weigh more.'
+    );
+    expect(words[1]).toMatch(/^Members who still need to vote for it to count: at least 1 /);
+    expect(words.slice(0, 3).join(' ')).not.toMatch(/\b[23]\b/);
+    // One heavy "no" that the one member left cannot outweigh.
+    const stuck = one(
+      [{ member: 'a', choice: 0 }],
+      { a: 3, b: 1 },
+      { yes: 0, no: 3, abstain: 0, electorateWeight: 4, participation: 3, passed: false }
+    );
+    expect(stuck).toMatchObject({ voted: 1, members: 2, yesPeople: null });
+    const said = progressWords(
+      { status: 'voting', rules: { method: 'majority', quorum: 50, threshold: 50 } } as never,
+      { ...stuck, passingNow: false }
+    );
+    expect(said).toContain(
+      'If it closed with the votes left, it could not pass unless someone changes their vote.'
+    );
   });
 
   it('[APP-6] the rules diff shows added and removed lines and keeps the rest', () => {

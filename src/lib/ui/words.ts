@@ -120,12 +120,11 @@ export function dateTimeWords(seconds: number): string {
 
 export function progressWords(p: Proposal, v: VoteProgress): string[] {
   if (p.status !== 'voting') return [p.status === 'passed' ? m.tally_passed() : m.tally_failed()];
-  const lines = [
-    m.tally_participation({ part: num(v.participation), total: num(v.electorateWeight) })
-  ];
+  // In people, not weights: a one-member group reads "1 of 1", never "0 of 3 … 2 more needed".
+  const lines = [m.tally_participation({ voted: num(v.voted), members: num(v.members) })];
   lines.push(
     v.quorumNeeded > 0
-      ? m.tally_quorum_needed({ needed: num(v.quorumNeeded), quorum: num(p.rules.quorum) })
+      ? m.tally_quorum_needed({ people: num(v.quorumPeople), quorum: num(p.rules.quorum) })
       : m.tally_quorum_reached()
   );
   if (p.rules.method === 'consent')
@@ -134,9 +133,11 @@ export function progressWords(p: Proposal, v: VoteProgress): string[] {
     lines.push(
       v.passingNow
         ? m.tally_would_pass()
-        : v.yesNeeded > 0
-          ? m.tally_yes_needed({ needed: num(v.yesNeeded), threshold: num(p.rules.threshold) })
-          : m.tally_would_fail()
+        : v.yesPeople === null
+          ? m.tally_cannot_pass()
+          : v.yesNeeded > 0
+            ? m.tally_yes_needed({ people: num(v.yesPeople), threshold: num(p.rules.threshold) })
+            : m.tally_would_fail()
     );
   lines.push(
     v.secondsLeft > 0 ? m.tally_closes_in({ time: duration(v.secondsLeft) }) : m.tally_time_over()

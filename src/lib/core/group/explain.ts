@@ -3,11 +3,25 @@ import type { EmergencyAction, GroupState, Proposal, Tally } from '../governance
 
 /**
  * Where a vote stands, as numbers a sentence can be made of [APP-6]. Vote weights count (a
- * longer-standing member's vote weighs more), so "needed" is weight, not heads.
+ * longer-standing member's vote weighs more), so "needed" is weight; what the screens say is in
+ * people (`voted`, `members`, `quorumPeople`, `yesPeople`), which a person can picture.
  */
 export interface VoteProgress {
   participation: number;
   electorateWeight: number;
+  /** Members who have voted, and members who may vote. */
+  voted: number;
+  members: number;
+  /**
+   * The fewest more members whose votes would reach the quorum (the heaviest votes first: a lower
+   * bound, so "at least"); 0 when reached.
+   */
+  quorumPeople: number;
+  /**
+   * The fewest more members voting yes that would make it pass if nobody else votes no; 0 when
+   * passing; null when even every member left voting yes would not (someone must change a vote).
+   */
+  yesPeople: number | null;
   /** Weight still needed to reach the quorum (0 when reached). */
   quorumNeeded: number;
   /** Yes weight still needed to pass if nobody else votes no (majority only; 0 when passing). */
@@ -43,15 +57,35 @@ export function voteProgress(p: Proposal, now: number): VoteProgress {
     const need = Math.floor((th * t.no) / (100 - th)) + 1;
     yesNeeded = Math.max(0, need - t.yes);
   } else if (t.yes === 0) yesNeeded = 1;
+  const voters = new Set(p.ballots.map((b) => b.member));
+  const left = Object.entries(p.electorate)
+    .filter(([member]) => !voters.has(member))
+    .map(([, weight]) => weight)
+    .sort((a, b) => b - a);
   return {
     participation: t.participation,
     electorateWeight: t.electorateWeight,
+    voted: Object.keys(p.electorate).filter((member) => voters.has(member)).length,
+    members: Object.keys(p.electorate).length,
+    quorumPeople: fewest(left, quorumNeeded) ?? left.length,
+    yesPeople: t.passed ? 0 : (fewest(left, yesNeeded) ?? null),
     quorumNeeded,
     yesNeeded,
     passingNow: t.passed,
     closable: p.status === 'voting' && (now >= p.deadline || decided(p, t)),
     secondsLeft: Math.max(0, p.deadline - now)
   };
+}
+
+/** How many of `weights` (heaviest first) reach `needed`; undefined when all of them do not. */
+function fewest(weights: number[], needed: number): number | undefined {
+  if (needed <= 0) return 0;
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) {
+    total += weights[i]!;
+    if (total >= needed) return i + 1;
+  }
+  return undefined;
 }
 
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
