@@ -48,7 +48,11 @@ test('[I18N-1] [I18N-2] Arabic, chosen on the first screen: the whole app reads 
   await expect(page.getByTestId('proposal-item').first()).toContainText('نلتقي في الحديقة');
   await expectNoViolations(page, 'decisions (ar)');
   await page.getByTestId('proposal-item').first().getByRole('link').click();
-  await expect(page.getByTestId('tally')).toContainText('المشاركة حتى الآن');
+  await expect(page.getByTestId('tally')).toContainText('الأعضاء الذين صوّتوا: 0 من 1');
+  // Time left with Arabic's own plurals (Intl), never "6 يوم" [#24].
+  await expect(page.getByTestId('tally')).toContainText(
+    /يُغلق التصويت بعد (7 أيام|6 أيام و23 ساعة)/
+  );
   await expectNoViolations(page, 'proposal (ar)');
   await shot(page, 'proposal-ar');
 });

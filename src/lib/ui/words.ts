@@ -56,15 +56,33 @@ export const tierPlural = (t: Tier): string => TIERS_PLURAL[t]();
 export function duration(seconds: number): string {
   const days = Math.floor(seconds / 86_400);
   const hours = Math.floor((seconds % 86_400) / 3600);
-  if (days >= 1)
-    return hours
-      ? m.duration_days_hours({ days: num(days), hours: num(hours) })
-      : days === 1
-        ? m.duration_one_day()
-        : m.duration_days({ days: num(days) });
-  if (hours >= 1)
-    return hours === 1 ? m.duration_one_hour() : m.duration_hours({ hours: num(hours) });
-  return m.duration_minutes({ minutes: num(Math.max(1, Math.ceil(seconds / 60))) });
+  if (days >= 1) return hours ? both(unit(days, 'day'), unit(hours, 'hour')) : unit(days, 'day');
+  if (hours >= 1) return unit(hours, 'hour');
+  return unit(Math.max(1, Math.ceil(seconds / 60)), 'minute');
+}
+
+/**
+ * A number of days, hours or minutes in the reader's language, with its plural (Arabic has six
+ * forms: "يومان", "6 أيام", "11 يومًا"), from the platform's own rules (`Intl`), not from our
+ * sentences.
+ */
+const unitFormats = new Map<string, Intl.NumberFormat>();
+function unit(n: number, u: 'day' | 'hour' | 'minute'): string {
+  const key = `${getLocale()}:${u}`;
+  let f = unitFormats.get(key);
+  if (!f)
+    unitFormats.set(
+      key,
+      (f = new Intl.NumberFormat(getLocale(), { style: 'unit', unit: u, unitDisplay: 'long' }))
+    );
+  return f.format(n);
+}
+const listFormats = new Map<string, Intl.ListFormat>();
+function both(a: string, b: string): string {
+  let f = listFormats.get(getLocale());
+  if (!f)
+    listFormats.set(getLocale(), (f = new Intl.ListFormat(getLocale(), { type: 'conjunction' })));
+  return f.format([a, b]);
 }
 
 const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
