@@ -13,6 +13,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { loadConfig } from '../../sync-server/src/config';
 import { createServer } from '../../sync-server/src/server';
 
+/**
+ * automerge-repo's WebSocket client, keeping an error listener on every socket it opens. The
+ * adapter takes its own listeners off a socket it gives up on (a reconnect, a disconnect) while
+ * that socket may still be open; when the relay then dies, Node's `ws` emits `error`
+ * (ECONNRESET) with nobody listening, and the test process sees an uncaught exception (a full
+ * run failed so on a kill -9 round). A socket the adapter abandoned has nothing left to tell.
+ */
+export class ClientLink extends WebSocketClientAdapter {
+  override connect(...args: Parameters<WebSocketClientAdapter['connect']>): void {
+    super.connect(...args);
+    this.socket?.addEventListener('error', () => undefined);
+  }
+}
+
 export class RelayKit {
   private cleanups: (() => Promise<unknown> | void)[] = [];
   private peers = 0;
@@ -54,7 +68,7 @@ export class RelayKit {
   async peer(url: string, name: string): Promise<Repo> {
     // Unique ids, as real devices have: automerge-repo stalls when a peer id is reused in one process.
     const repo = new Repo({
-      network: [new WebSocketClientAdapter(url, 200)],
+      network: [new ClientLink(url, 200)],
       peerId: `${name}-${++this.peers}` as PeerId,
       sharePolicy: () => Promise.resolve(true)
     });
@@ -79,7 +93,7 @@ export class RelayKit {
 /** A plain automerge-repo client of a relay that shares everything, with a unique peer id. */
 export function relayClient(url: string, name: string): Repo {
   return new Repo({
-    network: [new WebSocketClientAdapter(url, 100)],
+    network: [new ClientLink(url, 100)],
     peerId: `${name}-${Math.random().toString(36).slice(2)}` as PeerId,
     sharePolicy: () => Promise.resolve(true)
   });

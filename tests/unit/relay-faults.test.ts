@@ -14,6 +14,7 @@ import {
   fullyAcknowledged,
   metric,
   RelayKit,
+  ClientLink,
   relayClient,
   spawnRelay,
   type RelayProcess
@@ -59,7 +60,7 @@ function acknowledgedCount(writer: Repo, handle: DocHandle<Doc>): number {
  */
 async function freshRead(url: string, id: DocHandle<Doc>['documentId']): Promise<string[]> {
   const probe = new Repo({
-    network: [new WebSocketClientAdapter(url, 100)],
+    network: [new ClientLink(url, 100)],
     peerId: `probe-${Math.random().toString(36).slice(2)}` as PeerId
   });
   await new Promise((r) => probe.networkSubsystem.once('peer', r));
