@@ -83,9 +83,11 @@ export class ThreadView {
     });
     // Someone answered a conversation this member opened: a check-in request's second wake to
     // the responders, if one waits, is withdrawn [PUSH-21].
+    const record = this.group.group?.threads[this.thread];
     if (
       !this.#answered &&
-      this.group.group?.threads[this.thread]?.by === session.me &&
+      record?.by === session.me &&
+      record.private?.purpose === 'care' &&
       this.#content.posts.some((p) => p.author !== session.me)
     ) {
       this.#answered = true;
