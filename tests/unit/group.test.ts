@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   documentIdFromInput,
   groupLink,
-  looksLikeDocumentId
+  looksLikeDocumentId,
+  parseInvite
 } from '../../src/lib/core/group/links';
 import {
   newGroupDoc,
@@ -28,6 +29,26 @@ describe('group links', () => {
     expect(documentIdFromInput(`https://elsewhere.example/group#${ID}`)).toBe(ID);
     expect(documentIdFromInput(`automerge:${ID}`)).toBe(ID);
     expect(documentIdFromInput(`  ${ID}\n`)).toBe(ID);
+  });
+
+  it('[LINK-2] a link broken across lines by a chat app, wrapped in <> or quotes, or carrying invisible characters still opens', () => {
+    const secret = 'ab'.repeat(32);
+    const invite = `https://relay.example/join#${ID}.${secret}`;
+    for (const pasted of [
+      `https://relay.example/join#${ID}.\n${secret}`,
+      `https://relay.example/join#${ID.slice(0, 12)}\r\n${ID.slice(12)}.${secret.slice(0, 40)}\n${secret.slice(40)}`,
+      `<${invite}>`,
+      `"${invite}"`,
+      `\u200b${invite}\u200d\ufeff`
+    ])
+      expect(parseInvite(pasted), JSON.stringify(pasted)).toEqual({ documentId: ID, secret });
+    expect(
+      documentIdFromInput(`https://relay.example/group#${ID.slice(0, 9)}\n${ID.slice(9)}`)
+    ).toBe(ID);
+    expect(documentIdFromInput(`<automerge:${ID}>`)).toBe(ID);
+    // Still refused: a secret cut short, an id with a character that is not base58.
+    expect(parseInvite(`https://relay.example/join#${ID}.${secret.slice(0, 60)}`)).toBeUndefined();
+    expect(documentIdFromInput(`${ID.slice(0, 27)}0`)).toBeUndefined();
   });
 
   it('[LINK-2] refuses what is not an id: empty, too short, characters outside base58', () => {

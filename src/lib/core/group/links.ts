@@ -28,8 +28,20 @@ export function groupLink(origin: string, documentId: string): string {
  * `automerge:` URL, or a bare id, with surrounding spaces. Returns undefined for anything else
  * so the UI can say "that doesn't look like a group link" instead of failing later [LINK-2].
  */
+/**
+ * Pasted text as the link it was [LINK-2]: links hold no spaces, so a line break a chat app put
+ * in a long link, spaces around it, invisible joiners and the `<…>` or quotes some apps wrap
+ * links in are taken out.
+ */
+export function pastedLink(input: string): string {
+  return input
+    .replace(/[\s\u200b-\u200d\u2060\ufeff]+/gu, '')
+    .replace(/^[<"'“”‘’]+/u, '')
+    .replace(/[>"'“”‘’]+$/u, '');
+}
+
 export function documentIdFromInput(input: string): string | undefined {
-  const text = input.trim();
+  const text = pastedLink(input);
   let candidate = text;
   const hash = text.indexOf('#');
   // After the id may come a view inside the group (`#<id>/decisions`) or an invitation (`.`).
@@ -51,7 +63,7 @@ export function inviteLink(origin: string, documentId: string, secretHex: string
 
 /** Reads an invitation link's fragment (or a whole pasted link); undefined if it is not one. */
 export function parseInvite(input: string): { documentId: string; secret: string } | undefined {
-  const text = input.trim();
+  const text = pastedLink(input);
   const hash = text.indexOf('#');
   const fragment = hash >= 0 ? text.slice(hash + 1) : text;
   const m = /^([1-9A-HJ-NP-Za-km-z]{16,32})\.([0-9a-f]{64})$/.exec(fragment);
