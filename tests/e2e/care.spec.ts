@@ -25,6 +25,10 @@ test('[SAFE-24] a member asks for a check-in from the crisis panel; the responde
   await panel.getByRole('button', { name: 'Ask someone from the group to check in on me' }).click();
   await expect(panel).toContainText('The group’s responders (Rowan)');
   await expectNoViolations(sam!, 'the check-in request form');
+  // What goes out if Sam writes nothing is said before anything is sent.
+  await expect(panel.getByTestId('checkin-default')).toContainText(
+    'If you leave this empty, Hearth sends: “I’d like someone to check in on me.”'
+  );
   await panel
     .getByLabel('Anything you’d like them to know (optional)')
     .fill('MARK-ASK rough night');
@@ -46,6 +50,12 @@ test('[SAFE-24] a member asks for a check-in from the crisis panel; the responde
     timeout: 30_000
   });
   await rowan.getByTestId('care-checkin-post').click();
+  // The sentence waits in the composer, the cursor in it; the responder sends it [A11Y-2].
+  await expect(rowan.getByLabel('Your post', { exact: true })).toBeFocused();
+  await expect(rowan.getByLabel('Your post', { exact: true })).toHaveValue(
+    'I’m here. How are you doing right now?'
+  );
+  await rowan.getByRole('button', { name: 'Post', exact: true }).click();
   await expect(rowan.getByTestId('care-answered')).toHaveText('Checked in: Rowan');
 
   // Sam sees who answered, on the home and in the conversation.
@@ -208,6 +218,12 @@ test('[SAFE-30] a check-in request shows first on the responder’s home and gro
   // Rowan checks in; Sam's open panel says so without a reload.
   await card.getByTestId('care-checkin').click();
   await rowan.getByTestId('care-checkin-post').click();
+  // The sentence waits in the composer, the cursor in it; the responder sends it [A11Y-2].
+  await expect(rowan.getByLabel('Your post', { exact: true })).toBeFocused();
+  await expect(rowan.getByLabel('Your post', { exact: true })).toHaveValue(
+    'I’m here. How are you doing right now?'
+  );
+  await rowan.getByRole('button', { name: 'Post', exact: true }).click();
   await expect(panel.getByTestId('checkin-sent')).toContainText('Rowan answered your request', {
     timeout: 30_000
   });

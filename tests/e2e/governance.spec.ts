@@ -157,3 +157,35 @@ test('[GOV-2] [APP-6] the founder changes how one kind of decision is made befor
   );
   await expect(page.getByTestId('tally')).toContainText('2 days');
 });
+
+test('[APP-5] a group for eating disorders starts with the safety rules it needs, ticked and marked; another kind takes them away; the founder may untick one', async ({
+  page
+}) => {
+  await createIdentity(page, 'Ines');
+  await page.getByTestId('start-group').click();
+  await page.getByLabel('Group name').fill('Kind table');
+  const kindRules = page.getByTestId('kind-rule');
+  await expect(kindRules).toHaveCount(0);
+  await page.getByLabel('What kind of group is it?').selectOption({ label: 'Eating disorders' });
+  await expect(kindRules).toHaveCount(2);
+  const numbers = page.getByRole('checkbox', { name: /No numbers/ });
+  const advice = page.getByRole('checkbox', { name: /No diet or exercise advice/ });
+  await expect(numbers).toBeChecked();
+  await expect(advice).toBeChecked();
+  // Trauma instead: the eating-disorder rules go, the trauma ones come, ticked.
+  await page.getByLabel('What kind of group is it?').selectOption({ label: 'PTSD recovery' });
+  await expect(kindRules).toHaveCount(3);
+  await expect(numbers).toHaveCount(0);
+  await expect(page.getByRole('checkbox', { name: /Nobody is asked what happened/ })).toBeChecked();
+  // Back, and one left out by the founder's choice.
+  await page.getByLabel('What kind of group is it?').selectOption({ label: 'Eating disorders' });
+  await expect(numbers).toBeChecked();
+  await advice.uncheck();
+  await shot(page, 'new-group-kind-rules');
+  await page.getByRole('button', { name: 'Create the group' }).click();
+  await expect(page.getByTestId('group-name')).toHaveText('Kind table');
+  const rules = page.getByTestId('rules');
+  await expect(rules).toContainText('5. No numbers: We do not share weights, calories, sizes');
+  await expect(rules).not.toContainText('No diet or exercise advice');
+  await expect(rules).not.toContainText('Nobody is asked what happened');
+});

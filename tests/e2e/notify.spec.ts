@@ -220,6 +220,12 @@ test('[PUSH-15] [PUSH-16] [PUSH-18] [PUSH-19] [PUSH-20] [PUSH-21] [PUSH-22] [SAF
     await rowan.getByTestId('care-requests').getByTestId('care-checkin').click();
     await expect(rowan.getByTestId('post-text').first()).toBeVisible({ timeout: 30_000 });
     await rowan.getByTestId('care-checkin-post').click();
+    // The sentence waits in the composer, the cursor in it; the responder sends it [A11Y-2].
+    await expect(rowan.getByLabel('Your post', { exact: true })).toBeFocused();
+    await expect(rowan.getByLabel('Your post', { exact: true })).toHaveValue(
+      'I’m here. How are you doing right now?'
+    );
+    await rowan.getByRole('button', { name: 'Post', exact: true }).click();
     await expect(rowan.getByTestId('care-answered')).toHaveText('Checked in: Rowan');
     // Sam's phone sees the answer and withdraws the responders' second wake.
     await expect.poll(waiting, { timeout: 30_000 }).toBe(0);

@@ -136,6 +136,11 @@ test('[APP-3] [APP-6] [INV-4] story: found, invite, apply, vote to admit; offlin
   await founder.getByRole('button', { name: 'Close the vote and record the result' }).click();
   await expect(founder.getByTestId('execution')).toContainText('rules are now version 2');
   await shot(founder, 'story-11-rules-passed');
+  // The founder is told the rules changed, not welcomed as a newcomer.
+  await tab(founder, 'Home');
+  await expect(founder.getByTestId('onboarding')).toContainText('The rules have changed');
+  await expect(founder.getByTestId('onboarding')).not.toContainText('Welcome');
+  await tab(founder, 'Decisions');
 
   // All three phones show the same members, rules and results.
   for (const p of [founder, member, applicant]) await expectSyncStatus(p, 'synced', 30_000);

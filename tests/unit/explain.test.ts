@@ -7,7 +7,14 @@ import {
 } from '../../src/lib/core/group/explain';
 import type { GroupState } from '../../src/lib/core/governance/state';
 import { progressWords } from '../../src/lib/ui/words';
-import { CATEGORIES, RULE_TEMPLATES, rulesFromTemplates } from '../../src/lib/core/group/templates';
+import {
+  CATEGORIES,
+  KIND_RULE_TEMPLATES,
+  RULE_TEMPLATES,
+  rulesFromTemplates,
+  templatesFor
+} from '../../src/lib/core/group/templates';
+import { readFileSync } from 'node:fs';
 import { DAY, Kind, P, standardGroup, T0 } from '../kit/ledger-kit';
 
 describe('what the screens say', () => {
@@ -30,6 +37,50 @@ describe('what the screens say', () => {
       '3. No advice about medication.'
     ]);
     expect(rulesFromTemplates([])).toBe('');
+  });
+
+  it('[APP-5] eating disorders, addiction recovery, grief and trauma groups are offered the safety rules they need, after the general ones; other kinds only the general ones; every rule has its words in every language', () => {
+    const ids = (kind: string | undefined) => templatesFor(kind).map((t) => t.id);
+    const general = RULE_TEMPLATES.map((t) => t.id);
+    expect(ids('Eating disorders')).toEqual([...general, 'ed_numbers', 'ed_advice']);
+    expect(ids('Addiction recovery')).toEqual([...general, 'add_use', 'add_slips']);
+    expect(ids('Grief and loss')).toEqual([...general, 'grief_time', 'grief_dates']);
+    expect(ids('PTSD recovery')).toEqual([...general, 'trauma_cw', 'trauma_ask', 'trauma_pause']);
+    for (const other of [
+      'Anxiety support',
+      'Goal setting',
+      '',
+      undefined,
+      'constructor',
+      '__proto__'
+    ])
+      expect(ids(other)).toEqual(general);
+    // What each asks, in the words a member reads.
+    const ed = rulesFromTemplates(ids('Eating disorders'), '', templatesFor('Eating disorders'));
+    expect(ed).toMatch(/^5\. No numbers: .*weights, calories, sizes/m);
+    expect(ed).toMatch(/^6\. No diet or exercise advice: .*compare bodies/m);
+    const recovery = templatesFor('Addiction recovery');
+    expect(rulesFromTemplates(['add_use'], '', recovery)).toMatch(
+      /never help anyone get alcohol or drugs/
+    );
+    // Every kind named is a kind the founder can pick; every rule has its messages, and the
+    // English message is the core's own text (the words sealed into an English group).
+    const kinds = Object.values(CATEGORIES).flat() as string[];
+    for (const kind of Object.keys(KIND_RULE_TEMPLATES)) expect(kinds).toContain(kind);
+    for (const lang of ['en', 'es', 'ar']) {
+      const words = JSON.parse(readFileSync(`messages/${lang}.json`, 'utf8')) as Record<
+        string,
+        string
+      >;
+      for (const t of [...RULE_TEMPLATES, ...Object.values(KIND_RULE_TEMPLATES).flat()]) {
+        expect(words[`rule_${t.id}_title`], `${lang} ${t.id}`).toBeTruthy();
+        expect(words[`rule_${t.id}_text`], `${lang} ${t.id}`).toBeTruthy();
+        if (lang === 'en') {
+          expect(words[`rule_${t.id}_title`]).toBe(t.title);
+          expect(words[`rule_${t.id}_text`]).toBe(t.text);
+        }
+      }
+    }
   });
 
   it('[APP-6] vote progress: weight still needed for quorum and to pass, closable once decided or past the deadline', () => {

@@ -1,4 +1,4 @@
-import { CATEGORIES, RULE_TEMPLATES, type RuleTemplate } from '$core/group/templates';
+import { CATEGORIES, templatesFor, type RuleTemplate } from '$core/group/templates';
 import { m } from '$lib/paraglide/messages.js';
 
 /**
@@ -44,11 +44,26 @@ const RULES: Record<string, { title: () => string; text: () => string }> = {
   language: { title: m.rule_language_title, text: m.rule_language_text },
   boundaries: { title: m.rule_boundaries_title, text: m.rule_boundaries_text },
   confidentiality: { title: m.rule_confidentiality_title, text: m.rule_confidentiality_text },
-  crisis: { title: m.rule_crisis_title, text: m.rule_crisis_text }
+  crisis: { title: m.rule_crisis_title, text: m.rule_crisis_text },
+  ed_numbers: { title: m.rule_ed_numbers_title, text: m.rule_ed_numbers_text },
+  ed_advice: { title: m.rule_ed_advice_title, text: m.rule_ed_advice_text },
+  add_use: { title: m.rule_add_use_title, text: m.rule_add_use_text },
+  add_slips: { title: m.rule_add_slips_title, text: m.rule_add_slips_text },
+  grief_time: { title: m.rule_grief_time_title, text: m.rule_grief_time_text },
+  grief_dates: { title: m.rule_grief_dates_title, text: m.rule_grief_dates_text },
+  trauma_cw: { title: m.rule_trauma_cw_title, text: m.rule_trauma_cw_text },
+  trauma_ask: { title: m.rule_trauma_ask_title, text: m.rule_trauma_ask_text },
+  trauma_pause: { title: m.rule_trauma_pause_title, text: m.rule_trauma_pause_text }
 };
 
-export function localRuleTemplates(): RuleTemplate[] {
-  return RULE_TEMPLATES.map((t) => {
+/** The kind of group (its name in CATEGORIES) a category chosen in the reader's words is. */
+export function kindOf(category: string): string | undefined {
+  return (Object.keys(ITEMS) as (keyof typeof ITEMS)[]).find((k) => ITEMS[k]() === category);
+}
+
+/** The rule templates for a kind of group, in the reader's words [APP-5]. */
+export function localRuleTemplates(category = ''): RuleTemplate[] {
+  return templatesFor(kindOf(category)).map((t) => {
     const words = RULES[t.id];
     return words ? { id: t.id, title: words.title(), text: words.text() } : t;
   });

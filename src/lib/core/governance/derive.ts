@@ -334,7 +334,8 @@ export class Ledger {
         kind: KIND_NAMES[e.kind] ?? `kind ${e.kind}`,
         author: ctx.owner.get(e.device)?.member ?? e.device,
         verdict: reason ? 'ignored' : 'applied',
-        reason
+        reason,
+        time: this.dag.time.get(e.id) ?? e.time
       });
     }
     for (const id of [...this.dag.waiting.keys()].sort()) {
@@ -344,7 +345,8 @@ export class Ledger {
         kind: KIND_NAMES[e.kind] ?? `kind ${e.kind}`,
         author: ctx.owner.get(e.device)?.member ?? e.device,
         verdict: 'waiting',
-        reason: 'missing-prev'
+        reason: 'missing-prev',
+        time: e.time
       });
     }
     for (const id of [...this.rejected.keys()].sort()) {
@@ -354,7 +356,8 @@ export class Ledger {
         kind: r.kind === null ? 'unreadable' : (KIND_NAMES[r.kind] ?? `kind ${r.kind}`),
         author: r.device,
         verdict: 'ignored',
-        reason: r.reason
+        reason: r.reason,
+        time: null
       });
     }
     state.audit = audit;

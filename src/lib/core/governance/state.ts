@@ -280,6 +280,8 @@ export interface AuditRecord {
   author: string | null;
   verdict: 'applied' | 'ignored' | 'waiting';
   reason: Reason | null;
+  /** When its author says it was written (made monotone along their device's chain); null when unreadable. */
+  time: number | null;
 }
 
 export interface GroupState {
