@@ -132,9 +132,24 @@ class AppState {
     ).catch(() => undefined);
   }
 
+  #settle: () => void = () => undefined;
+  /**
+   * Resolves once automerge-repo has started or failed to (its worker has fetched and compiled
+   * Automerge). The service worker waits for it before precaching (UpdatePrompt).
+   */
+  readonly repoSettled: Promise<void> = new Promise((resolve) => (this.#settle = resolve));
+
   /** automerge-repo, started on first use (after the shell has rendered). */
   repo(): Promise<HearthRepo> {
-    this.#repo ??= import('$lib/adapters/repo-client').then(({ startRepoClient }) =>
+    if (!this.#repo) {
+      this.#repo = this.#startRepo();
+      this.#repo.then(this.#settle, this.#settle);
+    }
+    return this.#repo;
+  }
+
+  #startRepo(): Promise<HearthRepo> {
+    return import('$lib/adapters/repo-client').then(({ startRepoClient }) =>
       startRepoClient(
         this.#startRelays(),
         (facts, each) => {
@@ -159,7 +174,6 @@ class AppState {
         }
       )
     );
-    return this.#repo;
   }
 
   async createIdentity(pseudonym: string): Promise<void> {
