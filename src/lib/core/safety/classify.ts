@@ -81,7 +81,7 @@ interface WithIdioms {
  * same in the CLI and the tests. `lang` is a BCP 47 tag ("en", "es-MX", "ar"); every bundled
  * language reads the text whatever it is [SAFE-28].
  *
- * A long text is read in pieces of about 800 characters cut at sentence ends, and the reading
+ * A long text is read in pieces of about 400 characters cut at sentence ends, and the reading
  * of each piece is remembered (the last 128 pieces), so a keystroke in a long draft reads one
  * piece again, not the whole draft [SAFE-28]. What only the whole text can say — spam signs
  * together, words that count only alongside other crisis language — is decided over all pieces.
@@ -145,10 +145,10 @@ interface PieceReading {
   repeated: boolean;
 }
 
-const PIECE = 800;
-const MAX_PIECE = 1600;
+const PIECE = 400;
+const MAX_PIECE = 800;
 
-/** Where a long text is cut: after a sentence end past every ~800 characters. */
+/** Where a long text is cut: after a sentence end past every ~400 characters. */
 function pieces(text: string): Span[] {
   const out: Span[] = [];
   let start = 0;
