@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ThreadRecord } from '../../src/lib/core/governance/state';
 import { mayRead, newsCount, threadUnread } from '../../src/lib/core/notify/unread';
-import { DAY, Kind, P, standardGroup } from '../kit/ledger-kit';
+import { DAY, Device, Kind, P, standardGroup } from '../kit/ledger-kit';
 
 const thread = (by: string, members?: string[]): ThreadRecord => ({
   id: 't1',
@@ -35,6 +35,21 @@ describe('unread marks', () => {
     // A comment refused by the ledger (c is not the proposer or a leader: its outcome is refused).
     s.write(c, Kind.Outcome, P.outcome(p));
     expect(newsCount(s.state(), b.id)).toBe(start + 3);
+  });
+
+  it("[PUSH-23] an outsider's junk (proposals, comments, conversations, emergencies, applications without an invitation) raises no member's mark, however much of it", () => {
+    const { s, b } = standardGroup();
+    const p = s.write(s.founder, Kind.Propose, P.propose('general'));
+    const before = newsCount(s.state(), b.id);
+    for (let i = 0; i < 50; i++) {
+      const outsider = new Device(7_000 + i);
+      s.write(outsider, Kind.Propose, P.propose('general'));
+      s.write(outsider, Kind.Comment, P.comment(p, `junk ${i}`));
+    }
+    const st = s.state();
+    // All hundred are in the ledger, refused as written by no member.
+    expect(st.audit.filter((a) => a.reason === 'unknown-author').length).toBe(100);
+    expect(newsCount(st, b.id)).toBe(before);
   });
 
   it('[PUSH-23] a conversation is new to whoever has never read it, unless they opened it; then it counts the posts by others since; a private one only its members read', () => {
