@@ -67,7 +67,7 @@ async function overflow(page: Page): Promise<number> {
 /** Where the screen's own content begins: after the group's sections, or main's first child. */
 async function contentTop(page: Page): Promise<number> {
   return page.evaluate(() => {
-    const tabs = document.querySelector('main nav.tabs');
+    const tabs = document.querySelector('main .tabs-row');
     const first = tabs ? tabs.nextElementSibling : document.querySelector('main > *');
     return first ? first.getBoundingClientRect().top + window.scrollY : Infinity;
   });
@@ -217,8 +217,14 @@ test('[A11Y-2] [I18N-2] in Arabic and Spanish the same screens fit: one row of s
     await expect(page.getByTestId('group-name')).toHaveText('دائرة');
     await phoneScreen(page, `group-home-${lang}`);
     // The last section, reached along the row: in view, the page not widened.
+    // The row fades at the end it goes on to; at its far end, at the start instead.
+    const row = page.locator('main .tabs-row');
+    await expect(row).toHaveClass(/more-end/);
+    await expect(row).not.toHaveClass(/more-start/);
     const sections = page.locator('main nav.tabs a');
     await sections.last().click();
+    await expect(row).toHaveClass(/more-start/);
+    await expect(row).not.toHaveClass(/more-end/);
     await expect(sections.last()).toHaveAttribute('aria-current', 'page');
     await expect(sections.last()).toBeInViewport({ ratio: 0.98 });
     await phoneScreen(page, `invite-${lang}`);
