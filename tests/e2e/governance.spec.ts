@@ -189,3 +189,35 @@ test('[APP-5] a group for eating disorders starts with the safety rules it needs
   await expect(rules).not.toContainText('No diet or exercise advice');
   await expect(rules).not.toContainText('Nobody is asked what happened');
 });
+
+test('[GOV-12] a rules change shows, on its proposal, what it would change from the rules in force, line by line', async ({
+  page
+}) => {
+  await createIdentity(page, 'Ines');
+  await page.getByTestId('start-group').click();
+  await page.getByLabel('Group name').fill('Diff circle');
+  await page.getByRole('button', { name: 'Create the group' }).click();
+  await expect(page.getByTestId('group-name')).toHaveText('Diff circle');
+  await tab(page, 'Decisions');
+  await page.getByLabel('What kind of decision?').selectOption({ label: 'Change the rules' });
+  const field = page.getByLabel('The rules as they would be');
+  // The form starts from the rules in force: one line changed, one added.
+  const now = await field.inputValue();
+  const lines = now.split('\n');
+  lines[1] = '2. Sharing boundaries: Nobody is pressed for details, ever.';
+  await field.fill([...lines, '5. We start on time.'].join('\n'));
+  await page.getByRole('button', { name: 'Start the vote' }).click();
+  await openProposal(page, 'Supportive language');
+  const diff = page.getByTestId('rules-diff');
+  await expect(diff).toContainText('What would change from the rules in force (version 1)');
+  await expect(diff.locator('.added')).toHaveText([
+    /\+ 2\. Sharing boundaries: Nobody is pressed for details, ever\./,
+    /\+ 5\. We start on time\./
+  ]);
+  await expect(diff.locator('.removed')).toHaveText([/− 2\. Sharing boundaries: Everyone decides/]);
+  // The whole text is one tap away.
+  await expect(page.getByTestId('proposal-text')).toBeHidden();
+  await page.getByText('The rules as they would be, whole').click();
+  await expect(page.getByTestId('proposal-text')).toContainText('5. We start on time.');
+  await shot(page, 'proposal-rules-diff');
+});
