@@ -168,8 +168,11 @@ export async function startRelay(opts: {
 export async function expectAdmitted(page: Page, groupName?: string): Promise<void> {
   if (groupName)
     await expect(page.getByTestId('group-name')).toHaveText(groupName, { timeout: 30_000 });
-  else await expect(page.getByTestId('application-waiting')).toHaveCount(0, { timeout: 30_000 });
-  await expect(page.getByTestId('group-name')).toBeVisible({ timeout: 30_000 });
+  // The applicant's page shows the group's name too: a member's page is the one with the group's
+  // sections. (Without this, the key check below passed on the applicant's page, where there is
+  // no key notice, and two full runs failed on a phone that was not a member yet.)
+  await expect(page.getByTestId('application-waiting')).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.getByRole('navigation', { name: 'Group' })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('waiting-key')).toHaveCount(0, { timeout: 30_000 });
 }
 
