@@ -4,37 +4,25 @@
 // CPU 4× slower; the WebSocket is shaped the same way by the proxy); the founder is another
 // browser at full speed. Seconds are the person's own: the wait for the group to vote them in is
 // measured apart. A tap is a click on a control; typing is counted apart, in fields.
-import { chromium, expect, type Locator, type Page } from '@playwright/test';
+import { chromium, expect, type Locator } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { admit, createGroup, createIdentity, makeInvite, tab } from '../tests/e2e/helpers';
-import { CountingProxy, report, startRelayProcess } from './lib';
+import { CountingProxy, report, slowPhone, SLOW_LINK, startRelayProcess } from './lib';
 
 const RELAY = 3297;
 const PROXY = 3298;
 const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-journeys-'));
 const relay = await startRelayProcess(RELAY, dir);
 const proxy = new CountingProxy(PROXY, RELAY);
-proxy.shapeWs = { rttMs: 400, downBytesPerSec: 50_000, upBytesPerSec: 20_000 };
+proxy.shapeWs = SLOW_LINK;
 await proxy.listen();
 const base = `http://127.0.0.1:${PROXY}`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update']
 });
-
-async function throttle(page: Page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 400,
-    downloadThroughput: 50_000,
-    uploadThroughput: 20_000
-  });
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-}
 
 /** A person's hand: counts what it taps and the fields it types into. */
 function hand() {
@@ -78,7 +66,7 @@ try {
     isMobile: true
   });
   const page = await ctx.newPage();
-  await throttle(page);
+  await slowPhone(page);
   const a = hand();
   let t0 = performance.now();
   const steps: Record<string, number> = {};
@@ -95,7 +83,6 @@ try {
   await expect(page.getByTestId('application-waiting')).toBeVisible(LONG);
   step('application sent');
   const beforeVote = performance.now() - t0;
-  console.error(`journey steps (ms from opening the link): ${JSON.stringify(steps)}`);
 
   // The group votes them in (the founder's phone); the wait is not the person's own time.
   const w0 = performance.now();
@@ -107,7 +94,16 @@ try {
   await a.tap(page.getByTestId('accept-rules'));
   await expect(page.getByTestId('onboarding')).toHaveCount(0, LONG);
   const afterVote = performance.now() - t0;
-  report('journey: invitation link to a member who read the rules, taps', a.counts.taps, 'taps', 4);
+  // One journey each, end to end: every figure below is one run's (runs: 1).
+  report(
+    'journey: invitation link to a member who read the rules, taps',
+    a.counts.taps,
+    'taps',
+    4,
+    {
+      runs: 1
+    }
+  );
   report(
     'journey: invitation link to a member who read the rules, fields typed',
     a.counts.fields,
@@ -117,7 +113,8 @@ try {
     'journey: invitation link to a member who read the rules, the person’s own time (slow phone)',
     (beforeVote + afterVote) / 1000,
     's',
-    20
+    20,
+    { runs: 1, nameFieldMs: steps['name field']!, invitationCardMs: steps['invitation card']! }
   );
   report('journey: waiting for the group to vote them in (founder online)', waited / 1000, 's');
 
@@ -139,13 +136,14 @@ try {
   await b.tap(page.getByRole('button', { name: 'Post', exact: true }));
   await expect(page.getByTestId('thread')).toContainText('Breathing out slowly', LONG);
   await expect(page.getByLabel('Your post', { exact: true })).toHaveValue('', LONG);
-  report('journey: Groups list to a posted reply, taps', b.counts.taps, 'taps', 5);
+  report('journey: Groups list to a posted reply, taps', b.counts.taps, 'taps', 5, { runs: 1 });
   report('journey: Groups list to a posted reply, fields typed', b.counts.fields, 'fields');
   report(
     'journey: Groups list to a posted reply, time (slow phone)',
     (performance.now() - t0) / 1000,
     's',
-    10
+    10,
+    { runs: 1 }
   );
   await ctx.close();
   await founderCtx.close();

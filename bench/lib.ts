@@ -1,14 +1,28 @@
+import type { Page } from '@playwright/test';
 import { startRelay } from '../tests/e2e/helpers';
 import { createServer, connect, type Server } from 'node:net';
 
 /**
  * One benchmark figure, printed as a JSON line: `{"bench","value","unit","goal"}`. A figure printed
- * for context (the comparison server's, a count) has no goal.
+ * for context (the comparison server's, a count) has no goal. `counts` are what prove the figure
+ * measured what it says (samples taken, samples that saw the event), printed beside it.
  */
-export function report(bench: string, value: number, unit: string, goal?: number): void {
+export function report(
+  bench: string,
+  value: number,
+  unit: string,
+  goal?: number,
+  counts?: Record<string, number>
+): void {
   const rounded = Math.round(value * 100) / 100;
   console.log(
-    JSON.stringify({ bench, value: rounded, unit, ...(goal === undefined ? {} : { goal }) })
+    JSON.stringify({
+      bench,
+      value: rounded,
+      unit,
+      ...(goal === undefined ? {} : { goal }),
+      ...(counts ?? {})
+    })
   );
 }
 
@@ -141,4 +155,24 @@ export function bytesBeforeFirstPaint(page: {
       js: before.filter((e) => /\.m?js(\?|$)/.test(e.name)).reduce((n, e) => n + e.transferSize, 0)
     };
   });
+}
+
+/** The slow phone's link [#8]: 400 ms round trip, 50 kB/s down, 20 kB/s up. */
+export const SLOW_LINK = { rttMs: 400, downBytesPerSec: 50_000, upBytesPerSec: 20_000 };
+
+/**
+ * Makes a page a slow phone: CDP network throttling at SLOW_LINK (it does not reach WebSocket
+ * frames: shape those with `CountingProxy.shapeWs = SLOW_LINK`) and a CPU 4× slower (the page's
+ * main thread only, not its workers).
+ */
+export async function slowPhone(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: SLOW_LINK.rttMs,
+    downloadThroughput: SLOW_LINK.downBytesPerSec,
+    uploadThroughput: SLOW_LINK.upBytesPerSec
+  });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
 }

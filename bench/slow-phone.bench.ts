@@ -23,6 +23,8 @@ import {
   CountingProxy,
   deviceSeedOf,
   report,
+  slowPhone,
+  SLOW_LINK,
   startRelayProcess
 } from './lib';
 
@@ -33,25 +35,13 @@ const relay = await startRelayProcess(RELAY, dir);
 const proxy = new CountingProxy(PROXY, RELAY);
 // The same slow link for sync as CDP gives the page's own requests (which it does not apply to
 // WebSocket frames).
-proxy.shapeWs = { rttMs: 400, downBytesPerSec: 50_000, upBytesPerSec: 20_000 };
+proxy.shapeWs = SLOW_LINK;
 await proxy.listen();
 const base = `http://127.0.0.1:${PROXY}`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update']
 });
-
-async function throttle(page: Page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 400,
-    downloadThroughput: 50_000,
-    uploadThroughput: 20_000
-  });
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-}
 
 const quiet = async (read: () => number, ms = 1500) => {
   let last = -1;
@@ -157,7 +147,7 @@ async function group(page: Page, documentId: string) {
 try {
   const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
   const page = await context.newPage();
-  await throttle(page);
+  await slowPhone(page);
 
   // First visit.
   proxy.reset();
@@ -216,7 +206,7 @@ try {
   });
   const again = await context.newPage();
   await page.close();
-  await throttle(again);
+  await slowPhone(again);
   t0 = performance.now();
   await again.goto(groupUrl);
   await again.getByTestId('open-count').waitFor({ timeout: 120_000 });
@@ -251,7 +241,7 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   before = proxy.ws;
   const back = await context.newPage();
-  await throttle(back);
+  await slowPhone(back);
   t0 = performance.now();
   await back.goto(groupUrl);
   await back.getByTestId('group-name').waitFor({ timeout: 120_000 });

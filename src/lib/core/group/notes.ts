@@ -1,4 +1,5 @@
 import { err, ok, type Result } from '../result';
+import { tidyName } from '../identity/pseudonym';
 
 /**
  * The walking skeleton's group document: a name and a list of notes. The governance ledger
@@ -32,7 +33,7 @@ export type NoteTextError = 'empty' | 'too-long';
 
 /** Trims and bounds a group name [GRP-1]. */
 export function parseGroupName(input: string): Result<string, GroupNameError> {
-  const name = input.normalize('NFC').replace(/\s+/gu, ' ').trim();
+  const name = tidyName(input);
   if (name.length === 0) return err('empty');
   if ([...name].length > GROUP_NAME_MAX) return err('too-long');
   return ok(name);
