@@ -136,7 +136,7 @@ export async function deviceSeedOf(page: {
  */
 export function bytesBeforeFirstPaint(page: {
   evaluate<T>(f: () => Promise<T>): Promise<T>;
-}): Promise<{ all: number; js: number }> {
+}): Promise<{ all: number; js: number; files: number }> {
   return page.evaluate(async () => {
     const fcp = await new Promise<number>((resolve) => {
       const seen = performance.getEntriesByName('first-contentful-paint')[0];
@@ -152,6 +152,7 @@ export function bytesBeforeFirstPaint(page: {
       .filter((e) => e.startTime <= fcp) as PerformanceResourceTiming[];
     return {
       all: before.reduce((n, e) => n + e.transferSize, 0),
+      files: before.filter((e) => e.transferSize > 0).length,
       js: before.filter((e) => /\.m?js(\?|$)/.test(e.name)).reduce((n, e) => n + e.transferSize, 0)
     };
   });

@@ -11,7 +11,7 @@ import { SpaceKind } from '../../src/lib/core/governance/types';
 import { entryId, sealEntry, signedMessage } from '../../src/lib/core/ledger/envelope';
 import { readThread, threadTip } from '../../src/lib/core/space/thread';
 import { activeMute } from '../../src/lib/core/governance/safety';
-import { lookalikes, namesLookAlike } from '../../src/lib/core/identity/pseudonym';
+import { lookalikes, namesLookAlike } from '../../src/lib/core/identity/lookalike';
 import type { Text } from '../../src/lib/core/governance/text';
 import { signInviteProof } from '../../src/lib/core/governance/invites';
 import { canonicalJson, derive, Ledger } from '../../src/lib/core/governance/derive';

@@ -1,3 +1,4 @@
+import { DB_NAME } from './db-name';
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { WrappedSecret } from '$core/crypto/passcode';
 
@@ -73,7 +74,7 @@ export class HearthDB extends Dexie {
   settings!: EntityTable<SettingRow, 'key'>;
   mirror!: Table<MirrorRow, [string, string]>;
 
-  constructor(name = 'hearth', options?: ConstructorParameters<typeof Dexie>[1]) {
+  constructor(name = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
     this.version(1).stores({
       chunks: 'key',

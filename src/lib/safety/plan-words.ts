@@ -31,7 +31,7 @@ export function planPosts(plan: SafetyPlan): string[] {
  * none was written, 'unreadable' when the stored bytes do not open.
  */
 export async function loadMyPlan(secret: Uint8Array): Promise<SafetyPlan | 'unreadable'> {
-  const row = await app.db.settings.get(app.personKey('safety-plan'));
+  const row = await (await app.store()).settings.get(app.personKey('safety-plan'));
   if (!(row?.value instanceof Uint8Array)) return emptyPlan();
   const opened = openPlan(row.value, secret);
   return opened.ok ? opened.value : 'unreadable';

@@ -1,6 +1,7 @@
 import { m } from '$lib/paraglide/messages.js';
 import { sameHeads, syncStatus, type SyncStatus } from '$core/sync/status';
-import { HearthDB, type GroupRow, type IdentityRow } from '$lib/adapters/db';
+import type { GroupRow, HearthDB, IdentityRow } from '$lib/adapters/db';
+import { DB_NAME } from '$lib/adapters/db-name';
 import {
   cacheGroupName,
   forgetGroup,
@@ -9,16 +10,6 @@ import {
   restoreGroup,
   setUnsynced
 } from '$lib/adapters/groups';
-import {
-  createIdentity,
-  listPeople,
-  loadIdentity,
-  removePasscode,
-  renameIdentity,
-  replaceIdentity,
-  setPasscode,
-  unlockIdentity
-} from '$lib/adapters/identity';
 import type {
   ConnectionFacts,
   HearthRepo,
@@ -28,14 +19,16 @@ import type {
 import { loadMirror, saveMirror, type MirrorEntry } from '$lib/adapters/mirror';
 import type { Result } from '$core/result';
 import { effectiveRelayUrls, loadRelayUrls, saveRelayUrls } from '$lib/adapters/settings';
-import { sweepDrafts } from '$lib/adapters/drafts';
+
+type Local = typeof import('$lib/adapters/local');
 
 /**
- * App-wide state between the adapters and the UI. The first render needs only Dexie (identity and
- * the cached group list); automerge-repo and its wasm load afterwards, in the background.
+ * App-wide state between the adapters and the UI. The first render needs only the device's own
+ * data (identity and the cached group list); on a first visit, not even that: the name field shows
+ * while storage loads [PWA-4]. automerge-repo and its wasm load afterwards, in the background.
  */
 class AppState {
-  readonly db = new HearthDB();
+  #local: Promise<Local> | undefined;
   #identity = $state<IdentityRow | undefined>();
   /** Who is using Hearth now, and everyone who uses it on this device [KEY-3]. */
   #person = $state('self');
@@ -98,21 +91,11 @@ class AppState {
     addEventListener('online', () => (this.#online = true));
     addEventListener('offline', () => (this.#online = false));
     try {
-      const people = await listPeople(this.db);
-      const last = (await this.db.settings.get('current-person'))?.value;
-      this.#people = people;
-      this.#person = people.some((p) => p.id === last) ? (last as string) : 'self';
-      const [identity, groups, relay] = await Promise.all([
-        loadIdentity(this.db, this.#person),
-        listGroups(this.db, this.#person),
-        loadRelayUrls(this.db)
-      ]);
-      this.#identity = identity;
-      this.#secret = identity?.secretKey;
-      this.#groups = groups;
-      this.#relaySetting = relay;
-      // Drafts for groups no longer on the person's list go [DRAFT-5].
-      void this.#sweepDrafts();
+      if (await firstVisit()) {
+        // Nothing stored on this device yet: the welcome screen needs no storage code. It loads
+        // now, while the person reads and types (createIdentity waits for it).
+        void this.local().catch(() => undefined);
+      } else await this.#read();
     } catch (e) {
       this.#loadError = describeStorageError(e);
     } finally {
@@ -123,13 +106,44 @@ class AppState {
     if (!this.#loadError) setTimeout(() => void this.repo().catch(() => undefined), 0);
   }
 
+  /** The person using Hearth on this device, their identity, groups and relays. */
+  async #read(): Promise<void> {
+    const L = await this.local();
+    const people = await L.listPeople(L.db);
+    const last = (await L.db.settings.get('current-person'))?.value;
+    this.#people = people;
+    this.#person = people.some((p) => p.id === last) ? (last as string) : 'self';
+    const [identity, groups, relay] = await Promise.all([
+      L.loadIdentity(L.db, this.#person),
+      listGroups(L.db, this.#person),
+      loadRelayUrls(L.db)
+    ]);
+    this.#identity = identity;
+    this.#secret = identity?.secretKey;
+    this.#groups = groups;
+    this.#relaySetting = relay;
+    // Drafts for groups no longer on the person's list go [DRAFT-5].
+    void this.#sweepDrafts();
+  }
+
+  /** Loaded after the first screen: sealed drafts bring their cipher [PWA-4]. */
   #sweepDrafts(): Promise<unknown> {
     const prefix = this.#person === 'self' ? '' : `${this.#person}/`;
-    return sweepDrafts(
-      this.db,
-      prefix,
-      this.#groups.map((g) => g.documentId)
-    ).catch(() => undefined);
+    const documents = this.#groups.map((g) => g.documentId);
+    return Promise.all([this.store(), import('$lib/adapters/drafts')])
+      .then(([db, { sweepDrafts }]) => sweepDrafts(db, prefix, documents))
+      .catch(() => undefined);
+  }
+
+  /** Storage and identity code, loaded once on first use [PWA-4]. */
+  local(): Promise<Local> {
+    this.#local ??= import('$lib/adapters/local');
+    return this.#local;
+  }
+
+  /** The device's database, once its code has loaded. */
+  async store(): Promise<HearthDB> {
+    return (await this.local()).db;
   }
 
   #settle: () => void = () => undefined;
@@ -162,13 +176,14 @@ class AppState {
         },
         // Where a module worker cannot start: the same service on the page's own thread.
         async () => {
-          const [{ serveRepo }, { startRepo }] = await Promise.all([
+          const [{ serveRepo }, { startRepo }, db] = await Promise.all([
             import('$lib/adapters/doc-service'),
-            import('$lib/adapters/repo')
+            import('$lib/adapters/repo'),
+            this.store()
           ]);
           const channel = new MessageChannel();
           serveRepo(channel.port2, (urls, onFacts, wasmUrl) =>
-            startRepo(this.db, urls, onFacts, wasmUrl)
+            startRepo(db, urls, onFacts, wasmUrl)
           );
           return channel.port1;
         }
@@ -177,9 +192,10 @@ class AppState {
   }
 
   async createIdentity(pseudonym: string): Promise<void> {
-    this.#identity = await createIdentity(this.db, pseudonym, this.#person);
+    const L = await this.local();
+    this.#identity = await L.createIdentity(L.db, pseudonym, this.#person);
     this.#secret = this.#identity.secretKey;
-    this.#people = await listPeople(this.db);
+    this.#people = await L.listPeople(L.db);
   }
 
   /** A settings key that belongs to the person using Hearth now [KEY-3]. */
@@ -192,17 +208,18 @@ class AppState {
    * switches to them [KEY-3].
    */
   async addPerson(pseudonym: string, passcode: string): Promise<void> {
+    const L = await this.local();
     const id = `person-${Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) =>
       b.toString(16).padStart(2, '0')
     ).join('')}`;
-    const row = await createIdentity(this.db, pseudonym, id);
-    await setPasscode(this.db, passcode, id);
+    const row = await L.createIdentity(L.db, pseudonym, id);
+    await L.setPasscode(L.db, passcode, id);
     this.#person = id;
-    this.#identity = await loadIdentity(this.db, id);
+    this.#identity = await L.loadIdentity(L.db, id);
     this.#secret = row.secretKey;
-    this.#groups = await listGroups(this.db, id);
-    this.#people = await listPeople(this.db);
-    await this.db.settings.put({ key: 'current-person', value: id });
+    this.#groups = await listGroups(L.db, id);
+    this.#people = await L.listPeople(L.db);
+    await L.db.settings.put({ key: 'current-person', value: id });
   }
 
   /**
@@ -210,13 +227,14 @@ class AppState {
    * person opens with their passcode if they have one.
    */
   async switchPerson(id: string): Promise<void> {
-    const identity = await loadIdentity(this.db, id);
+    const L = await this.local();
+    const identity = await L.loadIdentity(L.db, id);
     if (!identity) return;
-    await this.db.settings.put({ key: 'current-person', value: id });
+    await L.db.settings.put({ key: 'current-person', value: id });
     this.#person = id;
     this.#identity = identity;
     this.#secret = identity.wrapped ? undefined : identity.secretKey;
-    this.#groups = await listGroups(this.db, id);
+    this.#groups = await listGroups(L.db, id);
     void this.#sweepDrafts();
   }
 
@@ -225,29 +243,33 @@ class AppState {
    * already has groups (they belong to its current identity).
    */
   async adoptIdentity(pseudonym: string, seed: Uint8Array): Promise<void> {
+    const L = await this.local();
     if (this.#groups.length > 0) throw new Error('this phone already has groups');
-    this.#identity = await replaceIdentity(this.db, pseudonym, seed, this.#person);
-    this.#people = await listPeople(this.db);
+    this.#identity = await L.replaceIdentity(L.db, pseudonym, seed, this.#person);
+    this.#people = await L.listPeople(L.db);
     this.#secret = seed;
   }
 
   /** Opens the app with the passcode; false (and still locked) when it is wrong. */
   async unlock(passcode: string): Promise<boolean> {
-    const secret = await unlockIdentity(this.db, passcode, this.#person);
+    const L = await this.local();
+    const secret = await L.unlockIdentity(L.db, passcode, this.#person);
     if (secret) this.#secret = secret;
     return !!secret;
   }
 
   async setPasscode(passcode: string): Promise<void> {
-    await setPasscode(this.db, passcode, this.#person);
-    this.#identity = await loadIdentity(this.db, this.#person);
-    this.#people = await listPeople(this.db);
+    const L = await this.local();
+    await L.setPasscode(L.db, passcode, this.#person);
+    this.#identity = await L.loadIdentity(L.db, this.#person);
+    this.#people = await L.listPeople(L.db);
   }
 
   async removePasscode(passcode: string): Promise<boolean> {
-    const ok = await removePasscode(this.db, passcode, this.#person);
-    this.#identity = await loadIdentity(this.db, this.#person);
-    this.#people = await listPeople(this.db);
+    const L = await this.local();
+    const ok = await L.removePasscode(L.db, passcode, this.#person);
+    this.#identity = await L.loadIdentity(L.db, this.#person);
+    this.#people = await L.listPeople(L.db);
     return ok;
   }
 
@@ -257,9 +279,10 @@ class AppState {
   }
 
   async renameIdentity(pseudonym: string): Promise<void> {
-    await renameIdentity(this.db, pseudonym, this.#person);
-    this.#identity = await loadIdentity(this.db, this.#person);
-    this.#people = await listPeople(this.db);
+    const L = await this.local();
+    await L.renameIdentity(L.db, pseudonym, this.#person);
+    this.#identity = await L.loadIdentity(L.db, this.#person);
+    this.#people = await L.listPeople(L.db);
   }
 
   /**
@@ -279,31 +302,36 @@ class AppState {
     return r;
   }
 
-  loadMirror(documentId: string) {
-    return loadMirror(this.db, documentId);
+  async loadMirror(documentId: string) {
+    const L = await this.local();
+    return loadMirror(L.db, documentId);
   }
 
-  saveMirror(documentId: string, entries: MirrorEntry[], pending = false) {
-    return saveMirror(this.db, documentId, entries, pending);
+  async saveMirror(documentId: string, entries: MirrorEntry[], pending = false) {
+    const L = await this.local();
+    return saveMirror(L.db, documentId, entries, pending);
   }
 
   async rememberGroup(documentId: string, name: string): Promise<void> {
-    await rememberGroup(this.db, this.#person, documentId, name);
-    this.#groups = await listGroups(this.db, this.#person);
+    const L = await this.local();
+    await rememberGroup(L.db, this.#person, documentId, name);
+    this.#groups = await listGroups(L.db, this.#person);
   }
 
   async cacheGroupName(documentId: string, name: string): Promise<void> {
+    const L = await this.local();
     if (this.#groups.find((g) => g.documentId === documentId)?.name === name) return;
-    await cacheGroupName(this.db, this.#person, documentId, name);
-    this.#groups = await listGroups(this.db, this.#person);
+    await cacheGroupName(L.db, this.#person, documentId, name);
+    this.#groups = await listGroups(L.db, this.#person);
   }
 
   /** Keeps the group list's "not shared yet" badge current [APP-9]. */
   async setUnsynced(documentId: string, count: number): Promise<void> {
+    const L = await this.local();
     const row = this.#groups.find((g) => g.documentId === documentId);
     if (!row || (row.unsynced ?? 0) === count) return;
-    await setUnsynced(this.db, this.#person, documentId, count);
-    this.#groups = await listGroups(this.db, this.#person);
+    await setUnsynced(L.db, this.#person, documentId, count);
+    this.#groups = await listGroups(L.db, this.#person);
   }
 
   /**
@@ -311,6 +339,7 @@ class AppState {
    * open: automerge-repo syncs every group on the device in the background.
    */
   async #confirmUnsynced(): Promise<void> {
+    const L = await this.local();
     const storageId = this.#connection.relayStorageId;
     if (!storageId || !this.#repo) return;
     const hearth = await this.#repo;
@@ -328,8 +357,8 @@ class AppState {
           handle.off('remote-heads', check);
           this.#watching.delete(watch);
           // The group belongs to `owner`, whoever is using the phone by now.
-          void setUnsynced(this.db, owner, row.documentId, 0).then(async () => {
-            if (this.#person === owner) this.#groups = await listGroups(this.db, owner);
+          void setUnsynced(L.db, owner, row.documentId, 0).then(async () => {
+            if (this.#person === owner) this.#groups = await listGroups(L.db, owner);
           });
         };
         handle.on('remote-heads', check);
@@ -342,12 +371,13 @@ class AppState {
 
   /** Removes a group from this device's list; returns an undo. The document itself stays stored. */
   async forgetGroup(documentId: string): Promise<() => Promise<void>> {
+    const L = await this.local();
     const owner = this.#person;
-    const row = await forgetGroup(this.db, owner, documentId);
-    this.#groups = await listGroups(this.db, owner);
+    const row = await forgetGroup(L.db, owner, documentId);
+    this.#groups = await listGroups(L.db, owner);
     return async () => {
-      if (row) await restoreGroup(this.db, row);
-      this.#groups = await listGroups(this.db, this.#person);
+      if (row) await restoreGroup(L.db, row);
+      this.#groups = await listGroups(L.db, this.#person);
     };
   }
 
@@ -356,7 +386,8 @@ class AppState {
    * before it holds the group key [INV-4].
    */
   async pendingInvite(documentId: string): Promise<{ entry: string; secret: string } | undefined> {
-    const row = await this.db.settings.get(this.personKey(`invite:${documentId}`));
+    const L = await this.local();
+    const row = await L.db.settings.get(this.personKey(`invite:${documentId}`));
     const v = row?.value as { entry?: unknown; secret?: unknown } | undefined;
     return typeof v?.entry === 'string' && typeof v.secret === 'string'
       ? { entry: v.entry, secret: v.secret }
@@ -364,7 +395,8 @@ class AppState {
   }
 
   async savePendingInvite(documentId: string, entry: string, secret: string): Promise<void> {
-    await this.db.settings.put({
+    const L = await this.local();
+    await L.db.settings.put({
       key: this.personKey(`invite:${documentId}`),
       value: { entry, secret }
     });
@@ -372,12 +404,14 @@ class AppState {
 
   /** The version of a group's rules this person accepted on this device (0 when none). */
   async acceptedRules(documentId: string): Promise<number> {
-    const row = await this.db.settings.get(this.personKey(`rules-accepted:${documentId}`));
+    const L = await this.local();
+    const row = await L.db.settings.get(this.personKey(`rules-accepted:${documentId}`));
     return typeof row?.value === 'number' ? row.value : 0;
   }
 
   async acceptRules(documentId: string, version: number): Promise<void> {
-    await this.db.settings.put({
+    const L = await this.local();
+    await L.db.settings.put({
       key: this.personKey(`rules-accepted:${documentId}`),
       value: version
     });
@@ -393,8 +427,24 @@ class AppState {
 
   /** Saves the relay list [SYNC-4]; it takes effect when the app next starts. */
   async setRelays(urls: string[]): Promise<void> {
-    await saveRelayUrls(this.db, urls);
+    const L = await this.local();
+    await saveRelayUrls(L.db, urls);
     this.#relaySetting = [...new Set(urls)];
+  }
+}
+
+/**
+ * Whether this browser has never stored anything for Hearth: no database by Hearth's name. Where
+ * the browser cannot list its databases, or the list fails, the answer is no (the usual path then
+ * opens the database and finds it empty).
+ */
+async function firstVisit(): Promise<boolean> {
+  try {
+    if (typeof indexedDB === 'undefined' || typeof indexedDB.databases !== 'function') return false;
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    return !names.includes(DB_NAME);
+  } catch {
+    return false;
   }
 }
 

@@ -12,8 +12,12 @@ export interface NudgeState {
 const KEY = 'backup-nudge';
 
 export async function backupNudge(): Promise<NudgeState> {
-  const v = (await app.db.settings.get(app.personKey(KEY)).catch(() => undefined))?.value as
-    Partial<NudgeState> | undefined;
+  const v = (
+    await app
+      .store()
+      .then((db) => db.settings.get(app.personKey(KEY)))
+      .catch(() => undefined)
+  )?.value as Partial<NudgeState> | undefined;
   return {
     done: v?.done === true,
     dismissed: typeof v?.dismissed === 'number' ? v.dismissed : 0
@@ -21,7 +25,10 @@ export async function backupNudge(): Promise<NudgeState> {
 }
 
 async function save(n: NudgeState): Promise<NudgeState> {
-  await app.db.settings.put({ key: app.personKey(KEY), value: n }).catch(() => undefined);
+  await app
+    .store()
+    .then((db) => db.settings.put({ key: app.personKey(KEY), value: n }))
+    .catch(() => undefined);
   return n;
 }
 

@@ -81,7 +81,7 @@ export function keepDraft(o: {
     const at = now();
     lastSaved = json;
     writing = writing
-      .then(() => saveDraft(app.db, key, { fields, savedAt: at }, app.secret))
+      .then(async () => saveDraft(await app.store(), key, { fields, savedAt: at }, app.secret))
       .then((r) => {
         if (key !== full) return;
         pending = snapshot() !== lastSaved || timer !== undefined;
@@ -116,7 +116,10 @@ export function keepDraft(o: {
       }
       return;
     }
-    const d = await loadDraft(app.db, key, app.secret).catch(() => undefined);
+    const d = await app
+      .store()
+      .then((db) => loadDraft(db, key, app.secret))
+      .catch(() => undefined);
     if (!d || key !== full) return;
     if (mine) {
       o.write({ ...o.empty, ...d.fields });
@@ -136,7 +139,9 @@ export function keepDraft(o: {
     let alive = true;
     full = key;
     ready = false;
-    void loadDraft(app.db, key, app.secret)
+    void app
+      .store()
+      .then((db) => loadDraft(db, key, app.secret))
       .catch(() => undefined)
       .then((d) => {
         if (!alive) return;
@@ -189,7 +194,7 @@ export function keepDraft(o: {
     const key = full;
     if (!key) return;
     writing = writing
-      .then(() => deleteDraft(app.db, key))
+      .then(async () => deleteDraft(await app.store(), key))
       .then(() => announce('cleared'))
       .catch(() => undefined);
   }

@@ -70,7 +70,10 @@ export function supported(): boolean {
 }
 
 export async function notifySettings(): Promise<NotifySettings> {
-  const row = await app.db.settings.get(app.personKey(KEY)).catch(() => undefined);
+  const row = await app
+    .store()
+    .then((db) => db.settings.get(app.personKey(KEY)))
+    .catch(() => undefined);
   const v = row?.value as Partial<NotifySettings> | undefined;
   return {
     on: v?.on === true,
@@ -91,7 +94,9 @@ export async function notifySettings(): Promise<NotifySettings> {
 }
 
 async function save(n: NotifySettings): Promise<NotifySettings> {
-  await app.db.settings.put({
+  await (
+    await app.store()
+  ).settings.put({
     key: app.personKey(KEY),
     value: JSON.parse(JSON.stringify(n)) as NotifySettings
   });

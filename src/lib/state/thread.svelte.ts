@@ -42,18 +42,31 @@ export class ThreadView {
       this.#load = 'missing';
       return;
     }
-    try {
-      const hearth = await this.group.host.repo();
-      const handle = await hearth.findGroup(record.doc, this.#abort.signal);
-      if (this.#abort.signal.aborted) return;
-      this.#handle = handle;
-      const onChange = () => void this.refresh();
-      handle.on('change', onChange);
-      this.#off = () => handle.off('change', onChange);
-      await this.refresh();
-      this.#load = 'ready';
-    } catch {
-      if (!this.#abort.signal.aborted) this.#load = 'unavailable';
+    // The group's ledger names the conversation, so its document exists somewhere: when neither
+    // this phone nor the relay has it yet (it may still be on its way from the writer's phone),
+    // ask again while the conversation is open, as its "unavailable" text promises.
+    for (let wait = 2000; !this.#abort.signal.aborted; wait = Math.min(wait * 2, 15_000)) {
+      try {
+        const hearth = await this.group.host.repo();
+        const handle = await hearth.findGroup(record.doc, this.#abort.signal);
+        if (this.#abort.signal.aborted) return;
+        this.#handle = handle;
+        const onChange = () => void this.refresh();
+        handle.on('change', onChange);
+        this.#off = () => handle.off('change', onChange);
+        await this.refresh();
+        this.#load = 'ready';
+        return;
+      } catch {
+        if (this.#abort.signal.aborted) return;
+        this.#load = 'unavailable';
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.#abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), {
+            once: true
+          });
+        });
+      }
     }
   }
 

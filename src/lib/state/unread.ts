@@ -22,7 +22,10 @@ function parse(v: unknown): Seen | undefined {
 }
 
 export async function readSeen(group: string): Promise<Seen | undefined> {
-  const row = await app.db.settings.get(key(group)).catch(() => undefined);
+  const row = await app
+    .store()
+    .then((db) => db.settings.get(key(group)))
+    .catch(() => undefined);
   return parse(row?.value);
 }
 
@@ -34,9 +37,11 @@ export async function markSeen(
   group: string,
   seen: { news?: number; thread?: { id: string; posts: number } }
 ): Promise<void> {
-  await app.db
-    .transaction('rw', app.db.settings, async () => {
-      const before = parse((await app.db.settings.get(key(group)))?.value);
+  const db = await app.store().catch(() => undefined);
+  if (!db) return;
+  await db
+    .transaction('rw', db.settings, async () => {
+      const before = parse((await db.settings.get(key(group)))?.value);
       const next: Seen = before ?? { news: 0, threads: {} };
       let changed = !before;
       if (seen.news !== undefined && seen.news > next.news) {
@@ -48,7 +53,7 @@ export async function markSeen(
         next.threads = { ...next.threads, [t.id]: t.posts };
         changed = true;
       }
-      if (changed) await app.db.settings.put({ key: key(group), value: next });
+      if (changed) await db.settings.put({ key: key(group), value: next });
     })
     .catch(() => undefined);
 }

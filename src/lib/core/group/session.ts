@@ -17,7 +17,8 @@ import { responders } from '../governance/safety';
 import { deviceAuthMessage, deviceProofMessage, groupIdFor } from '../governance/reducer';
 import type { GroupState, Proposal } from '../governance/state';
 import { isSealed, openStateText, type Text } from '../governance/text';
-import { lookalikes, safeDisplayName } from '../identity/pseudonym';
+import { safeDisplayName } from '../identity/pseudonym';
+import { lookalikes } from '../identity/lookalike';
 import {
   Kind,
   SpaceKind,
