@@ -235,7 +235,7 @@ test('[DRAFT-4] [DRAFT-6] a 50,000-character draft comes back whole; two tabs fo
   await other.close();
 });
 
-test('[INV-5] [INV-6] [DRAFT-1] [BAK-1] the invitation shows the group before anything is asked; the request survives a reload; a used invitation adds nothing to the list', async ({
+test('[INV-5] [INV-6] [DRAFT-1] [BAK-1] [SAFE-13] the invitation shows the group before anything is asked; the request survives a reload; a used invitation adds nothing to the list', async ({
   browser
 }) => {
   // Three phones, an admission vote and a reload: 54 s on a quiet run, over the default minute
@@ -279,6 +279,12 @@ test('[INV-5] [INV-6] [DRAFT-1] [BAK-1] the invitation shows the group before an
     await expect(newcomer.getByTestId('invite-card-name')).toHaveText('Night owls', {
       timeout: 30_000
     });
+    // The request to join carries the crisis panel too [SAFE-13] (loaded after the page's first
+    // screen): what someone writes about themselves here can be a crisis.
+    await newcomer.getByLabel('Why would you like to join?').fill('I want to die tonight.');
+    await expect(newcomer.getByTestId('crisis-panel')).toBeVisible();
+    await newcomer.getByLabel('Why would you like to join?').fill('');
+    await expect(newcomer.getByTestId('crisis-panel')).toHaveCount(0);
     await survivesReload(newcomer, 'Why would you like to join?', 'Nights are hard for me.');
     await shot(newcomer, 'invite-request-restored');
     await newcomer.getByRole('button', { name: 'Ask to join' }).click();
@@ -395,5 +401,61 @@ test('[DRAFT-7] a post is called sent only once this phone has stored it: when s
     await expect(composer).toHaveValue('');
   } finally {
     await context.close();
+  }
+});
+
+test('[INV-8] the link alone says which group it is while the group cannot be fetched; a changed card says nothing; the group’s own card then replaces it', async ({
+  browser
+}) => {
+  test.setTimeout(120_000);
+  const a = await browser.newContext();
+  // No service worker, so the test can hold back Automerge's wasm from the network.
+  const b = await browser.newContext({ serviceWorkers: 'block' });
+  try {
+    const founder = await a.newPage();
+    const newcomer = await b.newPage();
+    await createIdentity(founder, 'Rowan');
+    await founder.goto('/new');
+    await founder.getByLabel('Group name').fill('Night owls');
+    await founder
+      .getByLabel('A few words about the group (optional)')
+      .fill('For people whose panic comes at night.');
+    await founder.getByRole('button', { name: 'Create the group' }).click();
+    await expect(founder.getByTestId('group-name')).toHaveText('Night owls');
+    const link = await makeInvite(founder);
+    expect(link.split('#')[1]!.split('.')).toHaveLength(3);
+
+    // A slow phone, as far as the group goes: Automerge never arrives.
+    await b.route('**/*.wasm', (route) => route.abort());
+    await newcomer.goto(link);
+    const card = newcomer.getByTestId('invite-card');
+    await expect(card).toHaveAttribute('data-from', 'link');
+    await expect(newcomer.getByTestId('invite-card-name')).toHaveText('Night owls');
+    await expect(card).toContainText('panic comes at night');
+    await expect(newcomer.getByTestId('invite-card-rules')).toHaveCount(0);
+    // On a 360×640 phone the name field is on the first screen, under the card.
+    const field = await newcomer.getByLabel('What should your group call you?').boundingBox();
+    expect(field!.y + field!.height).toBeLessThanOrEqual(640);
+    await shot(newcomer, 'invite-card-from-link');
+
+    // Someone changed the card in the link: it does not open, and nothing is claimed.
+    const parts = link.split('.');
+    const sealed = parts.at(-1)!;
+    const changed = `${sealed.slice(0, 30)}${sealed[30] === 'A' ? 'B' : 'A'}${sealed.slice(31)}`;
+    await newcomer.goto('/');
+    await newcomer.goto([...parts.slice(0, -1), changed].join('.'));
+    await expect(newcomer.getByLabel('What should your group call you?')).toBeVisible();
+    await expect(newcomer.getByText('You’ve been invited to a peer-support group')).toBeVisible();
+    await expect(newcomer.getByTestId('invite-card')).toHaveCount(0);
+
+    // Automerge arrives: the card the inviter signed into the group replaces the link's.
+    await b.unroute('**/*.wasm');
+    await newcomer.goto('/');
+    await newcomer.goto(link);
+    await expect(card).toHaveAttribute('data-from', 'group', { timeout: 30_000 });
+    await expect(newcomer.getByTestId('invite-card-rules')).toHaveCount(1);
+  } finally {
+    await a.close();
+    await b.close();
   }
 });

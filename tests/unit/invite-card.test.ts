@@ -1,12 +1,19 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { describe, expect, it } from 'vitest';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import {
+  CARD_NAME_MAX,
   CARD_RULES_MAX,
   inviteCardKey,
+  LINK_CARD_DESCRIPTION_MAX,
   MAX_INVITE_CARD_BYTES,
   openInviteCard,
-  sealInviteCard
+  openLinkCard,
+  sealInviteCard,
+  sealLinkCard
 } from '../../src/lib/core/governance/invite-card';
+import { inviteLink, parseInvite } from '../../src/lib/core/group/links';
 import { inviteKeyPair, signInviteProof } from '../../src/lib/core/governance/invites';
 import { hexToBytes } from '../../src/lib/core/encoding/hex';
 import { DAY, Device, Kind, map, standardGroup, T0 } from '../kit/ledger-kit';
@@ -173,5 +180,66 @@ describe('an invitation says which group it is [INV-5]', () => {
     expect(big.s.state().invites[big.invite]).toBeUndefined();
     const empty = inviteWith({ c: new Uint8Array(0) });
     expect(empty.s.verdict(empty.invite)?.reason).toBe('bad-payload');
+  });
+});
+
+describe('the card an invitation link carries', () => {
+  const DOC = '4NMNnkMhL8jXrdJ9jamS2nB7iVrW';
+  const OTHER_DOC = '3xC7qLDQn1kBh6dVmSXyZtK2Pw9R';
+
+  it('[INV-8] opens with the link’s secret and document id: the group’s name, the start of its description', () => {
+    const sealed = sealLinkCard(card, secret, DOC, nonce);
+    expect(sealed).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(openLinkCard(sealed, secret, DOC)).toEqual({
+      ok: true,
+      value: { name: card.name, description: card.description }
+    });
+    // It rides in a link: short whatever the group wrote.
+    const long = sealLinkCard(
+      { name: 'ن'.repeat(200), description: 'وصف طويل '.repeat(200) },
+      secret,
+      DOC,
+      nonce
+    );
+    const opened = openLinkCard(long, secret, DOC);
+    expect(opened.ok && [...opened.value.name].length).toBe(CARD_NAME_MAX);
+    expect(opened.ok && [...opened.value.description].length).toBe(LINK_CARD_DESCRIPTION_MAX);
+    expect(opened.ok && opened.value.description.endsWith('…')).toBe(true);
+    expect(long.length).toBeLessThan(1400);
+    const link = inviteLink('https://relay.example', DOC, '2a'.repeat(32), long);
+    expect(parseInvite(link)).toEqual({ documentId: DOC, secret: '2a'.repeat(32), card: long });
+  });
+
+  it('[INV-8] another invitation’s secret, another group’s link, changed or foreign text: nothing opens', () => {
+    const sealed = sealLinkCard(card, secret, DOC, nonce);
+    expect(openLinkCard(sealed, otherSecret, DOC)).toEqual({ ok: false, error: 'wrong-key' });
+    // Moved onto another group's link, it does not open there.
+    expect(openLinkCard(sealed, secret, OTHER_DOC)).toEqual({ ok: false, error: 'wrong-key' });
+    const flipped = (sealed[40] === 'A' ? 'B' : 'A') as string;
+    expect(openLinkCard(sealed.slice(0, 40) + flipped + sealed.slice(41), secret, DOC).ok).toBe(
+      false
+    );
+    expect(openLinkCard('not*base64', secret, DOC)).toEqual({ ok: false, error: 'damaged' });
+    expect(openLinkCard('AAAA', secret, DOC)).toEqual({ ok: false, error: 'damaged' });
+    expect(openLinkCard('A'.repeat(5000), secret, DOC)).toEqual({ ok: false, error: 'too-long' });
+    // Sealed right but not a card (someone with the link wrote their own bytes).
+    const key = hkdf(
+      sha256,
+      secret,
+      undefined,
+      new TextEncoder().encode('hearth/v1/invite-link-card'),
+      32
+    );
+    const ad = new TextEncoder().encode(`hearth/v1/invite-link-card\0${DOC}`);
+    const junk = xchacha20poly1305(key, nonce, ad).encrypt(new TextEncoder().encode('[1,2]'));
+    const b64 = Buffer.from(new Uint8Array([...nonce, ...junk])).toString('base64url');
+    expect(openLinkCard(b64, secret, DOC)).toEqual({ ok: false, error: 'damaged' });
+  });
+
+  it('[INV-8] [INV-1] links without a card still read; a card that is not base64url makes no invitation', () => {
+    const plain = inviteLink('https://relay.example', DOC, '2a'.repeat(32));
+    expect(parseInvite(plain)).toEqual({ documentId: DOC, secret: '2a'.repeat(32) });
+    expect(parseInvite(`${plain}.abc$def`)).toBeUndefined();
+    expect(parseInvite(`${plain}.${'A'.repeat(1401)}`)).toBeUndefined();
   });
 });

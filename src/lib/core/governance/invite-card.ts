@@ -119,3 +119,77 @@ export function openInviteCard(
   const wake = target && x25519?.length === 32 ? { ...target, x25519 } : undefined;
   return ok({ name: n, description: d, rules: r, cut: c === 1, ...(wake ? { wake } : {}) });
 }
+
+/**
+ * The invitation link's own card [INV-8]: the group's name and the start of its description,
+ * sealed like the entry's card (a key from the invitation secret; HKDF info
+ * `"hearth/v1/invite-link-card"`) but bound to the group's document id, which the link carries,
+ * since the group id is inside the document. It lets a slow phone say which group this is with
+ * the first screen, before Automerge has loaded and the document has arrived. Whoever holds the
+ * link can make such a card, so it is shown only until the document's own card (written by the
+ * inviter, in the signed ledger) can be read, and then that one stands.
+ */
+export interface LinkCard {
+  name: string;
+  description: string;
+}
+
+/** Short, so a link stays easy to send and its QR code easy to scan. */
+export const LINK_CARD_DESCRIPTION_MAX = 140;
+/** The sealed link card's largest size, before base64url. */
+export const MAX_LINK_CARD_BYTES = 1024;
+const LINK_INFO = te.encode('hearth/v1/invite-link-card');
+const LINK_AD = 'hearth/v1/invite-link-card\0';
+
+function linkCardKey(inviteSecret: Uint8Array): Uint8Array {
+  return hkdf(sha256, inviteSecret, undefined, LINK_INFO, 32);
+}
+
+/** Seals the link card: `nonce(24) ‖ ciphertext`, base64url, bound to the document id. */
+export function sealLinkCard(
+  card: LinkCard,
+  inviteSecret: Uint8Array,
+  documentId: string,
+  nonce: Uint8Array
+): string {
+  if (nonce.length !== 24) throw new Error('nonce must be 24 bytes');
+  const name = chars(card.name, CARD_NAME_MAX);
+  const all = [...card.description];
+  const description =
+    all.length > LINK_CARD_DESCRIPTION_MAX
+      ? `${all.slice(0, LINK_CARD_DESCRIPTION_MAX - 1).join('')}…`
+      : card.description;
+  const plain = te.encode(JSON.stringify({ n: name, d: description }));
+  const body = xchacha20poly1305(
+    linkCardKey(inviteSecret),
+    nonce,
+    te.encode(LINK_AD + documentId)
+  ).encrypt(plain);
+  return toBase64Url(concat(nonce, body));
+}
+
+/**
+ * Opens a link card: 'wrong-key' for another invitation's secret or another group's link,
+ * 'damaged' for changed or malformed text, 'too-long' for more than a link card may be.
+ */
+export function openLinkCard(
+  sealed: string,
+  inviteSecret: Uint8Array,
+  documentId: string
+): Result<LinkCard, InviteCardError> {
+  if (sealed.length > Math.ceil((MAX_LINK_CARD_BYTES * 4) / 3)) return err('too-long');
+  const bytes = fromBase64Url(sealed);
+  if (!bytes || bytes.length < OVERHEAD) return err('damaged');
+  const text = openText(
+    linkCardKey(inviteSecret),
+    bytes.subarray(0, 24),
+    te.encode(LINK_AD + documentId),
+    bytes.subarray(24)
+  );
+  if (text === undefined) return err('wrong-key');
+  const raw = jsonObject(text);
+  if (!raw || typeof raw.n !== 'string' || typeof raw.d !== 'string') return err('damaged');
+  if ([...raw.n].length > CARD_NAME_MAX || [...raw.d].length > LINK_CARD_DESCRIPTION_MAX)
+    return err('too-long');
+  return ok({ name: raw.n, description: raw.d });
+}

@@ -54,20 +54,35 @@ export function documentIdFromInput(input: string): string | undefined {
 export const JOIN_PATH = '/join';
 
 /**
- * An invitation link [INV-1]: `/join#<document id>.<invite secret, 64 hex>`. The secret stays in
- * the fragment, so no server ever sees it.
+ * An invitation link [INV-1]: `/join#<document id>.<invite secret, 64 hex>`, then, when the
+ * inviter's phone could read the group's name, `.<sealed link card>` (base64url) [INV-8]. The
+ * secret and the card stay in the fragment, so no server ever sees them.
  */
-export function inviteLink(origin: string, documentId: string, secretHex: string): string {
-  return `${origin.replace(/\/+$/, '')}${JOIN_PATH}#${documentId}.${secretHex}`;
+export function inviteLink(
+  origin: string,
+  documentId: string,
+  secretHex: string,
+  card?: string
+): string {
+  const tail = card ? `.${card}` : '';
+  return `${origin.replace(/\/+$/, '')}${JOIN_PATH}#${documentId}.${secretHex}${tail}`;
 }
 
-/** Reads an invitation link's fragment (or a whole pasted link); undefined if it is not one. */
-export function parseInvite(input: string): { documentId: string; secret: string } | undefined {
+/**
+ * Reads an invitation link's fragment (or a whole pasted link); undefined if it is not one. The
+ * card, when there is one, is only its shape here: `openLinkCard` checks it.
+ */
+export function parseInvite(
+  input: string
+): { documentId: string; secret: string; card?: string } | undefined {
   const text = pastedLink(input);
   const hash = text.indexOf('#');
   const fragment = hash >= 0 ? text.slice(hash + 1) : text;
-  const m = /^([1-9A-HJ-NP-Za-km-z]{16,32})\.([0-9a-f]{64})$/.exec(fragment);
-  return m ? { documentId: m[1]!, secret: m[2]! } : undefined;
+  const m = /^([1-9A-HJ-NP-Za-km-z]{16,32})\.([0-9a-f]{64})(?:\.([A-Za-z0-9_-]{1,1400}))?$/.exec(
+    fragment
+  );
+  if (!m) return undefined;
+  return { documentId: m[1]!, secret: m[2]!, ...(m[3] ? { card: m[3] } : {}) };
 }
 
 /** A group fragment: the document id and the view inside the group. */
