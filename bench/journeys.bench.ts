@@ -79,6 +79,10 @@ try {
   await expect(page.getByTestId('invite-card')).toContainText('Night owls', LONG);
   step('invitation card');
   await a.type(page.getByLabel('Why would you like to join?'), 'Panic at night, for a year now.');
+  step('request written');
+  // The request can be written while the group is found [INV-8]; it is sent once it is.
+  await expect(page.getByRole('button', { name: 'Ask to join' })).toBeEnabled(LONG);
+  step('request can be sent');
   await a.tap(page.getByRole('button', { name: 'Ask to join' }));
   await expect(page.getByTestId('application-waiting')).toBeVisible(LONG);
   step('application sent');
@@ -114,7 +118,13 @@ try {
     (beforeVote + afterVote) / 1000,
     's',
     20,
-    { runs: 1, nameFieldMs: steps['name field']!, invitationCardMs: steps['invitation card']! }
+    {
+      runs: 1,
+      nameFieldMs: steps['name field']!,
+      invitationCardMs: steps['invitation card']!,
+      requestWrittenMs: steps['request written']!,
+      requestCanBeSentMs: steps['request can be sent']!
+    }
   );
   report('journey: waiting for the group to vote them in (founder online)', waited / 1000, 's');
 

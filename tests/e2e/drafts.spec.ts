@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type Route } from '@playwright/test';
 import {
   admit,
   createIdentity,
@@ -404,7 +404,7 @@ test('[DRAFT-7] a post is called sent only once this phone has stored it: when s
   }
 });
 
-test('[INV-8] the link alone says which group it is while the group cannot be fetched; a changed card says nothing; the group’s own card then replaces it', async ({
+test('[INV-8] the link alone says which group it is while the group cannot be fetched; a changed card says nothing; the request can be written while the group is found; the group’s own card then replaces the link’s', async ({
   browser
 }) => {
   test.setTimeout(120_000);
@@ -448,12 +448,33 @@ test('[INV-8] the link alone says which group it is while the group cannot be fe
     await expect(newcomer.getByText('You’ve been invited to a peer-support group')).toBeVisible();
     await expect(newcomer.getByTestId('invite-card')).toHaveCount(0);
 
-    // Automerge arrives: the card the inviter signed into the group replaces the link's.
+    // Automerge is on its way (held back, as a slow network would): knowing which group this is,
+    // the person writes their request meanwhile; it can be sent once the group is found.
+    const held: Route[] = [];
     await b.unroute('**/*.wasm');
+    await b.route('**/*.wasm', (route) => void held.push(route));
     await newcomer.goto('/');
     await newcomer.goto(link);
+    await newcomer.getByLabel('What should your group call you?').fill('Sam');
+    await newcomer.getByRole('button', { name: 'Continue' }).click();
+    const why = newcomer.getByLabel('Why would you like to join?');
+    await expect(why).toBeEditable();
+    await expect(newcomer.getByTestId('join-loading')).toBeVisible();
+    await expect(newcomer.getByRole('button', { name: 'Ask to join' })).toBeDisabled();
+    await why.fill('Nights are hard for me.');
+    await shot(newcomer, 'invite-write-while-finding');
+    await expect.poll(() => held.length).toBeGreaterThan(0);
+    await b.unroute('**/*.wasm');
+    for (const route of held.splice(0)) await route.continue().catch(() => undefined);
+
+    // The group arrives: the inviter's own card replaces the link's, and the field the person is
+    // typing in stays where it is, focused, with their words.
     await expect(card).toHaveAttribute('data-from', 'group', { timeout: 30_000 });
     await expect(newcomer.getByTestId('invite-card-rules')).toHaveCount(1);
+    await expect(why).toBeFocused();
+    await expect(why).toHaveValue('Nights are hard for me.');
+    await newcomer.getByRole('button', { name: 'Ask to join' }).click();
+    await expect(newcomer.getByTestId('application-waiting')).toBeVisible();
   } finally {
     await a.close();
     await b.close();
