@@ -1,4 +1,6 @@
 import type { Page } from '@playwright/test';
+import { deviceKeys, GroupSession } from '../src/lib/core/group/session';
+import { putThroughRelay, readFromRelay } from '../tests/kit/relay-writer';
 import { startRelay } from '../tests/e2e/helpers';
 import { createServer, connect, type Server } from 'node:net';
 
@@ -176,4 +178,100 @@ export async function slowPhone(page: Page): Promise<void> {
     uploadThroughput: SLOW_LINK.upBytesPerSec
   });
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+}
+
+/**
+ * The rest of a group, from this process, straight to a relay: the founder (its key read from the
+ * browser page) admits members, each with their own device; then they write. `count()` is how
+ * many entries the group holds as written here.
+ */
+export async function groupWriter(page: Page, documentId: string, relayPort: number) {
+  const seed = await deviceSeedOf(page);
+  const relayUrl = `ws://127.0.0.1:${relayPort}`;
+  // The new group reaches the relay a moment after the screen shows it: ask until it is there.
+  let doc: Awaited<ReturnType<typeof readFromRelay>> | undefined;
+  for (let i = 0; !doc; i++) {
+    doc = await readFromRelay(relayUrl, documentId).catch(() => undefined);
+    if (!doc && i > 60) throw new Error('the group never reached the relay');
+    if (!doc) await new Promise((r) => setTimeout(r, 1000));
+  }
+  // One verdict cache for every member's session: each signature is checked once.
+  const verdicts = new Map<string, boolean>();
+  const random = (k: number) => crypto.getRandomValues(new Uint8Array(k));
+  const groupId = doc.groupId;
+  const session = (key: Uint8Array) =>
+    new GroupSession({ groupId, device: deviceKeys(key), random, verdicts });
+  const all: Uint8Array[] = [...doc.entries.values()];
+  const founder = session(seed);
+  founder.addAll(all);
+  const members: { s: GroupSession; seen: number }[] = [{ s: founder, seen: all.length }];
+  let t = Math.floor(Date.now() / 1000);
+  // Signed here, sent by flush() (no socket is open while signing: see putThroughRelay).
+  let pending: Uint8Array[] = [];
+  const put = (list: Uint8Array[]) => {
+    all.push(...list);
+    pending.push(...list);
+  };
+  const catchUp = (m: { s: GroupSession; seen: number }) => {
+    m.s.addAll(all.slice(m.seen));
+    m.seen = all.length;
+  };
+  return {
+    /** The founder invites, votes in and hands the key to `n` new members. */
+    admit(n: number) {
+      for (let i = 0; i < n; i++) {
+        catchUp(members[0]!);
+        const inv = founder.invite(++t, { days: 7, singleUse: true });
+        put(inv.entries);
+        const m = { s: session(random(32)), seen: 0 };
+        catchUp(m);
+        put(
+          m.s.apply({
+            invite: inv.inviteId,
+            secret: inv.secret,
+            name: `Member ${i}`,
+            motivation: 'Hello',
+            now: ++t
+          })
+        );
+        catchUp(members[0]!);
+        const application = Object.values(founder.state.applications).find(
+          (a) => a.applicant === m.s.me
+        )!;
+        put(founder.propose({ type: 'admit', application: application.id }, ++t));
+        const p = Object.values(founder.state.proposals).find(
+          (x) => x.kind === 'admit' && x.status === 'voting'
+        )!;
+        put(founder.vote(p.id, 1, '', ++t));
+        put(founder.close(p.id, ++t));
+        put(founder.heal(++t));
+        members.push(m);
+      }
+    },
+    /** n entries by the members in turn: a proposal now and then, comments on it. */
+    write(n: number) {
+      let proposal = '';
+      for (let i = 0; i < n; i++) {
+        const m = members[i % members.length]!;
+        catchUp(m);
+        if (i % 10 === 0) {
+          put(m.s.propose({ type: 'general', text: `Idea ${i}: tea at four` }, ++t));
+          proposal = Object.keys(m.s.state.proposals).at(-1)!;
+        } else put(m.s.comment(proposal, `Comment ${i}, sounds good to me`, ++t));
+      }
+    },
+    ballot() {
+      catchUp(members[0]!);
+      const p = Object.values(founder.state.proposals).find((x) => x.status === 'voting')!;
+      put(founder.vote(p.id, 1, '', ++t));
+    },
+    /** Sends what was written since the last flush; resolves once the relay holds it. */
+    async flush() {
+      const list = pending;
+      pending = [];
+      await putThroughRelay(relayUrl, documentId, list);
+    },
+    size: () => members.length,
+    count: () => all.length
+  };
 }

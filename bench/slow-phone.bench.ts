@@ -10,18 +10,14 @@
 // main thread, not a worker ("only supported for pages"). automerge-repo runs in a worker
 // (ADR 0018) at this machine's speed, so the sync times below understate a slow phone's CPU share;
 // the main-thread figures (long tasks) are what the worker is for.
-import { chromium, type Page } from '@playwright/test';
-import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
-import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
+import { chromium } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deviceKeys, GroupSession } from '../src/lib/core/group/session';
-import { putEntry, readLedgerDoc, type LedgerDoc } from '../src/lib/core/ledger/doc';
 import {
   bytesBeforeFirstPaint,
   CountingProxy,
-  deviceSeedOf,
+  groupWriter,
   report,
   slowPhone,
   SLOW_LINK,
@@ -50,99 +46,6 @@ const quiet = async (read: () => number, ms = 1500) => {
     await new Promise((r) => setTimeout(r, ms));
   }
 };
-
-/**
- * The rest of the group, from this process, straight to the relay: the founder (its key read from
- * the browser) admits 49 members, each with their own device; then they all write.
- */
-async function group(page: Page, documentId: string) {
-  const seed = await deviceSeedOf(page);
-  const repo = new Repo({
-    network: [new WebSocketClientAdapter(`ws://127.0.0.1:${RELAY}/sync`)],
-    peerId: `bench-writer-${process.pid}` as PeerId,
-    sharePolicy: () => Promise.resolve(true)
-  });
-  // The new group reaches the relay a moment after the screen shows it: ask until it is there.
-  let handle: Awaited<ReturnType<typeof repo.find<LedgerDoc>>> | undefined;
-  for (let i = 0; !handle; i++) {
-    handle = await repo.find<LedgerDoc>(documentId as DocumentId).catch(() => undefined);
-    if (!handle && i > 60) throw new Error('the group never reached the relay');
-    if (!handle) await new Promise((r) => setTimeout(r, 1000));
-  }
-  const doc = readLedgerDoc(handle.doc())!;
-  // One verdict cache for every member's session: each signature is checked once.
-  const verdicts = new Map<string, boolean>();
-  const random = (k: number) => crypto.getRandomValues(new Uint8Array(k));
-  const session = (key: Uint8Array) =>
-    new GroupSession({ groupId: doc.groupId, device: deviceKeys(key), random, verdicts });
-  const all: Uint8Array[] = [...doc.entries.values()];
-  const founder = session(seed);
-  founder.addAll(all);
-  const members: { s: GroupSession; seen: number }[] = [{ s: founder, seen: all.length }];
-  let t = Math.floor(Date.now() / 1000);
-  const put = (list: Uint8Array[]) => {
-    all.push(...list);
-    handle.change((d) => {
-      for (const b of list) putEntry(d, b);
-    });
-  };
-  const catchUp = (m: { s: GroupSession; seen: number }) => {
-    m.s.addAll(all.slice(m.seen));
-    m.seen = all.length;
-  };
-  return {
-    /** The founder invites, votes in and hands the key to `n` new members. */
-    admit(n: number) {
-      for (let i = 0; i < n; i++) {
-        catchUp(members[0]!);
-        const inv = founder.invite(++t, { days: 7, singleUse: true });
-        put(inv.entries);
-        const m = { s: session(random(32)), seen: 0 };
-        catchUp(m);
-        put(
-          m.s.apply({
-            invite: inv.inviteId,
-            secret: inv.secret,
-            name: `Member ${i}`,
-            motivation: 'Hello',
-            now: ++t
-          })
-        );
-        catchUp(members[0]!);
-        const application = Object.values(founder.state.applications).find(
-          (a) => a.applicant === m.s.me
-        )!;
-        put(founder.propose({ type: 'admit', application: application.id }, ++t));
-        const p = Object.values(founder.state.proposals).find(
-          (x) => x.kind === 'admit' && x.status === 'voting'
-        )!;
-        put(founder.vote(p.id, 1, '', ++t));
-        put(founder.close(p.id, ++t));
-        put(founder.heal(++t));
-        members.push(m);
-      }
-    },
-    /** n entries by the members in turn: a proposal now and then, comments on it. */
-    write(n: number) {
-      let proposal = '';
-      for (let i = 0; i < n; i++) {
-        const m = members[i % members.length]!;
-        catchUp(m);
-        if (i % 10 === 0) {
-          put(m.s.propose({ type: 'general', text: `Idea ${i}: tea at four` }, ++t));
-          proposal = Object.keys(m.s.state.proposals).at(-1)!;
-        } else put(m.s.comment(proposal, `Comment ${i}, sounds good to me`, ++t));
-      }
-    },
-    ballot() {
-      catchUp(members[0]!);
-      const p = Object.values(founder.state.proposals).find((x) => x.status === 'voting')!;
-      put(founder.vote(p.id, 1, '', ++t));
-    },
-    size: () => members.length,
-    close: () => repo.shutdown()
-  };
-}
 
 try {
   const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
@@ -188,9 +91,10 @@ try {
   await page.getByTestId('group-name').waitFor({ timeout: 60_000 });
   const groupUrl = page.url();
   const documentId = new URL(groupUrl).hash.slice(1).split('/')[0]!;
-  const w = await group(page, documentId);
+  const w = await groupWriter(page, documentId, RELAY);
   w.admit(49);
   w.write(120);
+  await w.flush();
   await page.getByTestId('open-count').waitFor({ timeout: 120_000 });
   await page.getByTestId('sync-status').and(page.locator('[data-status="synced"]')).waitFor({
     timeout: 120_000
@@ -236,6 +140,7 @@ try {
   // One ballot to an up-to-date phone.
   let before = proxy.ws;
   w.ballot();
+  await w.flush();
   await new Promise((r) => setTimeout(r, 3000));
   await quiet(() => proxy.ws);
   report('slow phone: bytes received to sync one ballot', proxy.ws - before, 'bytes', 1024);
@@ -244,7 +149,7 @@ try {
   // it opens the group again and catches up.
   await again.close();
   w.write(600);
-  await new Promise((r) => setTimeout(r, 2000));
+  await w.flush();
   before = proxy.ws;
   const back = await context.newPage();
   await slowPhone(back);
@@ -265,7 +170,6 @@ try {
     (proxy.ws - before) / 1024,
     'KiB'
   );
-  await w.close();
 } finally {
   await browser.close();
   await proxy.close();

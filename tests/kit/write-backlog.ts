@@ -1,16 +1,7 @@
 // Writes a backlog of decisions into a group through a relay, as one member's device:
 //   node --import tsx tests/kit/write-backlog.ts <relay http url> <document id> <seed hex> <n>
-import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
-import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { deviceKeys, GroupSession } from '../../src/lib/core/group/session';
-import { putEntry, readLedgerDoc, type LedgerDoc } from '../../src/lib/core/ledger/doc';
-
-const repoOn = (relayUrl: string) =>
-  new Repo({
-    network: [new WebSocketClientAdapter(relayUrl.replace(/^http/, 'ws') + '/sync')],
-    peerId: `backlog-${process.pid}-${Date.now()}` as PeerId,
-    sharePolicy: () => Promise.resolve(true)
-  });
+import { putThroughRelay, readFromRelay } from './relay-writer';
 
 export async function writeBacklog(
   relayUrl: string,
@@ -18,12 +9,8 @@ export async function writeBacklog(
   seed: Uint8Array,
   n: number
 ): Promise<void> {
-  // Read the group, then sign every entry with no socket open: signing hundreds of entries holds the
-  // event loop for seconds, and the WebSocket adapter's retry timer then opens a second socket
-  // under the first (automerge-repo 2.5), which breaks its document handle.
-  const reader = repoOn(relayUrl);
-  const doc = readLedgerDoc((await reader.find<LedgerDoc>(documentId as DocumentId)).doc())!;
-  await reader.shutdown();
+  // Read the group, then sign every entry with no socket open (see putThroughRelay).
+  const doc = await readFromRelay(relayUrl, documentId);
   const session = new GroupSession({
     groupId: doc.groupId,
     device: deviceKeys(seed),
@@ -36,30 +23,7 @@ export async function writeBacklog(
   for (let i = 0; i < n; i++)
     out.push(...session.propose({ type: 'general', text: `Idea ${i}: tea at four` }, ++t));
 
-  const repo = repoOn(relayUrl);
-  try {
-    const handle = await repo.find<LedgerDoc>(documentId as DocumentId);
-    // In batches, as phones write, slowly enough for the relay's per-connection message limit.
-    for (let i = 0; i < out.length; i += 50) {
-      handle.change((d) => {
-        for (const b of out.slice(i, i + 50)) putEntry(d, b);
-      });
-      await new Promise((r) => setTimeout(r, 150));
-    }
-    await repo.flush();
-    // The relay acknowledges only what it stored: wait until it reports our heads.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const peer = repo.peers[0];
-      const storageId = peer ? repo.peerMetadataByPeerId[peer]?.storageId : undefined;
-      const theirs = storageId ? handle.getSyncInfo(storageId)?.lastHeads : undefined;
-      if (theirs && [...theirs].sort().join() === [...handle.heads()].sort().join()) break;
-      if (Date.now() > deadline) throw new Error('the relay did not take the backlog');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    await repo.shutdown();
-  }
+  await putThroughRelay(relayUrl, documentId, out);
 }
 
 const [relayUrl, documentId, seedHex, n] = process.argv.slice(2);

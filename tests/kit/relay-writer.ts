@@ -1,0 +1,61 @@
+import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import { putEntry, readLedgerDoc, type LedgerDoc } from '../../src/lib/core/ledger/doc';
+
+/** A Node automerge-repo on one relay (`http://…` or `ws://…`), for writing as members' devices. */
+export function repoOn(relayUrl: string): Repo {
+  return new Repo({
+    network: [
+      new WebSocketClientAdapter(relayUrl.replace(/^http/, 'ws').replace(/\/sync$/, '') + '/sync')
+    ],
+    peerId: `writer-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}` as PeerId,
+    sharePolicy: () => Promise.resolve(true)
+  });
+}
+
+/** A group's ledger as the relay holds it now (the socket is closed again before this returns). */
+export async function readFromRelay(relayUrl: string, documentId: string) {
+  const reader = repoOn(relayUrl);
+  try {
+    return readLedgerDoc((await reader.find<LedgerDoc>(documentId as DocumentId)).doc())!;
+  } finally {
+    await reader.shutdown();
+  }
+}
+
+/**
+ * Puts signed entries into a group through a relay and resolves once the relay holds them. Sign
+ * before calling this, with no socket open: signing hundreds of entries holds the event loop for
+ * seconds, and the WebSocket adapter's retry timer then opens a second socket under the first
+ * (automerge-repo 2.5), which breaks its document handle ("outdated document"). Entries go in
+ * batches, as phones write, slowly enough for the relay's per-connection message limit.
+ */
+export async function putThroughRelay(
+  relayUrl: string,
+  documentId: string,
+  entries: Uint8Array[]
+): Promise<void> {
+  const repo = repoOn(relayUrl);
+  try {
+    const handle = await repo.find<LedgerDoc>(documentId as DocumentId);
+    for (let i = 0; i < entries.length; i += 50) {
+      handle.change((d) => {
+        for (const b of entries.slice(i, i + 50)) putEntry(d, b);
+      });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await repo.flush();
+    // The relay acknowledges only what it stored: wait until it reports our heads.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const peer = repo.peers[0];
+      const storageId = peer ? repo.peerMetadataByPeerId[peer]?.storageId : undefined;
+      const theirs = storageId ? handle.getSyncInfo(storageId)?.lastHeads : undefined;
+      if (theirs && [...theirs].sort().join() === [...handle.heads()].sort().join()) break;
+      if (Date.now() > deadline) throw new Error('the relay did not take the entries');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await repo.shutdown();
+  }
+}
