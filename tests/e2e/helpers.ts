@@ -249,3 +249,18 @@ export async function openThread(page: Page, title: string): Promise<void> {
     .click({ timeout: 30_000 });
   await expect(page.getByTestId('thread')).toContainText(title);
 }
+
+/**
+ * Runs a script of tests/kit in its own Node process (`node --import tsx tests/kit/<script>`):
+ * under Playwright's module loader automerge-repo refused changes ("outdated document").
+ */
+export function runKit(script: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `tests/kit/${script}`, ...args], {
+      stdio: ['ignore', 'inherit', 'inherit']
+    });
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${script} exited with ${code}`))
+    );
+  });
+}

@@ -5,10 +5,9 @@ import {
   type Page,
   type TestInfo
 } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cameraBrowser, qrVideo } from './fake-camera';
-import { startRelay, waitForServiceWorker, type RelayProcess } from './helpers';
+import { runKit, startRelay, waitForServiceWorker, type RelayProcess } from './helpers';
 
 /**
  * Phones for direct-sync tests [NEAR-*]: each its own Chromium with a fake camera (a video file
@@ -150,22 +149,10 @@ export function writeBacklog(
   seed: Uint8Array,
   n: number
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'tests/kit/write-backlog.ts',
-        relayUrl,
-        documentId,
-        Buffer.from(seed).toString('hex'),
-        String(n)
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit'] }
-    );
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`write-backlog exited with ${code}`))
-    );
-  });
+  return runKit('write-backlog.ts', [
+    relayUrl,
+    documentId,
+    Buffer.from(seed).toString('hex'),
+    String(n)
+  ]);
 }

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { expectSyncStatus, foundWithMember, shot, tab } from './helpers';
+import { expectSyncStatus, foundWithMember, runKit, shot, tab } from './helpers';
+import { deviceSeed, documentIdOf } from './nearby-kit';
 
 test('[SPACE-1] [SPACE-2] [SPACE-3] [PUSH-17] [PUSH-23] two browsers talk in an encrypted support thread, offline and back: content warnings, replies, reactions, "this helped", a topic filter', async ({
   browser
@@ -125,6 +126,33 @@ test('[SPACE-1] [SPACE-2] [SPACE-3] [PUSH-17] [PUSH-23] two browsers talk in an 
   await member.goto('/');
   await expect(member.getByTestId('group-list')).toBeVisible();
   await expect(member.getByTestId('group-unread')).toHaveCount(0);
+  await a.close();
+  await b.close();
+});
+
+test('[SPACE-5] a conversation the group lists but the relay cannot send yet says so, and opens by itself once it arrives', async ({
+  browser,
+  baseURL
+}) => {
+  test.setTimeout(120_000);
+  const { a, b, founder, member, groupUrl } = await foundWithMember(browser);
+  // Rowan's phone lists a conversation in the group whose own document it has not shared yet.
+  const file = test.info().outputPath('late-thread.json');
+  const seed = Buffer.from(await deviceSeed(founder)).toString('hex');
+  await runKit('late-thread.ts', ['name', baseURL!, documentIdOf(groupUrl), seed, file]);
+
+  await tab(member, 'Support');
+  const item = member.getByTestId('thread-item').filter({ hasText: 'Later' });
+  await expect(item).toBeVisible({ timeout: 30_000 });
+  await item.getByRole('link').click();
+  await expect(member.getByTestId('thread-unavailable')).toBeVisible({ timeout: 30_000 });
+
+  // The document reaches the relay. Sam does nothing: the conversation opens, and takes a post.
+  await runKit('late-thread.ts', ['publish', baseURL!, file]);
+  await expect(member.getByTestId('thread-unavailable')).toHaveCount(0, { timeout: 45_000 });
+  await member.getByLabel('Your post').fill('Glad this is here.');
+  await member.getByRole('button', { name: 'Post', exact: true }).click();
+  await expect(member.getByTestId('post-text')).toHaveText('Glad this is here.');
   await a.close();
   await b.close();
 });

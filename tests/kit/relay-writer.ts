@@ -1,4 +1,4 @@
-import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
+import { Repo, type DocHandle, type DocumentId, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { putEntry, readLedgerDoc, type LedgerDoc } from '../../src/lib/core/ledger/doc';
 
@@ -44,18 +44,23 @@ export async function putThroughRelay(
       });
       await new Promise((r) => setTimeout(r, 150));
     }
-    await repo.flush();
-    // The relay acknowledges only what it stored: wait until it reports our heads.
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const peer = repo.peers[0];
-      const storageId = peer ? repo.peerMetadataByPeerId[peer]?.storageId : undefined;
-      const theirs = storageId ? handle.getSyncInfo(storageId)?.lastHeads : undefined;
-      if (theirs && [...theirs].sort().join() === [...handle.heads()].sort().join()) break;
-      if (Date.now() > deadline) throw new Error('the relay did not take the entries');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await untilRelayHolds(repo, handle);
   } finally {
     await repo.shutdown();
+  }
+}
+
+/** Resolves once the relay this repo is connected to has stored what `handle` holds now. */
+export async function untilRelayHolds(repo: Repo, handle: DocHandle<unknown>): Promise<void> {
+  await repo.flush();
+  // The relay acknowledges only what it stored: wait until it reports our heads.
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const peer = repo.peers[0];
+    const storageId = peer ? repo.peerMetadataByPeerId[peer]?.storageId : undefined;
+    const theirs = storageId ? handle.getSyncInfo(storageId)?.lastHeads : undefined;
+    if (theirs && [...theirs].sort().join() === [...handle.heads()].sort().join()) return;
+    if (Date.now() > deadline) throw new Error('the relay did not take the document');
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
