@@ -9,7 +9,7 @@
 // takes to reach another member, and CPU and resident memory of the server. A level counts as held
 // only if at least 99% of the expected deliveries were measured and p99 ≤ 300 ms.
 // Levels: RELAY_LOAD_LEVELS (default 100,500,1000,2000,5000); seconds per level:
-// RELAY_LOAD_SECONDS (default 20).
+// RELAY_LOAD_SECONDS (default 20). Then scale-out (below): RELAY_LOAD_SCALEOUT_LEVELS.
 import * as A from '@automerge/automerge';
 import { generateAutomergeUrl, parseAutomergeUrl } from '@automerge/automerge-repo';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuSeconds, freePort, residentBytes } from '../tests/kit/proc';
+import { startPostgres } from '../tests/kit/postgres';
 import { spawnRelay } from '../tests/kit/relay-kit';
 import { report } from './lib';
 
@@ -57,8 +58,22 @@ interface WorkerResult {
   cpuSeconds: number;
 }
 
-async function run(url: string, pid: number, clients: number) {
-  const docs = Array.from({ length: Math.ceil(clients / PER_DOC) }, (_, i) => ({
+/** Every client comes from this one address: the per-address limits are raised. */
+const LOAD_FLAGS = [
+  '--max-connections-per-ip',
+  '100000',
+  '--max-documents-per-connection',
+  '100000',
+  '--unknown-documents-per-ip-per-minute',
+  '1000000'
+];
+
+/** A level is held only if ≥ 99% of its expected deliveries were measured, at p99 ≤ 300 ms. */
+const holds = (r: { expected: number; measured: number; p99: number }) =>
+  r.expected > 0 && r.measured >= DELIVERED_GOAL * r.expected && r.p99 <= P99_GOAL_MS;
+
+async function run(urls: string[], pids: number[], clients: number, perDoc = PER_DOC) {
+  const docs = Array.from({ length: Math.ceil(clients / perDoc) }, (_, i) => ({
     id: parseAutomergeUrl(generateAutomergeUrl()).documentId,
     base: A.save(
       A.from<{ entries: Record<string, Uint8Array> }>(
@@ -77,9 +92,9 @@ async function run(url: string, pid: number, clients: number) {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc']
     });
     w.send({
-      url,
+      urls,
       docs: docs.slice(i, i + per),
-      perDoc: PER_DOC,
+      perDoc,
       intervalMs: INTERVAL_MS,
       durationMs: DURATION_MS
     });
@@ -90,13 +105,12 @@ async function run(url: string, pid: number, clients: number) {
       (w) => new Promise<{ settled: boolean }>((r) => w.once('message', (m) => r(m as never)))
     )
   );
-  const cpu0 = cpuSeconds(pid);
+  const cpuOf = () => pids.reduce((n, pid) => n + cpuSeconds(pid), 0);
+  const rssOf = () => pids.reduce((n, pid) => n + residentBytes(pid), 0) / 2 ** 20;
+  const cpu0 = cpuOf();
   const t0 = Date.now();
-  let rssPeak = residentBytes(pid) / 2 ** 20;
-  const sampler = setInterval(
-    () => (rssPeak = Math.max(rssPeak, residentBytes(pid) / 2 ** 20)),
-    500
-  );
+  let rssPeak = rssOf();
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf())), 500);
   const results = workers.map(
     (w) => new Promise<WorkerResult>((r) => w.once('message', (m) => r(m as WorkerResult)))
   );
@@ -104,7 +118,7 @@ async function run(url: string, pid: number, clients: number) {
   const done = await Promise.all(results);
   clearInterval(sampler);
   const seconds = (Date.now() - t0) / 1000;
-  const cpu = (cpuSeconds(pid) - cpu0) / seconds;
+  const cpu = (cpuOf() - cpu0) / seconds;
   await Promise.all(
     workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(0) : w.once('exit', r))))
   );
@@ -128,19 +142,11 @@ for (const clients of LEVELS) {
     mkdtempSync(join(tmpdir(), 'load-hearth-')),
     mkdtempSync(join(tmpdir(), 'load-plain-'))
   ];
-  // Every client comes from this one address: the per-address limits are raised.
-  const hearth = await spawnRelay(dirs[0]!, [
-    '--max-connections-per-ip',
-    '100000',
-    '--max-documents-per-connection',
-    '100000',
-    '--unknown-documents-per-ip-per-minute',
-    '1000000'
-  ]);
-  const h = await run(hearth.url, hearth.child.pid!, clients);
+  const hearth = await spawnRelay(dirs[0]!, LOAD_FLAGS);
+  const h = await run([hearth.url], [hearth.child.pid!], clients);
   await hearth.stop();
   const plain = await startPlain(dirs[1]!);
-  const p = await run(plain.url, plain.child.pid!, clients);
+  const p = await run([plain.url], [plain.child.pid!], clients);
   plain.child.kill('SIGTERM');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   for (const [name, r] of [
@@ -159,8 +165,6 @@ for (const clients of LEVELS) {
     if (r.errors > 0 || !r.settled)
       report(`${label} generator errors (or not settled before writing)`, r.errors, 'count', 0);
   }
-  const holds = (r: typeof h) =>
-    r.expected > 0 && r.measured >= DELIVERED_GOAL * r.expected && r.p99 <= P99_GOAL_MS;
   report(`relay-load ${clients} clients: hearth/plain p99 ratio`, h.p99 / p.p99, 'x', 1);
   if (holds(h)) held.hearth = Math.max(held.hearth, clients);
   if (holds(p)) held.plain = Math.max(held.plain, clients);
@@ -178,3 +182,51 @@ report(
   'clients',
   Math.max(2000, held.plain)
 );
+
+// Scale-out [#26, OPS-9]: two relay processes on one PostgreSQL, each document's two members on
+// different processes, so every delivery crosses from one relay to the other (through the
+// database: the writer's relay stores the change, the other hears of it by NOTIFY and reloads);
+// against one process on a database of its own with the same clients in the same documents of two.
+// Levels: RELAY_LOAD_SCALEOUT_LEVELS (default 500,2000; empty to skip).
+const SCALEOUT = (process.env.RELAY_LOAD_SCALEOUT_LEVELS ?? '500,2000')
+  .split(',')
+  .filter(Boolean)
+  .map(Number);
+if (SCALEOUT.length > 0) {
+  const pg = await startPostgres();
+  try {
+    for (const clients of SCALEOUT) {
+      for (const processes of [2, 1]) {
+        const db = await pg.createDatabase(`load_${processes}_${clients}`);
+        const dirs = Array.from({ length: processes }, () =>
+          mkdtempSync(join(tmpdir(), 'load-scale-'))
+        );
+        const relays = [];
+        for (const d of dirs)
+          relays.push(await spawnRelay(d, [...LOAD_FLAGS, '--database-url', db]));
+        const r = await run(
+          relays.map((x) => x.url),
+          relays.map((x) => x.child.pid!),
+          clients,
+          2
+        );
+        for (const x of relays) await x.stop();
+        for (const d of dirs) rmSync(d, { recursive: true, force: true });
+        const label = `relay-load scale-out ${clients} clients, ${
+          processes === 2 ? 'two relays on one database, every delivery across' : 'one relay'
+        }`;
+        report(`${label}: deliveries expected`, r.expected, 'count');
+        report(`${label}: deliveries measured`, r.measured, 'count');
+        report(`${label}: delivered`, (100 * r.measured) / Math.max(1, r.expected), '%', 99);
+        report(`${label}: p50`, r.p50, 'ms');
+        report(`${label}: p99`, r.p99, 'ms', P99_GOAL_MS);
+        report(`${label}: relays cpu`, r.cpu * 100, '% of a core');
+        report(`${label}: relays rss peak`, r.rssPeak, 'MiB');
+        report(`${label}: generator cpu`, r.generatorCpu * 100, '% of a core');
+        report(`${label}: held`, holds(r) ? 1 : 0, 'yes=1');
+      }
+    }
+  } finally {
+    await pg.stop();
+  }
+}

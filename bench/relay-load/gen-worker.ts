@@ -18,7 +18,9 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 
 interface Job {
-  url: string;
+  /** Servers: a document's member i connects to `urls[i % urls.length]` (several relays on one
+   * database: members of one document on different processes). */
+  urls: string[];
   /** Documents this process holds: an id and the document's first state, saved. */
   docs: { id: string; base: Uint8Array }[];
   perDoc: number;
@@ -88,9 +90,9 @@ function receive(c: Client, bytes: Buffer): void {
   syncOut(c);
 }
 
-function connect(docId: string, base: Uint8Array): Promise<Client> {
+function connect(docId: string, base: Uint8Array, url: string): Promise<Client> {
   const peerId = `load-${randomBytes(6).toString('hex')}`;
-  const ws = new WebSocket(job.url, { perMessageDeflate: false });
+  const ws = new WebSocket(url, { perMessageDeflate: false });
   const c: Client = {
     ws,
     peerId,
@@ -123,7 +125,8 @@ function connect(docId: string, base: Uint8Array): Promise<Client> {
 
 const clients: Client[] = [];
 for (const { id, base } of job.docs)
-  for (let i = 0; i < job.perDoc; i++) clients.push(await connect(id, base));
+  for (let i = 0; i < job.perDoc; i++)
+    clients.push(await connect(id, base, job.urls[i % job.urls.length]!));
 // Every member holds what the server holds before the measured window begins.
 const settled = () =>
   clients.every((c) => {
