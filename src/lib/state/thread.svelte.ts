@@ -45,7 +45,7 @@ export class ThreadView {
     // The group's ledger names the conversation, so its document exists somewhere: when neither
     // this phone nor the relay has it yet (it may still be on its way from the writer's phone),
     // ask again while the conversation is open, as its "unavailable" text promises.
-    for (let wait = 2000; !this.#abort.signal.aborted; wait = Math.min(wait * 2, 15_000)) {
+    for (let wait = 2000; !this.#abort.signal.aborted; wait = Math.min(wait * 2, 5000)) {
       try {
         const hearth = await this.group.host.repo();
         const handle = await hearth.findGroup(record.doc, this.#abort.signal);
