@@ -26,6 +26,7 @@ import {
   waitForServiceWorker
 } from '../tests/e2e/helpers';
 import { closePhones, noServer, pair, phone, type Phone } from '../tests/e2e/nearby-kit';
+import { treeCpuSeconds } from '../tests/kit/proc';
 import { groupWriter, report } from './lib';
 
 const GUESTS = 7;
@@ -37,31 +38,6 @@ const dir = mkdtempSync(join(tmpdir(), 'hearth-bench-nearby-'));
 const info = { outputPath: (name: string) => join(dir, name) } as unknown as TestInfo;
 const relay = await startRelay({ port: RELAY, dataDir: join(dir, 'relay') });
 const LONG = { timeout: 180_000 };
-
-/** CPU seconds (user + system) of a process and every process under it, from /proc. */
-function cpuSeconds(root: number): number {
-  const tick = 100; // USER_HZ on Linux
-  const stats = new Map<number, { ppid: number; cpu: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // After the name: state(0) ppid(1) … utime(11) stime(12).
-      stats.set(Number(name), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / tick });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let sum = 0;
-  const queue = [root];
-  while (queue.length) {
-    const pid = queue.pop()!;
-    sum += stats.get(pid)?.cpu ?? 0;
-    for (const [child, s] of stats) if (s.ppid === pid) queue.push(child);
-  }
-  return sum;
-}
 
 /** The main process of the Chromium whose fake camera plays `video`. */
 function browserPid(video: string): number {
@@ -125,7 +101,7 @@ try {
   }
 
   // The first guest: from Rowan showing a code to holding the whole group.
-  const hostCpu0 = cpuSeconds(browserPid(info.outputPath('rowan-camera.y4m')));
+  const hostCpu0 = treeCpuSeconds(browserPid(info.outputPath('rowan-camera.y4m')));
   const t0 = performance.now();
   const { codes } = await pair(host, guests[0]!);
   const first = await syncedWith(guests[0]!);
@@ -155,7 +131,7 @@ try {
   const each = [];
   for (const g of guests.slice(1)) each.push(await syncedWith(g));
   const starMs = performance.now() - t0;
-  const hostCpu = cpuSeconds(browserPid(info.outputPath('rowan-camera.y4m'))) - hostCpu0;
+  const hostCpu = treeCpuSeconds(browserPid(info.outputPath('rowan-camera.y4m'))) - hostCpu0;
   const short = each.filter((e) => e.arrived < missed).length;
   if (short) throw new Error(`${short} guests did not receive all ${missed} entries`);
   await expect(host.page.locator('[data-testid="near-peer"][data-state="synced"]')).toHaveCount(

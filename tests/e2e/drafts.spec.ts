@@ -58,6 +58,18 @@ async function survivesReload(page: Page, label: string, words: string) {
   await expect(page.getByTestId('draft-note').first()).toContainText('is back, kept on this phone');
 }
 
+/** Rowan founds "Night owls", with a few words about it (what an invitation's card shows). */
+async function foundNightOwls(founder: Page): Promise<void> {
+  await createIdentity(founder, 'Rowan');
+  await founder.goto('/new');
+  await founder.getByLabel('Group name').fill('Night owls');
+  await founder
+    .getByLabel('A few words about the group (optional)')
+    .fill('For people whose panic comes at night.');
+  await founder.getByRole('button', { name: 'Create the group' }).click();
+  await expect(founder.getByTestId('group-name')).toHaveText('Night owls');
+}
+
 test('[DRAFT-1] [DRAFT-2] [DRAFT-3] [DRAFT-5] [BAK-1] every composer of a member keeps its words through a reload, sealed, until sent or discarded; a left group keeps none', async ({
   page
 }) => {
@@ -248,14 +260,7 @@ test('[INV-5] [INV-6] [DRAFT-1] [BAK-1] [SAFE-13] the invitation shows the group
     const founder = await a.newPage();
     const newcomer = await b.newPage();
     const latecomer = await c.newPage();
-    await createIdentity(founder, 'Rowan');
-    await founder.goto('/new');
-    await founder.getByLabel('Group name').fill('Night owls');
-    await founder
-      .getByLabel('A few words about the group (optional)')
-      .fill('For people whose panic comes at night.');
-    await founder.getByRole('button', { name: 'Create the group' }).click();
-    await expect(founder.getByTestId('group-name')).toHaveText('Night owls');
+    await foundNightOwls(founder);
     const groupUrl = new URL(founder.url());
     const link = await makeInvite(founder);
 
@@ -414,14 +419,7 @@ test('[INV-8] the link alone says which group it is while the group cannot be fe
   try {
     const founder = await a.newPage();
     const newcomer = await b.newPage();
-    await createIdentity(founder, 'Rowan');
-    await founder.goto('/new');
-    await founder.getByLabel('Group name').fill('Night owls');
-    await founder
-      .getByLabel('A few words about the group (optional)')
-      .fill('For people whose panic comes at night.');
-    await founder.getByRole('button', { name: 'Create the group' }).click();
-    await expect(founder.getByTestId('group-name')).toHaveText('Night owls');
+    await foundNightOwls(founder);
     const link = await makeInvite(founder);
     expect(link.split('#')[1]!.split('.')).toHaveLength(3);
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A TCP port free on loopback right now (for a server that must keep one port across restarts). */
@@ -23,4 +23,30 @@ export function residentBytes(pid: number): number {
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of a process and every process under it (a browser and its renderers). */
+export function treeCpuSeconds(root: number): number {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let sum = 0;
+  const queue = [root];
+  while (queue.length) {
+    const pid = queue.pop()!;
+    try {
+      sum += cpuSeconds(pid);
+    } catch {
+      // gone meanwhile
+    }
+    for (const [child, ppid] of parent) if (ppid === pid) queue.push(child);
+  }
+  return sum;
 }

@@ -1,6 +1,7 @@
 import { Repo, type DocHandle, type DocumentId, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { putEntry, readLedgerDoc, type LedgerDoc } from '../../src/lib/core/ledger/doc';
+import { eventually, fullyAcknowledged } from './relay-kit';
 
 /** A Node automerge-repo on one relay (`http://…` or `ws://…`), for writing as members' devices. */
 export function repoOn(relayUrl: string): Repo {
@@ -53,14 +54,6 @@ export async function putThroughRelay(
 /** Resolves once the relay this repo is connected to has stored what `handle` holds now. */
 export async function untilRelayHolds(repo: Repo, handle: DocHandle<unknown>): Promise<void> {
   await repo.flush();
-  // The relay acknowledges only what it stored: wait until it reports our heads.
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const peer = repo.peers[0];
-    const storageId = peer ? repo.peerMetadataByPeerId[peer]?.storageId : undefined;
-    const theirs = storageId ? handle.getSyncInfo(storageId)?.lastHeads : undefined;
-    if (theirs && [...theirs].sort().join() === [...handle.heads()].sort().join()) return;
-    if (Date.now() > deadline) throw new Error('the relay did not take the document');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  // The relay acknowledges only what it stored.
+  await eventually(() => fullyAcknowledged(repo, handle), 120_000);
 }
