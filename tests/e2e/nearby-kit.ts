@@ -112,6 +112,40 @@ export async function pair(host: Phone, guest: Phone): Promise<{ codes: number }
   return { codes: offerCodes + answerCodes };
 }
 
+/**
+ * Hearth on this page stops taking anything in from a direct connection once more than `bytes`
+ * have reached it (the message that crosses the line is the last one handed over): the cut of a
+ * phone whose app is closed mid-sync, at a byte count rather than at whatever moment a test's
+ * polling notices (a backlog crosses a local data channel in a few milliseconds). From the page's
+ * next load on; `window.__hearthCutAt` then holds how many bytes got in.
+ */
+export async function cutAfter(page: Page, bytes: number): Promise<void> {
+  await page.addInitScript((limit: number) => {
+    const w = window as unknown as { __hearthCutAt?: number };
+    let seen = 0;
+    const own = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage')!;
+    Object.defineProperty(RTCDataChannel.prototype, 'onmessage', {
+      configurable: true,
+      get(this: RTCDataChannel) {
+        return own.get!.call(this) as unknown;
+      },
+      set(this: RTCDataChannel, handler: unknown) {
+        const wrapped =
+          typeof handler === 'function'
+            ? (event: MessageEvent) => {
+                if (w.__hearthCutAt !== undefined) return;
+                const data = event.data as ArrayBuffer | string;
+                seen += typeof data === 'string' ? data.length : data.byteLength;
+                (handler as (e: MessageEvent) => void).call(this, event);
+                if (seen > limit) w.__hearthCutAt = seen;
+              }
+            : handler;
+        own.set!.call(this, wrapped);
+      }
+    });
+  }, bytes);
+}
+
 export async function closePhones(...phones: Phone[]): Promise<void> {
   for (const p of phones) await p.browser.close().catch(() => undefined);
 }
