@@ -23,7 +23,7 @@ import { AdmissionGate } from './admission';
 import { Evictor } from './eviction';
 import { Federation } from './federation';
 import { Flusher, StaleWrite, syncMessageHeads } from './flusher';
-import { releaseLoadRaces } from './load-races';
+import { quietForeverPromise, releaseLoadRaces } from './load-races';
 import { measureAll, OverBudget, type Measured } from './chunk-sizes';
 import { guardSaves, refuseEmptySnapshots, unload } from './unload';
 import { createPush } from './push';
@@ -588,6 +588,7 @@ export function createServer(
   });
   // Evicted documents must not stay reachable through automerge-repo's load races [OPS-8].
   releaseLoadRaces(repo);
+  quietForeverPromise();
   // Only the live handle's current state is ever saved: unloading cannot write over a document.
   guardSaves(repo, (reason) => metrics.savesSkipped.inc({ reason }));
   gate = config.admit === 'groups' ? new AdmissionGate(repo, storage, new Set(allowed)) : undefined;

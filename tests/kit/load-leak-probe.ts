@@ -1,6 +1,7 @@
 // Run with `node --expose-gc --import tsx`: loads N documents from storage into a Repo, drops them
 // from its memory, collects garbage and prints how many loaded documents are still reachable.
-// FIX=1 applies the relay's releaseLoadRaces first.
+// FIX=signal applies the relay's releaseLoadRaces first; FIX=1 also quietForeverPromise. It also
+// counts the abort signals of the loads still reachable (each load's race holds its own).
 //
 // DocHandle's state machine keeps a 120 s timer (xstate's waitFor) that holds a handle for two
 // minutes after it is ready; timers that long are shortened to 300 ms here so that the probe
@@ -9,13 +10,23 @@ import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { releaseLoadRaces } from '../../sync-server/src/load-races';
+import { quietForeverPromise, releaseLoadRaces } from '../../sync-server/src/load-races';
 import { FileStorageAdapter } from '../../sync-server/src/storage/file-storage';
 
 // Replaced before any Repo exists (imports only define things; timers start in the code below).
 const realSetTimeout = globalThis.setTimeout.bind(globalThis);
 globalThis.setTimeout = ((fn: () => void, ms?: number, ...rest: unknown[]) =>
   realSetTimeout(fn, ms !== undefined && ms >= 100_000 ? 300 : ms, ...rest)) as typeof setTimeout;
+
+// Every AbortSignal made from here on, weakly (releaseLoadRaces makes one per load).
+const signals: WeakRef<object>[] = [];
+const RealController = globalThis.AbortController;
+globalThis.AbortController = class extends RealController {
+  constructor() {
+    super();
+    signals.push(new WeakRef(this.signal));
+  }
+};
 
 const N = 30;
 const dir = mkdtempSync(join(tmpdir(), 'hearth-load-leak-'));
@@ -41,6 +52,7 @@ async function loadAndDrop(repo: Repo, ids: DocumentId[]) {
 const ids = await prepare();
 const repo = new Repo({ storage: new FileStorageAdapter(dir), peerId: 'reader' as PeerId });
 if (process.env.FIX) releaseLoadRaces(repo);
+if (process.env.FIX === '1') quietForeverPromise();
 const { docs, handles } = await loadAndDrop(repo, ids);
 await new Promise((r) => realSetTimeout(r, 1500));
 const gc = (globalThis as { gc?: () => void }).gc!;
@@ -49,5 +61,7 @@ await new Promise((r) => realSetTimeout(r, 50));
 gc();
 rmSync(dir, { recursive: true, force: true });
 const alive = (refs: WeakRef<object>[]) => refs.filter((r) => r.deref() !== undefined).length;
-console.log(JSON.stringify({ alive: alive(docs), handles: alive(handles), of: N }));
+console.log(
+  JSON.stringify({ alive: alive(docs), handles: alive(handles), signals: alive(signals), of: N })
+);
 process.exit(0);
