@@ -9,12 +9,13 @@
 // takes to reach another member, and CPU and resident memory of the server. A level counts as held
 // only if at least 99% of the expected deliveries were measured and p99 ≤ 300 ms.
 // Levels: RELAY_LOAD_LEVELS (default 100,500,1000,2000,5000); seconds per level:
-// RELAY_LOAD_SECONDS (default 20). Then scale-out (below): RELAY_LOAD_SCALEOUT_LEVELS.
+// RELAY_LOAD_SECONDS (default 20); RELAY_LOAD_PIN=1 gives the server a core of its own. Then
+// scale-out (below): RELAY_LOAD_SCALEOUT_LEVELS.
 import * as A from '@automerge/automerge';
 import { generateAutomergeUrl, parseAutomergeUrl } from '@automerge/automerge-repo';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuSeconds, freePort, residentBytes } from '../tests/kit/proc';
 import { startPostgres } from '../tests/kit/postgres';
@@ -30,6 +31,21 @@ const WORKERS = 3;
 const PER_DOC = 10;
 const INTERVAL_MS = 5_000;
 const DURATION_MS = Number(process.env.RELAY_LOAD_SECONDS ?? 20) * 1000;
+
+/**
+ * RELAY_LOAD_PIN=1: the server under test gets a core of its own (the last), the generator the
+ * rest (`taskset`, every thread). On a shared two-core machine the generator and the server
+ * otherwise take turns on the same cores, and both servers' p99 then measures that.
+ */
+const PIN = (() => {
+  if (process.env.RELAY_LOAD_PIN !== '1') return undefined;
+  const n = availableParallelism();
+  if (n < 2) throw new Error('RELAY_LOAD_PIN needs at least two cores');
+  return { server: String(n - 1), generator: n === 2 ? '0' : `0-${n - 2}` };
+})();
+function pin(pid: number, cores: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' });
+}
 
 const pct = (xs: number[], p: number) => {
   if (xs.length === 0) return NaN;
@@ -99,6 +115,12 @@ async function run(urls: string[], pids: number[], clients: number, perDoc = PER
       durationMs: DURATION_MS
     });
     workers.push(w);
+  }
+  if (PIN) {
+    // The servers on the last core, the generator (and this process) on the others.
+    for (const pid of pids) pin(pid, PIN.server);
+    for (const w of workers) pin(w.pid!, PIN.generator);
+    pin(process.pid, PIN.generator);
   }
   const ready = await Promise.all(
     workers.map(
