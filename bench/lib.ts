@@ -5,6 +5,22 @@ import { startRelay } from '../tests/e2e/helpers';
 import { createServer, connect, type Server } from 'node:net';
 
 /**
+ * Relay flags for a bench whose many clients all come from this one machine: the per-address
+ * limits (connections, documents per connection, unknown documents, OPS-16) would otherwise
+ * refuse all but the first few hundred, and the bench would measure the refusals.
+ */
+export const ONE_ADDRESS_FLAGS = [
+  '--max-connections-per-ip',
+  '100000',
+  '--max-documents-per-connection',
+  '100000',
+  '--unknown-documents-per-ip-per-minute',
+  '1000000',
+  '--max-unknown-documents-per-connection',
+  '1000000'
+];
+
+/**
  * One benchmark figure, printed as a JSON line: `{"bench","value","unit","goal"}`. A figure printed
  * for context (the comparison server's, a count) has no goal. `counts` are what prove the figure
  * measured what it says (samples taken, samples that saw the event), printed beside it.

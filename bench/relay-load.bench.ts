@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { cpuSeconds, freePort, residentBytes } from '../tests/kit/proc';
 import { startPostgres } from '../tests/kit/postgres';
 import { spawnRelay } from '../tests/kit/relay-kit';
-import { report } from './lib';
+import { ONE_ADDRESS_FLAGS, report } from './lib';
 
 const LEVELS = (process.env.RELAY_LOAD_LEVELS ?? '100,500,1000,2000,5000').split(',').map(Number);
 const P99_GOAL_MS = 300;
@@ -46,6 +46,8 @@ const PIN = (() => {
 function pin(pid: number, cores: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' });
 }
+// This process belongs with the generator.
+if (PIN) pin(process.pid, PIN.generator);
 
 const pct = (xs: number[], p: number) => {
   if (xs.length === 0) return NaN;
@@ -73,16 +75,6 @@ interface WorkerResult {
   protocolErrors: number;
   cpuSeconds: number;
 }
-
-/** Every client comes from this one address: the per-address limits are raised. */
-const LOAD_FLAGS = [
-  '--max-connections-per-ip',
-  '100000',
-  '--max-documents-per-connection',
-  '100000',
-  '--unknown-documents-per-ip-per-minute',
-  '1000000'
-];
 
 /** A level is held only if ≥ 99% of its expected deliveries were measured, at p99 ≤ 300 ms. */
 const holds = (r: { expected: number; measured: number; p99: number }) =>
@@ -120,7 +112,6 @@ async function run(urls: string[], pids: number[], clients: number, perDoc = PER
     // The servers on the last core, the generator (and this process) on the others.
     for (const pid of pids) pin(pid, PIN.server);
     for (const w of workers) pin(w.pid!, PIN.generator);
-    pin(process.pid, PIN.generator);
   }
   const ready = await Promise.all(
     workers.map(
@@ -164,7 +155,7 @@ for (const clients of LEVELS) {
     mkdtempSync(join(tmpdir(), 'load-hearth-')),
     mkdtempSync(join(tmpdir(), 'load-plain-'))
   ];
-  const hearth = await spawnRelay(dirs[0]!, LOAD_FLAGS);
+  const hearth = await spawnRelay(dirs[0]!, ONE_ADDRESS_FLAGS);
   const h = await run([hearth.url], [hearth.child.pid!], clients);
   await hearth.stop();
   const plain = await startPlain(dirs[1]!);
@@ -225,7 +216,7 @@ if (SCALEOUT.length > 0) {
         );
         const relays = [];
         for (const d of dirs)
-          relays.push(await spawnRelay(d, [...LOAD_FLAGS, '--database-url', db]));
+          relays.push(await spawnRelay(d, [...ONE_ADDRESS_FLAGS, '--database-url', db]));
         const r = await run(
           relays.map((x) => x.url),
           relays.map((x) => x.child.pid!),

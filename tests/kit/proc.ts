@@ -25,8 +25,8 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** CPU seconds of a process and every process under it (a browser and its renderers). */
-export function treeCpuSeconds(root: number): number {
+/** Every process below `pid`, children before grandchildren (Linux /proc). */
+export function descendants(pid: number): number[] {
   const parent = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -37,16 +37,23 @@ export function treeCpuSeconds(root: number): number {
       // gone meanwhile
     }
   }
+  const out: number[] = [];
+  for (let i = -1; i < out.length; i++) {
+    const p = i < 0 ? pid : out[i]!;
+    for (const [child, pp] of parent) if (pp === p) out.push(child);
+  }
+  return out;
+}
+
+/** CPU seconds of a process and every process under it (a browser and its renderers). */
+export function treeCpuSeconds(root: number): number {
   let sum = 0;
-  const queue = [root];
-  while (queue.length) {
-    const pid = queue.pop()!;
+  for (const pid of [root, ...descendants(root)]) {
     try {
       sum += cpuSeconds(pid);
     } catch {
       // gone meanwhile
     }
-    for (const [child, ppid] of parent) if (ppid === pid) queue.push(child);
   }
   return sum;
 }
