@@ -7,7 +7,7 @@ import {
   type Random
 } from '../../src/lib/core/group/session';
 import { keyId, sealLockbox } from '../../src/lib/core/crypto/box';
-import { groupIdFor } from '../../src/lib/core/governance/reducer';
+import { groupIdFor } from '../../src/lib/core/governance/messages';
 import { sealEntry } from '../../src/lib/core/ledger/envelope';
 import { Kind, map, seed, T0 } from './ledger-kit';
 

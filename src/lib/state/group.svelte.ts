@@ -8,7 +8,7 @@ import { keyFingerprint } from '$core/identity/keys';
 import { sameHeads } from '$core/sync/status';
 import { hexToBytes, toHex } from '$core/encoding/hex';
 import { proofVerdicts } from '$core/governance/derive';
-import { parsePayload } from '$core/governance/payloads';
+import { parsePayload } from '$core/governance/kinds';
 import { Kind } from '$core/governance/types';
 import { isDocumentId, type DocumentId } from '$lib/adapters/doc-id';
 import type { GroupDoc } from '$lib/adapters/repo-client';

@@ -1,6 +1,6 @@
 import { toHex } from '$core/encoding/hex';
 import { NoKeyError } from '$core/group/session';
-import { parsePayload } from '$core/governance/payloads';
+import { parsePayload } from '$core/governance/kinds';
 import { Kind, type ModerationAct, type Reaction, type ReportReason } from '$core/governance/types';
 import { readLedgerDoc } from '$core/ledger/doc';
 import { decodeEntry, signedMessage } from '$core/ledger/envelope';

@@ -9,7 +9,8 @@ import { emptyState, step } from './reducer';
 import { tallyAt } from './tally';
 import { DEFAULT_SETTINGS, TIER_WEIGHT } from './settings';
 import type { AuditRecord, GroupState } from './state';
-import { Kind, KIND_NAMES, tierRank, type Reason } from './types';
+import { KIND_NAMES } from './kinds';
+import { Kind, tierRank, type Reason } from './types';
 
 export interface DeriveParams {
   groupId: Uint8Array;

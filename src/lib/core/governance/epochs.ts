@@ -1,7 +1,7 @@
 import { toHex } from '../encoding/hex';
 import type { Entry } from '../ledger/envelope';
 import type { Ctx } from './context';
-import type { LockboxSet } from './payloads';
+import type { LockboxSet } from './kinds';
 import type { GroupState } from './state';
 import type { Reason } from './types';
 

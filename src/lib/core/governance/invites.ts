@@ -3,12 +3,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, publicKeyOf, sign } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
 import type { Entry } from '../ledger/envelope';
-import type { Ctx, Who } from './context';
-import type { Payload } from './payloads';
+import type { Ctx } from './context';
+import type { PayloadOf } from './kinds';
 import type { GroupState } from './state';
 import type { Kind, Reason } from './types';
 
-type P<K extends number> = Extract<Payload, { kind: K }>;
+type P<K extends number> = PayloadOf<K>;
 
 const te = new TextEncoder();
 const INVITE_KEY = te.encode('hearth/v1/invite-key');
@@ -49,44 +49,6 @@ export function signInviteProof(
     inviteKeyPair(secret).secretKey,
     inviteProofMessage(groupId, inviteEntry, identity, x25519)
   );
-}
-
-export function invite(
-  state: GroupState,
-  ctx: Ctx,
-  e: Entry,
-  p: P<typeof Kind.Invite>,
-  who: Who
-): Reason | null {
-  state.invites[e.id] = {
-    id: e.id,
-    by: who.member.id,
-    key: p.key,
-    expires: p.expires,
-    singleUse: p.singleUse,
-    usedBy: [],
-    revokedBy: null,
-    secret: p.secret ?? null,
-    card: p.card ? toHex(p.card) : null
-  };
-  void ctx;
-  return null;
-}
-
-/** The inviter or a leader may revoke an invite. */
-export function revokeInvite(
-  state: GroupState,
-  ctx: Ctx,
-  e: Entry,
-  p: P<typeof Kind.RevokeInvite>,
-  who: Who
-): Reason | null {
-  const inv = state.invites[p.invite];
-  if (!inv || !ctx.ancestor(inv.id, e.id)) return 'unknown-target';
-  if (inv.by !== who.member.id && who.tier !== 'leader') return 'not-leader';
-  inv.revokedBy ??= e.id;
-  ctx.inviteRevocations.set(inv.id, [...(ctx.inviteRevocations.get(inv.id) ?? []), e.id]);
-  return null;
 }
 
 /**

@@ -2,13 +2,13 @@ import type { Entry } from '../ledger/envelope';
 import type { Ctx, Who } from './context';
 import { applyLockboxes } from './epochs';
 import { revokedUnseen, tooLateToAdmit } from './invites';
-import type { Payload, ProposalBody } from './payloads';
+import type { PayloadOf, ProposalBody } from './kinds';
 import { PROBATION_SECONDS, TIER_WEIGHT } from './settings';
 import type { Execution, GroupState, Member, Proposal } from './state';
 import { decided, tallyAt } from './tally';
 import { Kind, tierRank, type ProposalKind, type Reason, type VotingRules } from './types';
 
-type P<K extends number> = Extract<Payload, { kind: K }>;
+type P<K extends number> = PayloadOf<K>;
 
 /** Points for work that helps the group; people on probation earn half [REP-1]. */
 export const POINTS = { helped: 2, mentoring: 6, proposalPassed: 4, moderation: 4 } as const;
@@ -152,45 +152,10 @@ export function propose(
  * depend on where the two entries fall in the total order: a referenced entry that exists but
  * is not in the causal past is 'proposal-not-in-past', whatever its id.
  */
-function openProposal(state: GroupState, ctx: Ctx, e: Entry, id: string): Proposal | Reason {
+export function openProposal(state: GroupState, ctx: Ctx, e: Entry, id: string): Proposal | Reason {
   if (!ctx.ancestor(id, e.id))
     return ctx.dag.index.has(id) ? 'proposal-not-in-past' : 'unknown-proposal';
   return state.proposals[id] ?? 'unknown-proposal';
-}
-
-export function ballot(
-  state: GroupState,
-  ctx: Ctx,
-  e: Entry,
-  p: P<typeof Kind.Ballot>,
-  who: Who
-): Reason | null {
-  const proposal = openProposal(state, ctx, e, p.proposal);
-  if (typeof proposal === 'string') return proposal;
-  if (!(who.member.id in proposal.electorate)) return 'not-in-electorate';
-  if (proposal.closedBy) return 'after-close';
-  proposal.ballots.push({
-    entry: e.id,
-    member: who.member.id,
-    choice: p.choice,
-    reason: p.reason ?? null
-  });
-  return null;
-}
-
-export function comment(
-  state: GroupState,
-  ctx: Ctx,
-  e: Entry,
-  p: P<typeof Kind.Comment>,
-  who: Who
-): Reason | null {
-  const proposal = openProposal(state, ctx, e, p.proposal);
-  if (typeof proposal === 'string') return proposal;
-  // A moderator's mute (like a leader's emergency mute) also stops comments [SAFE-22]; ballots and proposals (appeals) stay open.
-  if (ctx.isSilenced(state, who.member.id, e)) return 'muted';
-  proposal.comments++;
-  return null;
 }
 
 /**
@@ -435,50 +400,6 @@ function retire(
     devices: retired
   });
   return { code: 'retired' };
-}
-
-/**
- * A member's consent to research export, or their opt-out, for one study or for all [RES-2]. It
- * may name a research proposal still being voted on (opting out in advance). Any member, any
- * time; the latest in causal order counts.
- */
-export function consent(
-  state: GroupState,
-  ctx: Ctx,
-  e: Entry,
-  p: P<typeof Kind.Consent>,
-  who: Who
-): Reason | null {
-  if (p.study !== undefined) {
-    const proposal = openProposal(state, ctx, e, p.study);
-    if (typeof proposal === 'string') return proposal;
-    if (proposal.body.type !== 'research') return 'unknown-target';
-  }
-  const choice = {
-    consent: p.consent,
-    entry: e.id,
-    time: ctx.timeOf(e),
-    order: ctx.eligible.size
-  };
-  const rec = (state.research.choices[who.member.id] ??= { all: null, studies: {} });
-  if (p.study === undefined) rec.all = choice;
-  else rec.studies[p.study] = choice;
-  return null;
-}
-
-export function outcome(
-  state: GroupState,
-  ctx: Ctx,
-  e: Entry,
-  p: P<typeof Kind.Outcome>,
-  who: Who
-): Reason | null {
-  const proposal = openProposal(state, ctx, e, p.proposal);
-  if (typeof proposal === 'string') return proposal;
-  if (!proposal.closedBy || !ctx.ancestor(proposal.closedBy, e.id)) return 'not-decided';
-  if (proposal.author !== who.member.id && who.tier !== 'leader') return 'not-leader';
-  proposal.outcome = { text: p.text, review: p.review, entry: e.id };
-  return null;
 }
 
 export type { ProposalKind };

@@ -7,7 +7,7 @@ import type {
   Tier,
   VotingRules
 } from './types';
-import type { ChannelPurpose, ProposalBody } from './payloads';
+import type { ChannelPurpose, ProposalBody } from './kinds';
 import type { Text } from './text';
 
 export interface Member {

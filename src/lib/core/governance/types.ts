@@ -84,9 +84,6 @@ export type ModerationAct = (typeof MODERATION_ACTS)[number];
 export const REACTIONS = ['heart', 'hug', 'same'] as const;
 export type Reaction = (typeof REACTIONS)[number];
 export type KindName = keyof typeof Kind;
-export const KIND_NAMES = Object.fromEntries(
-  Object.entries(Kind).map(([k, v]) => [v, k])
-) as Record<number, KindName>;
 
 export type VotingMethod = 'majority' | 'consent';
 

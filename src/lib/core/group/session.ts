@@ -1,7 +1,6 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { encryptField, keyId, openLockbox, sealLockbox, x25519PublicKey } from '../crypto/box';
-import type { CborMap, CborValue } from '../crypto/cbor';
 import { publicKeyOf, sign } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
 import { toBase64Url } from '../encoding/base64url';
@@ -12,9 +11,19 @@ import { CHANNEL_EPOCH, channelIdFor } from '../space/channel';
 import { Ledger, type DeriveParams } from '../governance/derive';
 import { inviteKeyPair, signInviteProof, tooLateToAdmit } from '../governance/invites';
 import { sealInviteCard } from '../governance/invite-card';
-import { CHANNEL_PURPOSES, parsePayload, type ChannelPurpose } from '../governance/payloads';
+import {
+  encodePayload,
+  encodeSpacePayload,
+  parsePayload,
+  type ChannelPurpose,
+  type LockboxSet,
+  type Payload,
+  type ProposalBody,
+  type Seal,
+  type SpacePayload
+} from '../governance/kinds';
 import { responders } from '../governance/safety';
-import { deviceAuthMessage, deviceProofMessage, groupIdFor } from '../governance/reducer';
+import { deviceAuthMessage, deviceProofMessage, groupIdFor } from '../governance/messages';
 import type { GroupState, Proposal } from '../governance/state';
 import { isSealed, openStateText, type Text } from '../governance/text';
 import { safeDisplayName } from '../identity/pseudonym';
@@ -100,15 +109,6 @@ export function parentsFor(
   return out.sort();
 }
 
-type Fields = Record<string, CborValue | undefined>;
-type Seal = (field: string, text: string) => CborValue;
-
-function cborMap(obj: Fields): CborMap {
-  const m: CborMap = new Map();
-  for (const [k, v] of Object.entries(obj)) if (v !== undefined) m.set(k, v);
-  return m;
-}
-
 function sealer(
   groupId: Uint8Array,
   author: Uint8Array,
@@ -153,61 +153,57 @@ export function foundGroup(o: FoundOptions): {
   const groupId = groupIdFor(o.device.publicKey, nonce);
   const epochKey = o.random(32);
   const entries: { id: string; bytes: Uint8Array }[] = [];
-  const write = (kind: number, build: (seal: Seal) => Fields) => {
+  const write = (p: Payload) => {
     const seq = entries.length + 1;
     const last = entries[entries.length - 1];
-    const seal = sealer(groupId, o.device.publicKey, seq, kind, 1, epochKey, o.random);
+    const seal = sealer(groupId, o.device.publicKey, seq, p.kind, 1, epochKey, o.random);
     const sealed = sealEntry(o.device.secret, groupId, {
       author: o.device.publicKey,
       seq,
       backlink: last?.id ?? null,
       prev: last ? [last.id] : [],
-      kind,
-      payload: cborMap(build(seal)),
+      kind: p.kind,
+      payload: encodePayload(p, seal),
       time: o.now
     });
     entries.push(sealed);
   };
-  write(Kind.Genesis, (seal) => ({
-    g: groupId,
-    n: nonce,
-    name: seal('name', o.name),
-    cat: seal('cat', o.category),
-    rules: seal('rules', o.rules),
-    x: o.device.xPublic,
+  write({
+    kind: Kind.Genesis,
+    groupId: toHex(groupId),
+    nonce,
+    name: o.name,
+    category: o.category,
+    rules: o.rules,
+    x25519: o.device.xPublic,
     founders: [],
     treasury: o.treasury ?? 100,
-    gov:
-      o.settings && Object.keys(o.settings).length > 0
-        ? new Map(
-            Object.entries(o.settings).map(([k, r]) => [
-              k,
-              cborMap({ ...r, electorate: [...r.electorate] })
-            ])
-          )
-        : undefined
-  }));
-  write(Kind.Lockboxes, () =>
-    lockboxFields(groupId, 1, epochKey, [[o.device.publicKey, o.device.xPublic]], o.random)
-  );
-  if (o.description.trim()) write(Kind.Settings, (seal) => ({ desc: seal('desc', o.description) }));
-  write(Kind.Profile, (seal) => ({ name: seal('name', o.displayName) }));
+    settings: o.settings ?? {}
+  });
+  write({
+    kind: Kind.Lockboxes,
+    ...lockboxSet(groupId, 1, epochKey, [[o.device.publicKey, o.device.xPublic]], o.random)
+  });
+  if (o.description.trim())
+    write({ kind: Kind.Settings, name: undefined, description: o.description });
+  write({ kind: Kind.Profile, name: o.displayName });
   return { groupId, entries: entries.map((e) => e.bytes) };
 }
 
-function lockboxFields(
+/** `key` for `epoch`, sealed to each of `to` (device, X25519 key) [ENC-4]. */
+function lockboxSet(
   groupId: Uint8Array,
   epoch: number,
   key: Uint8Array,
   to: [Uint8Array, Uint8Array][],
   random: Random
-): Fields {
+): LockboxSet {
   return {
-    e: epoch,
-    k: keyId(key),
-    b: to.map(([device, x]) => [
-      device,
-      sealLockbox({
+    epoch,
+    keyId: toHex(keyId(key)),
+    boxes: to.map(([device, x]) => ({
+      device: toHex(device),
+      sealed: sealLockbox({
         epochKey: key,
         recipientX25519: x,
         recipientDevice: device,
@@ -215,7 +211,7 @@ function lockboxFields(
         epoch,
         ephemeralSecret: random(32)
       })
-    ])
+    }))
   };
 }
 
@@ -243,6 +239,28 @@ export type ProposalInput =
   | { type: 'research'; study: string; tables: ResearchTable[]; until: number }
   /** Retire `member`'s leaked key: every device of theirs but `keep` stops counting [ID-7]. */
   | { type: 'retire'; member: string; keep: string[] };
+
+/** What a proposal says on the ledger, from what the screens ask for. */
+function proposalBody(input: ProposalInput): ProposalBody {
+  switch (input.type) {
+    case 'history':
+      return { type: 'governance', target: 'history', share: input.share };
+    case 'moderation':
+      return {
+        type: 'moderation',
+        text: input.text,
+        threshold: input.threshold,
+        moderators: input.moderators,
+        responders: input.responders,
+        checkInWait: input.checkInWait,
+        unanswered: input.unanswered
+      };
+    case 'research':
+      return { ...input, until: Math.floor(input.until) };
+    default:
+      return input;
+  }
+}
 
 export interface SessionOptions extends Omit<DeriveParams, 'groupId'> {
   groupId: Uint8Array;
@@ -488,19 +506,14 @@ export class GroupSession {
    * current epoch key. When a removal has made a rotation due, a new epoch is started first, so
    * nothing is ever written with a key a removed member holds [ENC-6].
    */
-  private write(
-    kind: number,
-    now: number,
-    build: (seal: Seal) => Fields,
-    refs: string[] = []
-  ): Uint8Array[] {
+  private write(make: () => Payload, now: number, refs: string[] = []): Uint8Array[] {
     const out: Uint8Array[] = [];
     const state = this.state;
     if (state.rotationDue && state.currentEpoch > 0 && this.isMember()) {
       const rotation = this.rotate(now);
       if (rotation) out.push(rotation);
     }
-    out.push(this.sign(kind, now, build, undefined, refs));
+    out.push(this.sign(make, now, undefined, refs));
     return out;
   }
 
@@ -509,9 +522,8 @@ export class GroupSession {
    * with `sealWith` (an applicant's invitation key, epoch 0).
    */
   private sign(
-    kind: number,
+    make: () => Payload,
     now: number,
-    build: (seal: Seal) => Fields,
     sealWith?: { epoch: number; key: Uint8Array; context?: Uint8Array },
     refs: string[] = []
   ): Uint8Array {
@@ -520,11 +532,13 @@ export class GroupSession {
     const seq = (tip?.seq ?? 0) + 1;
     const epoch = sealWith?.epoch ?? state.currentEpoch;
     const key = sealWith ? sealWith.key : this.keys().get(epoch);
+    // Built as it is signed: after any rotation `write` started, with the epoch it made current.
+    const p = make();
     const seal = sealer(
       sealWith?.context ?? this.groupId,
       this.device.publicKey,
       seq,
-      kind,
+      p.kind,
       epoch,
       key,
       this.random
@@ -538,8 +552,8 @@ export class GroupSession {
         tip?.id ?? null,
         refs.filter((r) => this.ledger.has(r))
       ),
-      kind,
-      payload: cborMap(build(seal)),
+      kind: p.kind,
+      payload: encodePayload(p, seal),
       time: Math.floor(now)
     });
     this.ledger.add(bytes);
@@ -566,8 +580,9 @@ export class GroupSession {
     const to = this.recipients();
     if (to.length === 0) return undefined;
     const first = to.slice(0, MAX_BOXES_PER_ENTRY);
-    const bytes = this.sign(Kind.Lockboxes, now, () =>
-      lockboxFields(this.groupId, epoch, key, first, this.random)
+    const bytes = this.sign(
+      () => ({ kind: Kind.Lockboxes, ...lockboxSet(this.groupId, epoch, key, first, this.random) }),
+      now
     );
     return bytes;
   }
@@ -585,8 +600,12 @@ export class GroupSession {
     for (let i = 0; i < missing.length; i += MAX_BOXES_PER_ENTRY) {
       const part = missing.slice(i, i + MAX_BOXES_PER_ENTRY);
       out.push(
-        this.sign(Kind.Lockboxes, now, () =>
-          lockboxFields(this.groupId, state.currentEpoch, key, part, this.random)
+        this.sign(
+          () => ({
+            kind: Kind.Lockboxes,
+            ...lockboxSet(this.groupId, state.currentEpoch, key, part, this.random)
+          }),
+          now
         )
       );
     }
@@ -633,7 +652,7 @@ export class GroupSession {
       this.open(mine.handle) === said
     )
       return [];
-    return this.write(Kind.Push, now, (seal) => ({ h: seal('h', said) }));
+    return this.write(() => ({ kind: Kind.Push, handle: said }), now);
   }
 
   /** This device's push handle for the group's current key epoch (what it registers) [PUSH-11]. */
@@ -664,7 +683,7 @@ export class GroupSession {
   }
 
   profile(name: string, now: number): Uint8Array[] {
-    return this.write(Kind.Profile, now, (seal) => ({ name: seal('name', name) }));
+    return this.write(() => ({ kind: Kind.Profile, name }), now);
   }
 
   /**
@@ -687,27 +706,31 @@ export class GroupSession {
     inviteId: string;
   } {
     const secret = this.random(32);
-    const entries = this.write(Kind.Invite, now, (seal) => ({
-      ik: inviteKeyPair(secret).publicKey,
-      exp: Math.floor(now) + o.days * 86_400,
-      one: o.singleUse ? 1 : 0,
-      s: seal('s', toHex(secret)),
-      c: o.card
-        ? sealInviteCard(
-            o.wake ? { ...o.card, wake: { ...o.wake, x25519: this.device.xPublic } } : o.card,
-            secret,
-            this.groupId,
-            this.random(24)
-          )
-        : undefined
-    }));
+    const entries = this.write(
+      () => ({
+        kind: Kind.Invite,
+        key: toHex(inviteKeyPair(secret).publicKey),
+        expires: Math.floor(now) + o.days * 86_400,
+        singleUse: o.singleUse,
+        secret: toHex(secret),
+        card: o.card
+          ? sealInviteCard(
+              o.wake ? { ...o.card, wake: { ...o.wake, x25519: this.device.xPublic } } : o.card,
+              secret,
+              this.groupId,
+              this.random(24)
+            )
+          : undefined
+      }),
+      now
+    );
     const inviteId = entryId(entries[entries.length - 1]!);
     this.inviteSecrets.set(inviteId, secret);
     return { entries, secret, inviteId };
   }
 
   revokeInvite(invite: string, now: number): Uint8Array[] {
-    return this.write(Kind.RevokeInvite, now, () => ({ inv: hexToBytes(invite) }));
+    return this.write(() => ({ kind: Kind.RevokeInvite, invite }), now);
   }
 
   /**
@@ -731,15 +754,14 @@ export class GroupSession {
       this.device.xPublic
     );
     const bytes = this.sign(
-      Kind.Apply,
-      o.now,
-      (seal) => ({
-        m: seal('m', o.motivation),
-        n: seal('n', o.name),
-        x: this.device.xPublic,
-        inv: hexToBytes(o.invite),
-        ip: proof
+      () => ({
+        kind: Kind.Apply,
+        motivation: o.motivation,
+        name: o.name,
+        x25519: this.device.xPublic,
+        invite: { entry: o.invite, proof }
       }),
+      o.now,
       { epoch: 0, key: textKey }
     );
     return [bytes];
@@ -748,69 +770,14 @@ export class GroupSession {
   propose(input: ProposalInput, now: number): Uint8Array[] {
     // An application is an outsider's entry, never a head: the proposal names it.
     const refs = input.type === 'admit' ? [input.application] : [];
-    return this.write(
-      Kind.Propose,
-      now,
-      (seal) => {
-        switch (input.type) {
-          case 'admit':
-            return { k: 'admit', a: hexToBytes(input.application) };
-          case 'remove':
-            return { k: 'remove', m: hexToBytes(input.member) };
-          case 'tier':
-            return { k: 'tier', m: hexToBytes(input.member), tier: input.tier };
-          case 'allocate':
-            return {
-              k: 'allocate',
-              m: hexToBytes(input.member),
-              amt: input.amount,
-              text: seal('text', input.text)
-            };
-          case 'governance':
-            return {
-              k: 'governance',
-              target: input.target,
-              rules: cborMap({ ...input.rules, electorate: [...input.rules.electorate] })
-            };
-          case 'history':
-            return { k: 'governance', target: 'history', share: input.share ? 1 : 0 };
-          case 'ratify':
-            return { k: 'ratify', e: hexToBytes(input.action) };
-          case 'appeal':
-            return { k: 'appeal', e: hexToBytes(input.target), text: seal('text', input.text) };
-          case 'retire':
-            return { k: 'retire', m: hexToBytes(input.member), keep: input.keep.map(hexToBytes) };
-          case 'moderation':
-            return {
-              k: 'moderation',
-              text: seal('text', input.text),
-              rt: input.threshold,
-              mods: input.moderators?.map(hexToBytes),
-              resp: input.responders?.map(hexToBytes),
-              ciw: input.checkInWait,
-              ua: input.unanswered
-            };
-          case 'research':
-            return {
-              k: 'research',
-              text: seal('text', input.study),
-              tables: [...input.tables],
-              until: Math.floor(input.until)
-            };
-          default:
-            return { k: input.type, text: seal('text', input.text) };
-        }
-      },
-      refs
-    );
+    return this.write(() => ({ kind: Kind.Propose, proposal: proposalBody(input) }), now, refs);
   }
 
   vote(proposal: string, choice: 0 | 1 | 2, reason: string, now: number): Uint8Array[] {
-    return this.write(Kind.Ballot, now, (seal) => ({
-      p: hexToBytes(proposal),
-      c: choice,
-      r: reason.trim() ? seal('r', reason.trim()) : undefined
-    }));
+    return this.write(
+      () => ({ kind: Kind.Ballot, proposal, choice, reason: reason.trim() || undefined }),
+      now
+    );
   }
 
   /**
@@ -818,17 +785,11 @@ export class GroupSession {
    * still being voted on) or, with `study` null, for every study now and later.
    */
   consent(study: string | null, consent: boolean, now: number): Uint8Array[] {
-    return this.write(Kind.Consent, now, () => ({
-      s: study === null ? undefined : hexToBytes(study),
-      c: consent ? 1 : 0
-    }));
+    return this.write(() => ({ kind: Kind.Consent, study: study ?? undefined, consent }), now);
   }
 
   comment(proposal: string, text: string, now: number): Uint8Array[] {
-    return this.write(Kind.Comment, now, (seal) => ({
-      p: hexToBytes(proposal),
-      text: seal('text', text)
-    }));
+    return this.write(() => ({ kind: Kind.Comment, proposal, text }), now);
   }
 
   /**
@@ -864,8 +825,8 @@ export class GroupSession {
     const removed = p?.body.type === 'remove' && passing ? p.body.member : undefined;
     // A retirement rotates too: the new key goes to every device but those it retires [ID-7].
     const retiring = p?.body.type === 'retire' && passing ? p.body : undefined;
-    return this.write(Kind.Close, now, () => {
-      if (!removed && !retiring) return { p: hexToBytes(proposal) };
+    return this.write(() => {
+      if (!removed && !retiring) return { kind: Kind.Close, proposal, lockboxes: undefined };
       const to = this.recipients(removed)
         .filter(
           ([d]) =>
@@ -876,35 +837,32 @@ export class GroupSession {
         .slice(0, MAX_BOXES_PER_ENTRY);
       const key = this.random(32);
       return {
-        p: hexToBytes(proposal),
-        lk: cborMap(lockboxFields(this.groupId, this.state.currentEpoch + 1, key, to, this.random))
+        kind: Kind.Close,
+        proposal,
+        lockboxes: lockboxSet(this.groupId, this.state.currentEpoch + 1, key, to, this.random)
       };
-    });
+    }, now);
   }
 
   outcome(proposal: string, text: string, reviewAt: number, now: number): Uint8Array[] {
-    return this.write(Kind.Outcome, now, (seal) => ({
-      p: hexToBytes(proposal),
-      text: seal('text', text),
-      review: Math.floor(reviewAt)
-    }));
+    return this.write(
+      () => ({ kind: Kind.Outcome, proposal, text, review: Math.floor(reviewAt) }),
+      now
+    );
   }
 
   delegate(scope: ProposalKind | 'all', to: string | null, now: number): Uint8Array[] {
     return to === null
-      ? this.write(Kind.RevokeDelegation, now, () => ({ k: scope }))
-      : this.write(Kind.Delegate, now, () => ({ k: scope, to: hexToBytes(to) }));
+      ? this.write(() => ({ kind: Kind.RevokeDelegation, scope }), now)
+      : this.write(() => ({ kind: Kind.Delegate, scope, to }), now);
   }
 
   helped(entry: string, now: number): Uint8Array[] {
-    return this.write(Kind.Helped, now, () => ({ e: hexToBytes(entry) }), [entry]);
+    return this.write(() => ({ kind: Kind.Helped, target: entry, post: undefined }), now, [entry]);
   }
 
   mentor(mentee: string, mentor: string, now: number): Uint8Array[] {
-    return this.write(Kind.Mentor, now, () => ({
-      mentee: hexToBytes(mentee),
-      mentor: hexToBytes(mentor)
-    }));
+    return this.write(() => ({ kind: Kind.Mentor, mentee, mentor }), now);
   }
 
   /**
@@ -919,14 +877,14 @@ export class GroupSession {
     now: number
   ): Uint8Array[] {
     const out = this.write(
-      Kind.Emergency,
-      now,
-      (seal) => ({
-        a: action,
-        t: hexToBytes(target),
-        dur: Math.round(hours * 3600),
-        why: seal('why', reason)
+      () => ({
+        kind: Kind.Emergency,
+        action,
+        target,
+        duration: Math.round(hours * 3600),
+        reason
       }),
+      now,
       action === 'hide' ? [target] : []
     );
     const id = entryId(out[out.length - 1]!);
@@ -945,12 +903,16 @@ export class GroupSession {
     note: string,
     now: number
   ): Uint8Array[] {
-    return this.write(Kind.Mute, now, (seal) => ({
-      m: hexToBytes(member),
-      dur: Math.max(0, Math.round(hours * 3600)),
-      why: reason,
-      note: note.trim() ? seal('note', note.trim()) : undefined
-    }));
+    return this.write(
+      () => ({
+        kind: Kind.Mute,
+        member,
+        duration: Math.max(0, Math.round(hours * 3600)),
+        reason,
+        note: note.trim() || undefined
+      }),
+      now
+    );
   }
 
   /**
@@ -962,11 +924,15 @@ export class GroupSession {
     proof: Uint8Array,
     now: number
   ): Uint8Array[] {
-    return this.write(Kind.DeviceAdd, now, () => ({
-      d: device.publicKey,
-      x: device.xPublic,
-      proof
-    }));
+    return this.write(
+      () => ({
+        kind: Kind.DeviceAdd,
+        device: toHex(device.publicKey),
+        x25519: device.xPublic,
+        proof
+      }),
+      now
+    );
   }
 
   /**
@@ -996,16 +962,22 @@ export class GroupSession {
     if (member.devices.includes(this.device.id)) return 'already';
     const memberId = hexToBytes(member.id);
     const out = [
-      this.sign(Kind.DeviceAdd, now, () => ({
-        d: this.device.publicKey,
-        x: this.device.xPublic,
-        proof: GroupSession.deviceProof(this.groupId, memberId, this.device),
-        by: backedUp.publicKey,
-        auth: sign(
-          backedUp.secret,
-          deviceAuthMessage(this.groupId, memberId, this.device.publicKey)
-        )
-      }))
+      this.sign(
+        () => ({
+          kind: Kind.DeviceAdd,
+          device: this.device.id,
+          x25519: this.device.xPublic,
+          proof: GroupSession.deviceProof(this.groupId, memberId, this.device),
+          recovery: {
+            by: backedUp.id,
+            auth: sign(
+              backedUp.secret,
+              deviceAuthMessage(this.groupId, memberId, this.device.publicKey)
+            )
+          }
+        }),
+        now
+      )
     ];
     // Refused (this device was removed from the group once): nothing worth storing.
     if (!this.isMember()) return [];
@@ -1018,7 +990,7 @@ export class GroupSession {
    * starts a new key epoch in the same step: the withdrawn device held the current key [ENC-6].
    */
   removeDevice(device: string, now: number): Uint8Array[] {
-    const out = this.write(Kind.DeviceRemove, now, () => ({ d: hexToBytes(device) }));
+    const out = this.write(() => ({ kind: Kind.DeviceRemove, device }), now);
     return [...out, ...this.rotateNow(now)];
   }
 
@@ -1041,7 +1013,7 @@ export class GroupSession {
     if (!this.keyProblem()) return [];
     const epoch = this.state.epochs[this.state.currentEpoch]!;
     const out = [
-      this.sign(Kind.KeyReport, now, () => ({ e: epoch.number, k: hexToBytes(epoch.keyId) }))
+      this.sign(() => ({ kind: Kind.KeyReport, epoch: epoch.number, keyId: epoch.keyId }), now)
     ];
     this.reportedKeys[entryId(out[0]!)] = `${epoch.number}:${epoch.keyId}`;
     return out;
@@ -1050,10 +1022,10 @@ export class GroupSession {
   private readonly reportedKeys: Record<string, string> = {};
 
   settings(o: { name?: string; description?: string }, now: number): Uint8Array[] {
-    return this.write(Kind.Settings, now, (seal) => ({
-      name: o.name !== undefined ? seal('name', o.name) : undefined,
-      desc: o.description !== undefined ? seal('desc', o.description) : undefined
-    }));
+    return this.write(
+      () => ({ kind: Kind.Settings, name: o.name, description: o.description }),
+      now
+    );
   }
 
   /**
@@ -1065,12 +1037,17 @@ export class GroupSession {
     o: { title: string; topic: string; cw?: string },
     now: number
   ): Uint8Array[] {
-    return this.write(Kind.Thread, now, (seal) => ({
-      d: doc,
-      title: seal('title', o.title),
-      topic: seal('topic', o.topic),
-      cw: o.cw?.trim() ? seal('cw', o.cw.trim()) : undefined
-    }));
+    return this.write(
+      () => ({
+        kind: Kind.Thread,
+        doc,
+        title: o.title,
+        topic: o.topic,
+        cw: o.cw?.trim() || undefined,
+        private: undefined
+      }),
+      now
+    );
   }
 
   /**
@@ -1078,23 +1055,21 @@ export class GroupSession {
    * epoch, linked to this device's previous entry in that thread (`tip`).
    */
   private signForThread(
-    kind: number,
-    thread: string,
+    p: SpacePayload,
     tip: { seq: number; id: string } | null,
     now: number,
-    build: (seal: Seal) => Fields,
     seen: readonly string[] = []
   ): Uint8Array {
     const seq = (tip?.seq ?? 0) + 1;
-    const channel = this.channel(thread);
+    const channel = this.channel(p.thread);
     // A private channel takes only its own key; without it this device cannot write there.
-    if (!channel && this.state.threads[thread]?.private) throw new NoKeyError();
+    if (!channel && this.state.threads[p.thread]?.private) throw new NoKeyError();
     const epoch = channel ? CHANNEL_EPOCH : this.state.currentEpoch;
     const seal = sealer(
       channel?.id ?? this.groupId,
       this.device.publicKey,
       seq,
-      kind,
+      p.kind,
       epoch,
       channel ? channel.key : this.keys().get(epoch),
       this.random
@@ -1106,8 +1081,8 @@ export class GroupSession {
       // The moderators' decisions this one (or this report) saw come before it, whatever the
       // clocks say [SAFE-18, TIME-2].
       prev: [...new Set(seen)].sort().slice(-MAX_PREV),
-      kind,
-      payload: cborMap(build(seal)),
+      kind: p.kind,
+      payload: encodeSpacePayload(p, seal),
       time: Math.floor(now)
     }).bytes;
   }
@@ -1118,12 +1093,17 @@ export class GroupSession {
     o: { text: string; replyTo?: string; cw?: string },
     now: number
   ): Uint8Array {
-    return this.signForThread(SpaceKind.Post, thread, tip, now, (seal) => ({
-      t: hexToBytes(thread),
-      text: seal('text', o.text),
-      re: o.replyTo ? hexToBytes(o.replyTo) : undefined,
-      cw: o.cw?.trim() ? seal('cw', o.cw.trim()) : undefined
-    }));
+    return this.signForThread(
+      {
+        kind: SpaceKind.Post,
+        thread,
+        text: o.text,
+        replyTo: o.replyTo || undefined,
+        cw: o.cw?.trim() || undefined
+      },
+      tip,
+      now
+    );
   }
 
   react(
@@ -1133,11 +1113,7 @@ export class GroupSession {
     reaction: Reaction,
     now: number
   ): Uint8Array {
-    return this.signForThread(SpaceKind.React, thread, tip, now, () => ({
-      t: hexToBytes(thread),
-      p: hexToBytes(post),
-      r: reaction
-    }));
+    return this.signForThread({ kind: SpaceKind.React, thread, post, reaction }, tip, now);
   }
 
   /** Reports a post to the moderators [SAFE-17]: a reason code, no words. */
@@ -1149,14 +1125,7 @@ export class GroupSession {
     now: number,
     seen: readonly string[] = []
   ): Uint8Array {
-    return this.signForThread(
-      SpaceKind.Report,
-      thread,
-      tip,
-      now,
-      () => ({ t: hexToBytes(thread), p: hexToBytes(post), why: reason }),
-      seen
-    );
+    return this.signForThread({ kind: SpaceKind.Report, thread, post, reason }, tip, now, seen);
   }
 
   /**
@@ -1177,17 +1146,16 @@ export class GroupSession {
     now: number
   ): Uint8Array {
     return this.signForThread(
-      SpaceKind.Moderate,
-      thread,
+      {
+        kind: SpaceKind.Moderate,
+        thread,
+        post: o.post,
+        act: o.act,
+        reason: o.reason,
+        note: o.note?.trim() || undefined
+      },
       tip,
       now,
-      (seal) => ({
-        t: hexToBytes(thread),
-        p: hexToBytes(o.post),
-        act: o.act,
-        why: o.reason,
-        note: o.note?.trim() ? seal('note', o.note.trim()) : undefined
-      }),
       o.seen
     );
   }
@@ -1248,19 +1216,20 @@ export class GroupSession {
       return !!owner && members.includes(owner.id);
     });
     const bytes = this.sign(
-      Kind.Thread,
-      now,
-      (seal) => ({
-        d: doc,
-        title: seal('title', o.title),
-        topic: seal('topic', o.topic),
-        pc: cborMap({
-          n: nonce,
-          pu: purpose === 'mentor' ? undefined : CHANNEL_PURPOSES.indexOf(purpose),
-          m: members.map(hexToBytes),
-          lk: cborMap(lockboxFields(id, CHANNEL_EPOCH, key, to, this.random))
-        })
+      () => ({
+        kind: Kind.Thread,
+        doc,
+        title: o.title,
+        topic: o.topic,
+        cw: undefined,
+        private: {
+          nonce,
+          purpose,
+          members,
+          lockboxes: lockboxSet(id, CHANNEL_EPOCH, key, to, this.random)
+        }
       }),
+      now,
       { epoch: CHANNEL_EPOCH, key, context: id }
     );
     const thread = entryId(bytes);
@@ -1298,7 +1267,7 @@ export class GroupSession {
 
   /** "This helped" for a post: the ledger entry carries the post's envelope [SPACE-3]. */
   helpedPost(post: string, envelope: Uint8Array, now: number): Uint8Array[] {
-    return this.write(Kind.Helped, now, () => ({ e: hexToBytes(post), pe: envelope }));
+    return this.write(() => ({ kind: Kind.Helped, target: post, post: envelope }), now);
   }
 
   /** What this device's second device signs to join its identity [LED-8]. */

@@ -1,5 +1,5 @@
 import { decodeEntry, type Entry } from '../ledger/envelope';
-import { parsePayload, type Payload } from '../governance/payloads';
+import { parsePayload, type Payload } from '../governance/kinds';
 import type { GroupState } from '../governance/state';
 import {
   type ModerationAct,

@@ -1,7 +1,7 @@
-import type { Payload } from '../governance/payloads';
+import { KIND_NAMES, type Payload } from '../governance/kinds';
 import type { GroupState } from '../governance/state';
 import type { Text } from '../governance/text';
-import { FORM_REASONS, Kind, KIND_NAMES, type Reason } from '../governance/types';
+import { FORM_REASONS, Kind, type Reason } from '../governance/types';
 import type { DecodedEntry } from './dataset';
 import { generalTier, type TierLevel } from './kanon';
 import { bucketLabel, type Grain } from './time';

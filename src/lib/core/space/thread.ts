@@ -1,5 +1,5 @@
 import { decodeEntry, entryId, type Entry } from '../ledger/envelope';
-import { parseSpacePayload } from '../governance/payloads';
+import { parseSpacePayload } from '../governance/kinds';
 import type { GroupState } from '../governance/state';
 import { isSealed, type SealedText, type Text } from '../governance/text';
 import {
