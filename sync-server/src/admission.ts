@@ -1,6 +1,7 @@
 import * as A from '@automerge/automerge';
-import type { DocumentId, Repo, StorageAdapterInterface } from '@automerge/automerge-repo';
+import type { Repo, StorageAdapterInterface } from '@automerge/automerge-repo';
 import { admissionOf } from '../../src/lib/core/group/admission';
+import { heldHandle } from './repo-internals';
 
 /** Storage key under which an admitted group's id is remembered (survives restarts, shared). */
 const GROUP_KEY = 'hearth-group';
@@ -28,7 +29,7 @@ export class AdmissionGate {
   async admits(documentId: string, changes: Uint8Array[]): Promise<boolean> {
     if (changes.length === 0) return true;
     if (this.allowlist.has(documentId) || this.#admitted.has(documentId)) return true;
-    const handle = this.repo.handles[documentId as DocumentId];
+    const handle = heldHandle(this.repo, documentId);
     if (handle?.isReady() || (await this.storage.loadRange([documentId])).length > 0) {
       this.#admitted.add(documentId);
       return true;

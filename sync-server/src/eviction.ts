@@ -1,5 +1,6 @@
 import type { DocumentId, Repo } from '@automerge/automerge-repo';
 import { unload } from './unload';
+import { forgetUnloaded, heldHandles } from './repo-internals';
 
 /**
  * automerge-repo keeps every document it has touched in memory. The relay notes when each one was
@@ -45,7 +46,7 @@ export class Evictor {
     let evicted = 0;
     try {
       const now = this.now();
-      for (const [id, handle] of Object.entries(this.repo.handles)) {
+      for (const [id, handle] of heldHandles(this.repo)) {
         const last = this.#lastUsed.get(id);
         if (last === undefined) {
           // First seen by the sweep (loaded by the relay itself): its idle time starts now.
@@ -60,8 +61,7 @@ export class Evictor {
           await unload(this.repo, id as DocumentId);
         } else if (handle.state === 'unavailable') {
           // Asked for, never found: nothing to write. removeFromCache refuses such handles.
-          delete (this.repo.handles as Record<string, unknown>)[id];
-          this.repo.synchronizer.removeDocument(id as DocumentId);
+          forgetUnloaded(this.repo, id);
         } else continue; // loading or requesting: look again next time
         this.#lastUsed.delete(id);
         this.onEvicted(id);

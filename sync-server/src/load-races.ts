@@ -1,5 +1,5 @@
-import type { DocHandle, DocumentId, Repo } from '@automerge/automerge-repo';
-import { foreverPromise } from '@automerge/automerge-repo/helpers/foreverPromise.js';
+import type { Repo } from '@automerge/automerge-repo';
+import { forgetUnloaded, foreverPromise } from './repo-internals';
 
 /**
  * Lets go of the documents automerge-repo loads [OPS-8].
@@ -33,7 +33,9 @@ export function releaseLoadRaces(repo: Repo): void {
       const stop = progress.subscribe((state) => {
         if (state.state === 'failed') {
           stop();
-          forget(repo, progress.handle.documentId);
+          // A load that storage failed leaves its handle "loading" for good, and automerge-repo
+          // answers every later find with it: forgotten, the next find loads it again [OPS-8].
+          forgetUnloaded(repo, progress.handle.documentId);
           return;
         }
         if (state.state !== 'ready' && state.state !== 'unavailable') return;
@@ -43,18 +45,6 @@ export function releaseLoadRaces(repo: Repo): void {
     }
     return progress;
   }) as Repo['findWithProgress'];
-}
-
-/**
- * A load that storage failed leaves its handle "loading" for good, and automerge-repo answers
- * every later find of that document with it: one passing disk error would make the document
- * unreachable until a restart. Forgotten, the next find loads it again [OPS-8].
- */
-function forget(repo: Repo, documentId: DocumentId): void {
-  const handles = repo.handles as Record<string, DocHandle<unknown> | undefined>;
-  if (handles[documentId]?.isReady()) return;
-  delete handles[documentId];
-  repo.synchronizer.removeDocument(documentId);
 }
 
 /** Made once: its stack holds nothing of any load. */

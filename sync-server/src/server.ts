@@ -24,12 +24,22 @@ import { Evictor } from './eviction';
 import { Federation } from './federation';
 import { Flusher, StaleWrite, syncMessageHeads } from './flusher';
 import { quietForeverPromise, releaseLoadRaces } from './load-races';
+import {
+  heldCount,
+  heldHandle,
+  heldHandles,
+  markUnavailableAt,
+  networkAdapters,
+  onDocumentDenied,
+  onPeerLeft,
+  peersOf
+} from './repo-internals';
 import { measureAll, OverBudget, type Measured } from './chunk-sizes';
 import { guardSaves, refuseEmptySnapshots, unload } from './unload';
 import { createPush } from './push';
 import type { Agent } from 'node:https';
 
-export const SYNC_PATH = '/sync';
+const SYNC_PATH = '/sync';
 
 /** The sync message of a peer that has nothing of a document (as automerge-repo would send). */
 const NOTHING_HERE = A.generateSyncMessage(A.init(), A.initSyncState())[1]!;
@@ -395,7 +405,7 @@ export function createServer(
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
   // The gauge reads `repo` only when scraped, after it exists.
   const metrics = createMetrics(
-    () => Object.keys(repo.handles).length,
+    () => heldCount(repo),
     () => federation.connected
   );
   // Web Push: wake requests and reminders at /push/* [PUSH-*].
@@ -516,7 +526,7 @@ export function createServer(
       limit: (doc, changes) => {
         if (sizes.size(doc) >= config.maxDocumentBytes) return 'document-size';
         // The document in memory counts its own changes exactly (a few microseconds).
-        const handle = repo.handles[doc as DocumentId];
+        const handle = heldHandle(repo, doc);
         const held = sizes.decoded(
           doc,
           handle?.isReady() ? { changes: A.stats(handle.doc()).numChanges } : undefined
@@ -532,7 +542,7 @@ export function createServer(
       reserve: (doc, added) => sizes.reserve(doc, added),
       settle: (doc, added, kept) => sizes.settle(doc, added, kept),
       touch: (doc) => evictor.touch(doc),
-      inMemory: (doc): boolean => !!repo.handles[doc as DocumentId],
+      inMemory: (doc): boolean => !!heldHandle(repo, doc),
       stored: (doc): Promise<boolean> => backend.hasDocument(doc),
       canFetch: (): boolean => federation.connected > 0,
       unknownAllowed: (socket) => {
@@ -596,7 +606,7 @@ export function createServer(
   flusher = new Flusher(
     (id) => repo.flush([id as DocumentId]),
     (id) => {
-      const handle = repo.handles[id as DocumentId];
+      const handle = heldHandle(repo, id);
       return handle?.isReady() ? A.getHeads(handle.doc()) : undefined;
     }
   );
@@ -620,30 +630,22 @@ export function createServer(
   // have said "I don't have it": devices waiting are told at once that it is unavailable [REL-5].
   const settleOrphanedRequests = () => {
     const connected = new Set(repo.peers);
-    for (const handle of Object.values(repo.handles)) {
+    for (const [id, handle] of heldHandles(repo)) {
       if (handle.state !== 'requesting') continue;
-      const sync = repo.synchronizer.docSynchronizers[handle.documentId];
-      for (const gone of sync?.metrics().peers ?? [])
+      for (const gone of peersOf(repo, id))
         if (!connected.has(gone))
-          void repo.synchronizer
-            .receiveMessage({
-              type: 'doc-unavailable',
-              senderId: gone,
-              targetId: peerId,
-              documentId: handle.documentId
-            })
-            .catch(() => undefined);
+          void markUnavailableAt(repo, gone, peerId, id).catch(() => undefined);
     }
   };
   // On every departure, and once a second for peers that were added after they had left.
-  repo.networkSubsystem.on('peer-disconnected', () => setTimeout(settleOrphanedRequests, 50));
+  onPeerLeft(repo, () => setTimeout(settleOrphanedRequests, 50));
   const settleTimer = setInterval(settleOrphanedRequests, 1000);
   settleTimer.unref();
 
   /** Writes the document a sync message speaks of before the message leaves [OPS-11]. */
   async function durable(message: Message, state: number): Promise<boolean> {
     if (message.type !== 'sync' || !message.documentId) return true;
-    const handle = repo.handles[message.documentId];
+    const handle = heldHandle(repo, message.documentId);
     if (!handle?.isReady()) return true;
     const waited = metrics.ackWait.startTimer();
     try {
@@ -670,7 +672,7 @@ export function createServer(
   // document within 50 ms are taken together.
   const pendingRefresh = new Map<string, ReturnType<typeof setTimeout>>();
   const refresh = async (documentId: string) => {
-    const handle = repo.handles[documentId as DocumentId];
+    const handle = heldHandle(repo, documentId);
     if (!handle?.isReady()) return;
     const chunks = (await storage.loadRange([documentId])).filter(
       (c) => (c.key[1] === 'snapshot' || c.key[1] === 'incremental') && c.data
@@ -680,9 +682,7 @@ export function createServer(
     handle.update((doc) => A.loadIncremental(doc, bytes));
   };
   // Denied documents are answered as unavailable and never stored [OPS-4].
-  repo.synchronizer.on('metrics', (event) => {
-    if (event.type === 'doc-denied') metrics.refused.inc({ reason: 'denylist' });
-  });
+  onDocumentDenied(repo, () => metrics.refused.inc({ reason: 'denylist' }));
 
   const http = createHttpServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
@@ -785,7 +785,7 @@ export function createServer(
         await backend.ready();
         await backend.listen(
           ({ documentId }) => {
-            if (!repo.handles[documentId as DocumentId] || pendingRefresh.has(documentId)) return;
+            if (!heldHandle(repo, documentId) || pendingRefresh.has(documentId)) return;
             pendingRefresh.set(
               documentId,
               setTimeout(() => {
@@ -845,16 +845,16 @@ export function createServer(
         wss.close();
         // Flush every ready document; one still loading (mid-sync) would make a plain flush()
         // throw and skip the rest [REL-4].
-        const readyIds = Object.values(repo.handles)
-          .filter((h) => h.isReady())
-          .map((h) => h.documentId);
+        const readyIds = heldHandles(repo)
+          .filter(([, h]) => h.isReady())
+          .map(([, h]) => h.documentId);
         await repo.flush(readyIds).catch((e: unknown) => {
           metrics.errors.inc({ kind: 'flush' });
           log('flush-error', { reason: e instanceof Error ? e.message : String(e) });
         });
         // Not repo.shutdown(): in automerge-repo 2.5.6 it flushes every handle, and one that is
         // still loading throws. It is "disconnect the adapters, then flush": done here, safely.
-        for (const adapter of repo.networkSubsystem.adapters) {
+        for (const adapter of networkAdapters(repo)) {
           try {
             adapter.disconnect();
           } catch {

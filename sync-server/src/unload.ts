@@ -2,6 +2,7 @@ import * as A from '@automerge/automerge';
 import type { DocumentId, Repo } from '@automerge/automerge-repo';
 import type { StorageAdapterInterface } from '@automerge/automerge-repo/slim';
 import { createHash } from 'node:crypto';
+import { heldHandle, storageSubsystem } from './repo-internals';
 
 /**
  * Letting go of a document can never write over it [OPS-13].
@@ -66,7 +67,7 @@ export type RefusedSave = 'empty' | 'not-loaded' | 'stale';
  * next change, or the relay's own flush, writes the current state.
  */
 export function guardSaves(repo: Repo, onRefused: (reason: RefusedSave) => void): void {
-  const storage = repo.storageSubsystem;
+  const storage = storageSubsystem(repo);
   if (!storage) return;
   const saveDoc = storage.saveDoc.bind(storage);
   storage.saveDoc = (documentId: DocumentId, doc: A.Doc<unknown>) => {
@@ -81,9 +82,7 @@ export function guardSaves(repo: Repo, onRefused: (reason: RefusedSave) => void)
 
 function refusal(repo: Repo, documentId: DocumentId, doc: A.Doc<unknown>): RefusedSave | null {
   if (A.getHeads(doc).length === 0) return 'empty';
-  const live = (repo.handles as Record<string, (typeof repo.handles)[DocumentId] | undefined>)[
-    documentId
-  ];
+  const live = heldHandle(repo, documentId);
   if (!live?.isReady()) return 'not-loaded';
   const current = live.doc();
   if (current !== doc && !A.hasHeads(doc, A.getHeads(current))) return 'stale';
@@ -96,9 +95,7 @@ function refusal(repo: Repo, documentId: DocumentId, doc: A.Doc<unknown>): Refus
  * storage holds, on purpose).
  */
 export async function unload(repo: Repo, documentId: DocumentId): Promise<void> {
-  const handle = (repo.handles as Record<string, (typeof repo.handles)[DocumentId] | undefined>)[
-    documentId
-  ];
+  const handle = heldHandle(repo, documentId);
   if (!handle) return;
   // The repo's save listener, and any other: this handle is about to be thrown away.
   handle.removeAllListeners('heads-changed');
