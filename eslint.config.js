@@ -128,6 +128,34 @@ export default ts.config(
     }
   },
   {
+    // Screens read and write through src/lib/state [ARCH-2]: storage, sync and the network are
+    // the state modules' business, so a screen imports adapters' types only (the clock is the
+    // app's one time source, read anywhere outside the core).
+    files: ['src/routes/**', 'src/lib/components/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['$lib/adapters/*', '!$lib/adapters/clock'],
+              allowTypeImports: true,
+              message:
+                'Screens go through src/lib/state: import an adapter’s types only, never its values.'
+            }
+          ]
+        }
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['localStorage', 'sessionStorage', 'indexedDB'].map((name) => ({
+          name,
+          message: `Screens keep nothing themselves: ${name} is reached through src/lib/state (prefs.ts for small choices).`
+        }))
+      ]
+    }
+  },
+  {
     files: ['scripts/**', '.ci/**', '*.js', '*.config.ts'],
     ...ts.configs.disableTypeChecked
   }

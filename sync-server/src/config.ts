@@ -131,7 +131,7 @@ export const DEFAULTS: RelayConfig = {
 };
 
 /** Fields whose values are never printed or logged. */
-export const SECRETS: readonly (keyof RelayConfig)[] = ['metricsToken', 'pushVapidPrivateKey'];
+const SECRETS: readonly (keyof RelayConfig)[] = ['metricsToken', 'pushVapidPrivateKey'];
 
 /** A config problem, said in one line that tells the operator what to change. */
 export class ConfigError extends Error {

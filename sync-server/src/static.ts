@@ -28,7 +28,7 @@ const ALWAYS_REVALIDATE =
  * the service worker, HTML shells and manifest are revalidated every time (cheap with ETags) so
  * an update reaches people; everything else for a day.
  */
-export function cacheControl(relPath: string): string {
+function cacheControl(relPath: string): string {
   if (relPath.startsWith('_app/immutable/')) return 'public, max-age=31536000, immutable';
   if (ALWAYS_REVALIDATE.test(relPath)) return 'no-cache';
   return 'public, max-age=86400';

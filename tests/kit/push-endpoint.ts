@@ -10,7 +10,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
-  createCipheriv,
   createDecipheriv,
   createECDH,
   createHmac,
@@ -100,7 +99,7 @@ function p256PublicKey(raw: Buffer) {
 }
 
 /** Checks `Authorization: vapid t=<JWT>, k=<key>` as a push service does (RFC 8292). */
-export function checkVapid(
+function checkVapid(
   header: string | undefined,
   expectedKey: string | undefined,
   audience: string,
@@ -143,7 +142,7 @@ const hmac = (key: Buffer, data: Buffer) => createHmac('sha256', key).update(dat
  * Decrypts an RFC 8291 message (RFC 8188 `aes128gcm`, one record) with the user agent's keys;
  * null when it does not decrypt.
  */
-export function decryptAes128gcm(
+function decryptAes128gcm(
   body: Buffer,
   ecdh: ReturnType<typeof createECDH>,
   auth: Buffer
@@ -186,30 +185,6 @@ export function decryptAes128gcm(
   } catch {
     return null;
   }
-}
-
-/** Encrypts as a sender would (for feeding a browser a message with known keys in tests). */
-export function encryptAes128gcm(plain: Buffer, uaPublic: Buffer, auth: Buffer): Buffer {
-  const local = createECDH('prime256v1');
-  const asPublic = local.generateKeys();
-  const shared = local.computeSecret(uaPublic);
-  const salt = randomBytes(16);
-  const prkKey = hmac(auth, shared);
-  const keyInfo = Buffer.concat([Buffer.from('WebPush: info\0'), uaPublic, asPublic]);
-  const ikm = hmac(prkKey, Buffer.concat([keyInfo, Buffer.of(1)]));
-  const prk = hmac(salt, ikm);
-  const cek = hmac(
-    prk,
-    Buffer.concat([Buffer.from('Content-Encoding: aes128gcm\0'), Buffer.of(1)])
-  );
-  const nonce = hmac(prk, Buffer.concat([Buffer.from('Content-Encoding: nonce\0'), Buffer.of(1)]));
-  const cipher = createCipheriv('aes-128-gcm', cek.subarray(0, 16), nonce.subarray(0, 12));
-  const ct = Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.of(2)])), cipher.final()]);
-  const header = Buffer.alloc(21);
-  salt.copy(header, 0);
-  header.writeUInt32BE(4096, 16);
-  header[20] = 65;
-  return Buffer.concat([header, asPublic, ct, cipher.getAuthTag()]);
 }
 
 export class PushEndpoint {

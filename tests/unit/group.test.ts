@@ -5,14 +5,7 @@ import {
   looksLikeDocumentId,
   parseInvite
 } from '../../src/lib/core/group/links';
-import {
-  newGroupDoc,
-  parseGroupName,
-  parseNoteText,
-  readGroupDoc,
-  sortNotes,
-  type Note
-} from '../../src/lib/core/group/notes';
+import { parseGroupName } from '../../src/lib/core/group/name';
 
 // A real automerge-repo document id (28 characters).
 const ID = '2xFw2ABj6WRRMWBaws8JWmeJWSzW';
@@ -67,51 +60,10 @@ describe('group links', () => {
   });
 });
 
-describe('skeleton group document', () => {
-  const note = (id: string, at: number): Note => ({
-    id,
-    author: 'aa',
-    authorName: 'A',
-    text: 't',
-    at
-  });
-
+describe('group name', () => {
   it('[GRP-1] group names are trimmed and bounded', () => {
     expect(parseGroupName('  Tuesday   circle ')).toEqual({ ok: true, value: 'Tuesday circle' });
     expect(parseGroupName('   ')).toMatchObject({ ok: false, error: 'empty' });
     expect(parseGroupName('x'.repeat(61))).toMatchObject({ ok: false, error: 'too-long' });
-  });
-
-  it('[GRP-2] notes keep inner line breaks, refuse empty and over-long text', () => {
-    expect(parseNoteText('  one\n\ntwo  ')).toEqual({ ok: true, value: 'one\n\ntwo' });
-    expect(parseNoteText('\n\t ')).toMatchObject({ ok: false, error: 'empty' });
-    expect(parseNoteText('x'.repeat(2001))).toMatchObject({ ok: false, error: 'too-long' });
-  });
-
-  it('[GRP-3] reading a document never trusts its shape', () => {
-    const good = {
-      ...newGroupDoc('G', 5),
-      notes: [note('a', 1), { id: 3 }, null, 'x', { ...note('b', 2), at: Infinity }]
-    };
-    expect(readGroupDoc(good)).toEqual({ name: 'G', createdAt: 5, notes: [note('a', 1)] });
-    for (const bad of [
-      null,
-      undefined,
-      42,
-      'doc',
-      [],
-      {},
-      { schema: 'other', name: 'x' },
-      { ...newGroupDoc('G', 1), name: 7 }
-    ]) {
-      expect(readGroupDoc(bad)).toBeUndefined();
-    }
-    expect(readGroupDoc({ ...newGroupDoc('G', 1), notes: 'not a list' })?.notes).toEqual([]);
-  });
-
-  it('[GRP-4] notes sort by claimed time, then id, whatever order they are stored in', () => {
-    const notes = [note('c', 2), note('b', 1), note('a', 2)];
-    expect(sortNotes(notes).map((n) => n.id)).toEqual(['b', 'a', 'c']);
-    expect(notes.map((n) => n.id)).toEqual(['c', 'b', 'a']);
   });
 });

@@ -2,12 +2,8 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { HearthDB } from '../../src/lib/adapters/db';
 import { combineFacts } from '../../src/lib/adapters/repo';
-import {
-  checkRelayUrl,
-  effectiveRelayUrls,
-  loadRelayUrls,
-  saveRelayUrls
-} from '../../src/lib/adapters/settings';
+import { loadRelayUrls, saveRelayUrls } from '../../src/lib/adapters/settings';
+import { checkRelayUrl, effectiveRelayUrls } from '../../src/lib/core/sync/relay-address';
 
 const here = { protocol: 'https:', host: 'hearth.example.org' };
 

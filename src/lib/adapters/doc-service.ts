@@ -19,7 +19,7 @@ import type { HearthRepo } from './repo';
  * never loads Automerge: on a slow phone, loading a document (one long wasm call) and syncing no
  * longer hold the screen.
  */
-export class DocService {
+class DocService {
   readonly #open = new Map<string, Open>();
 
   constructor(

@@ -3,13 +3,13 @@ import { toHex } from '$core/encoding/hex';
 import { LinkNetworkAdapter, type Link, type LinkGarbage } from './link-adapter';
 
 /** Peers met in a room are known to the repo by names that start with this [NEAR-4]. */
-export const NEARBY_PREFIX = 'near-';
+const NEARBY_PREFIX = 'near-';
 /** …and their storage ids with this, so neither passes for a relay's. */
-export const NEARBY_STORAGE_PREFIX = 'near:';
+const NEARBY_STORAGE_PREFIX = 'near:';
 /** What a phone met in a room may exchange: sync, and saying a document is not here. */
 const NEARBY_TYPES = new Set(['sync', 'request', 'doc-unavailable']);
 
-export const isNearbyPeer = (peerId: string): boolean => peerId.startsWith(NEARBY_PREFIX);
+const isNearbyPeer = (peerId: string): boolean => peerId.startsWith(NEARBY_PREFIX);
 
 export type LinkEvent =
   { state: 'peer'; storageId: string | undefined } | { state: 'closed'; why?: LinkGarbage };

@@ -24,7 +24,7 @@ export interface StoredTexts {
   several: string;
 }
 
-export const PUSH_DB = 'hearth-push';
+const PUSH_DB = 'hearth-push';
 const STORE = 'config';
 
 /** The words when the app has stored none (English): the worker never shows nothing. */

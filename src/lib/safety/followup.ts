@@ -3,9 +3,9 @@
  * time (on the device only, per person); a day later Hearth asks how they are, in the app — and
  * as a notification if they have allowed notifications. It never tells anyone else.
  */
-export const FOLLOW_UP_AFTER_MS = 24 * 3600 * 1000;
+const FOLLOW_UP_AFTER_MS = 24 * 3600 * 1000;
 /** After a week unanswered the question is dropped: it would no longer be about that night. */
-export const FOLLOW_UP_EXPIRES_MS = 7 * 24 * 3600 * 1000;
+const FOLLOW_UP_EXPIRES_MS = 7 * 24 * 3600 * 1000;
 
 export const followUpKey = (personKey: string): string => `hearth.followUp.${personKey}`;
 

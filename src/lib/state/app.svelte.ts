@@ -18,7 +18,8 @@ import type {
 } from '$lib/adapters/repo-client';
 import { loadMirror, saveMirror, type MirrorEntry } from '$lib/adapters/mirror';
 import type { Result } from '$core/result';
-import { effectiveRelayUrls, loadRelayUrls, saveRelayUrls } from '$lib/adapters/settings';
+import { loadRelayUrls, saveRelayUrls } from '$lib/adapters/settings';
+import { effectiveRelayUrls } from '$core/sync/relay-address';
 
 type Local = typeof import('$lib/adapters/local');
 

@@ -5,7 +5,7 @@ import { reminderPlan } from '$core/notify/reminders';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { random } from '$lib/adapters/clock';
 import { updatePushConfig, type StoredTexts } from '$lib/adapters/push-config';
-import { effectiveRelayUrls } from '$lib/adapters/settings';
+import { effectiveRelayUrls } from '$core/sync/relay-address';
 import { m } from '$lib/paraglide/messages.js';
 import { app } from './app.svelte';
 
@@ -49,7 +49,7 @@ const KEY = 'notify';
 export type EnableResult = 'on' | 'denied' | 'unsupported' | 'failed';
 
 /** The relay's HTTP origin for a sync address (`wss://host/sync` → `https://host`). */
-export function relayOrigin(sync: string): string | undefined {
+function relayOrigin(sync: string): string | undefined {
   try {
     const u = new URL(sync);
     const scheme = u.protocol === 'wss:' ? 'https:' : u.protocol === 'ws:' ? 'http:' : u.protocol;

@@ -57,7 +57,7 @@ const RULES: Record<string, { title: () => string; text: () => string }> = {
 };
 
 /** The kind of group (its name in CATEGORIES) a category chosen in the reader's words is. */
-export function kindOf(category: string): string | undefined {
+function kindOf(category: string): string | undefined {
   return (Object.keys(ITEMS) as (keyof typeof ITEMS)[]).find((k) => ITEMS[k]() === category);
 }
 

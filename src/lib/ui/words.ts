@@ -3,6 +3,7 @@ import type { ImportError } from '$lib/adapters/doc-protocol';
 import type { VoteProgress } from '$core/group/explain';
 import type { Execution, Proposal } from '$core/governance/state';
 import type {
+  KindName,
   ProposalKind,
   Reason,
   ReportReason,
@@ -220,7 +221,8 @@ export function reasonWords(r: Reason | null): string {
   return r ? (REASON[r]?.() ?? r.replace(/-/g, ' ')) : '';
 }
 
-const ENTRY: Record<string, () => string> = {
+/** Every ledger kind's name in words: a kind without its words does not compile. */
+const ENTRY: Record<KindName, () => string> = {
   Genesis: m.entry_genesis,
   DeviceAdd: m.entry_device_add,
   DeviceRemove: m.entry_device_remove,
@@ -276,7 +278,8 @@ export function researchTableWords(t: ResearchTable): string {
   return words[t]();
 }
 
-export const entryWords = (kind: string): string => ENTRY[kind]?.() ?? kind;
+export const entryWords = (kind: string): string =>
+  (ENTRY as Partial<Record<string, () => string>>)[kind]?.() ?? kind;
 
 /** What a passed proposal did [GOV-8], in the reader's words. */
 export function executionWords(x: Execution): string {

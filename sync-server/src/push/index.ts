@@ -143,7 +143,7 @@ class Buckets {
 }
 
 /** Is this an https URL on one of the allowed push services (never an address literal)? */
-export function allowedEndpoint(endpoint: string, services: readonly string[]): boolean {
+function allowedEndpoint(endpoint: string, services: readonly string[]): boolean {
   let url: URL;
   try {
     url = new URL(endpoint);

@@ -32,7 +32,7 @@ export const sha256b64 = (s: string | Buffer): string =>
   createHash('sha256').update(s).digest('base64url');
 
 /** How many handles one subscription may hold (a device in many groups, two epochs each). */
-export const MAX_HANDLES_PER_SUBSCRIPTION = 512;
+const MAX_HANDLES_PER_SUBSCRIPTION = 512;
 
 /**
  * Subscriptions, the handles devices registered, and reminders waiting, in one JSON file under

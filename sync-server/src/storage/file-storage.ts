@@ -185,7 +185,7 @@ export function encodePart(part: string): string {
   return 'k' + Buffer.from(part, 'utf8').toString('hex');
 }
 
-export function decodePart(name: string): string | undefined {
+function decodePart(name: string): string | undefined {
   if (!/^k(?:[0-9a-f]{2})*$/.test(name)) return undefined;
   return Buffer.from(name.slice(1), 'hex').toString('utf8');
 }

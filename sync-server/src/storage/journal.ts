@@ -543,7 +543,7 @@ function encodeRecord(op: Op): Buffer {
 }
 
 /** The records of a journal file, stopping at the first torn or corrupt one. */
-export function decodeRecords(file: Uint8Array): Op[] {
+function decodeRecords(file: Uint8Array): Op[] {
   const buf = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   const ops: Op[] = [];
   let at = 0;

@@ -11,7 +11,7 @@ import pg from 'pg';
  * has no `/`, so a prefix matches whole parts only, and with the "C" collation a prefix is a
  * range scan on the primary key: `key >= 'p/' AND key < 'p0'` ('0' follows '/').
  */
-export const CHANNEL = 'hearth_relay_chunks';
+const CHANNEL = 'hearth_relay_chunks';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS hearth_chunks (
@@ -181,11 +181,11 @@ function isDocumentChunk(key: StorageKey): boolean {
   return key.length === 3 && (key[1] === 'snapshot' || key[1] === 'incremental');
 }
 
-export function encodeKey(key: StorageKey): string {
+function encodeKey(key: StorageKey): string {
   return key.map((part) => Buffer.from(part, 'utf8').toString('hex') + '/').join('');
 }
 
-export function decodeKey(text: string): string[] {
+function decodeKey(text: string): string[] {
   return text
     .split('/')
     .slice(0, -1)

@@ -23,7 +23,7 @@ export interface Draft {
 /** A draft longer than this (all its fields together, in characters) is not kept [DRAFT-4]. */
 export const MAX_DRAFT_CHARS = 100_000;
 /** At most this many fields in a draft (a composer has a handful). */
-export const MAX_DRAFT_FIELDS = 16;
+const MAX_DRAFT_FIELDS = 16;
 
 const VERSION = 1;
 const te = new TextEncoder();
@@ -32,7 +32,7 @@ const draftKey = (identitySecret: Uint8Array) =>
 const ad = (storageKey: string) => te.encode(`hearth/v1/draft\0${VERSION}\0${storageKey}`);
 
 /** The characters a draft holds (code points, as a person counts them). */
-export function draftLength(fields: DraftFields): number {
+function draftLength(fields: DraftFields): number {
   let n = 0;
   for (const v of Object.values(fields)) n += [...v].length;
   return n;
@@ -46,7 +46,7 @@ export function isEmptyDraft(fields: DraftFields): boolean {
 export type DraftError = 'too-long' | 'damaged' | 'wrong-key';
 
 /** Whether a draft may be kept: 'too-long' beyond `MAX_DRAFT_CHARS` or `MAX_DRAFT_FIELDS`. */
-export function checkDraft(fields: DraftFields): Result<DraftFields, 'too-long'> {
+function checkDraft(fields: DraftFields): Result<DraftFields, 'too-long'> {
   if (Object.keys(fields).length > MAX_DRAFT_FIELDS || draftLength(fields) > MAX_DRAFT_CHARS)
     return err('too-long');
   return ok(fields);

@@ -4,7 +4,7 @@ const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const VALUE = new Map([...ALPHABET].map((c, i) => [c, i]));
 
 /** Base58 (the Bitcoin alphabet) to bytes; undefined for any other character. */
-export function base58Decode(text: string): Uint8Array | undefined {
+function base58Decode(text: string): Uint8Array | undefined {
   const bytes: number[] = [];
   for (const c of text) {
     let carry = VALUE.get(c);

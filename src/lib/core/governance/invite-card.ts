@@ -28,7 +28,7 @@ export interface InviteCard {
 }
 
 export const CARD_NAME_MAX = 60;
-export const CARD_DESCRIPTION_MAX = 500;
+const CARD_DESCRIPTION_MAX = 500;
 export const CARD_RULES_MAX = 2000;
 /** The sealed card's largest size: well inside an entry's 16 KiB. */
 export const MAX_INVITE_CARD_BYTES = 6 * 1024;
@@ -137,7 +137,7 @@ export interface LinkCard {
 /** Short, so a link stays easy to send and its QR code easy to scan. */
 export const LINK_CARD_DESCRIPTION_MAX = 140;
 /** The sealed link card's largest size, before base64url. */
-export const MAX_LINK_CARD_BYTES = 1024;
+const MAX_LINK_CARD_BYTES = 1024;
 const LINK_INFO = te.encode('hearth/v1/invite-link-card');
 const LINK_AD = 'hearth/v1/invite-link-card\0';
 

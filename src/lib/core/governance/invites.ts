@@ -80,7 +80,7 @@ export function checkInvite(
  * if it was written before; it cannot be told from an honest person who applied offline in time
  * and whose phone reached the group late. Seven days lets the late phone in and bounds the rest.
  */
-export const INVITE_LATE_SECONDS = 7 * 86_400;
+const INVITE_LATE_SECONDS = 7 * 86_400;
 
 /** Whether an admission at witnessed time `at` comes too late for the invitation [INV-7]. */
 export function tooLateToAdmit(inv: { expires: number }, at: number): boolean {

@@ -11,7 +11,7 @@
  */
 const DOCUMENT_ID = /^[1-9A-HJ-NP-Za-km-z]{16,32}$/;
 
-export const GROUP_PATH = '/group';
+const GROUP_PATH = '/group';
 
 /** True when `id` has the shape of a document id (the adapter checks the checksum too). */
 export function looksLikeDocumentId(id: string): boolean {
@@ -33,7 +33,7 @@ export function groupLink(origin: string, documentId: string): string {
  * in a long link, spaces around it, invisible joiners and the `<…>` or quotes some apps wrap
  * links in are taken out.
  */
-export function pastedLink(input: string): string {
+function pastedLink(input: string): string {
   return input
     .replace(/[\s\u200b-\u200d\u2060\ufeff]+/gu, '')
     .replace(/^[<"'“”‘’]+/u, '')
@@ -51,7 +51,7 @@ export function documentIdFromInput(input: string): string | undefined {
   return looksLikeDocumentId(candidate) ? candidate : undefined;
 }
 
-export const JOIN_PATH = '/join';
+const JOIN_PATH = '/join';
 
 /**
  * An invitation link [INV-1]: `/join#<document id>.<invite secret, 64 hex>`, then, when the

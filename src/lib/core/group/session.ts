@@ -75,7 +75,7 @@ export function deviceKeys(seed: Uint8Array): DeviceKeys {
 }
 
 /** The key that seals an applicant's words, derived from the invitation secret [INV-4]. */
-export function inviteTextKey(inviteSecret: Uint8Array): Uint8Array {
+function inviteTextKey(inviteSecret: Uint8Array): Uint8Array {
   return hkdf(sha256, inviteSecret, undefined, te.encode('hearth/v1/invite-text'), 32);
 }
 
@@ -94,7 +94,7 @@ const MAX_BOXES_PER_ENTRY = 128;
  * reader judges an entry that has not seen its own previous seq as `bad-seq`), then the current
  * heads, up to the format's limit of 16. Heads left out stay heads for the next writer.
  */
-export function parentsFor(
+function parentsFor(
   heads: readonly string[],
   ownTip: string | null,
   refs: readonly string[] = []

@@ -12,7 +12,7 @@ const skeleton = (s: string) => unhomoglyph(s.normalize('NFD')).normalize('NFD')
  * the second folds case before and after (`ROBIN`, `R0bin` and `Rоbin` with a Cyrillic о all meet
  * `robin`). Never shown to anyone: `m` becomes `rn`.
  */
-export function nameSkeletons(name: string): [string, string] {
+function nameSkeletons(name: string): [string, string] {
   const n = name.normalize('NFKC').replace(/\s+/gu, ' ').trim();
   return [skeleton(n), skeleton(skeleton(n.toLowerCase()).toLowerCase())];
 }

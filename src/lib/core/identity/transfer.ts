@@ -31,7 +31,7 @@ export interface Transfer {
   key: { seed: Uint8Array } | { sealed: WrappedSecret };
 }
 
-export const TRANSFER_MAX_GROUPS = 60;
+const TRANSFER_MAX_GROUPS = 60;
 const TAG = 'hearth-identity';
 
 interface Wire {

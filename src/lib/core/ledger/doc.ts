@@ -16,7 +16,7 @@ export type LedgerDoc = {
   entries: Record<string, Uint8Array>;
 };
 
-export const LEDGER_DOC_VERSION = 1;
+const LEDGER_DOC_VERSION = 1;
 
 export function newLedgerDoc(groupId: Uint8Array): LedgerDoc {
   return { v: LEDGER_DOC_VERSION, groupId: toHex(groupId), entries: {} };

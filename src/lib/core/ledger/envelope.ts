@@ -8,7 +8,7 @@ import { hexToBytes, toHex } from '../encoding/hex';
  * device key over `"hearth/v1" ‖ 0x00 ‖ groupId (32) ‖ body`, so an entry cannot be replayed into
  * another group. The entry id is the hex SHA-256 of the whole envelope.
  */
-export const ENVELOPE_VERSION = 1;
+const ENVELOPE_VERSION = 1;
 export const MAX_ENVELOPE_BYTES = 16 * 1024;
 export const MAX_PREV = 16;
 const DOMAIN = new TextEncoder().encode('hearth/v1\0');

@@ -17,11 +17,11 @@ import { err, ok, type Result } from '../result';
  * Pure: parsing and writing only; the caller passes the time.
  */
 
-export const CODE_VERSION = 1;
+const CODE_VERSION = 1;
 const MAGIC = [0x48, 0x4e]; // "HN"
 const TEXT_PREFIX = 'HN:';
 /** Most host candidates a code carries (a phone has one or two networks; more is noise). */
-export const MAX_CANDIDATES = 8;
+const MAX_CANDIDATES = 8;
 
 export interface Candidate {
   /** An IPv4 or IPv6 address, or an mDNS name (`<uuid>.local`) that hides the address. */

@@ -26,7 +26,7 @@ import { toHex } from '../encoding/hex';
  * group does not verify. Pure: the caller passes the nonce.
  */
 
-export const HANDSHAKE_VERSION = 1;
+const HANDSHAKE_VERSION = 1;
 const te = new TextEncoder();
 const MAX_GROUPS = 512;
 const TAG_BYTES = 16;

@@ -15,7 +15,7 @@ import {
  */
 
 /** Codes longer than this are shown as moving codes. */
-export const ONE_CODE_CHARS = 400;
+const ONE_CODE_CHARS = 400;
 
 /** What to show for a code: one QR text, or the frames of a loop. */
 export function codeFrames(code: NearbyCode, oneCode = ONE_CODE_CHARS, frameBytes = 200): string[] {

@@ -19,14 +19,14 @@ const te = new TextEncoder();
 const HANDLE_INFO = te.encode('hearth/v1/push-handle\0');
 const WAKE = te.encode('hearth/v1/wake\0');
 
-export const HANDLE_BYTES = 16;
+const HANDLE_BYTES = 16;
 /** The relay takes at most 1 KiB of sealed bytes per wake. */
 export const MAX_SEALED = 1024;
 const OVERHEAD = 32 + 16;
 const PAD = 256;
 
 export type WakeKind = 'checkin' | 'reply' | 'application' | 'vote' | 'mention' | 'review';
-export const WAKE_KINDS: readonly WakeKind[] = [
+const WAKE_KINDS: readonly WakeKind[] = [
   'checkin',
   'reply',
   'application',
@@ -62,7 +62,7 @@ const PATH = /^\/(?!\/)[A-Za-z0-9/_\-.~%#?=&:]{0,200}$/;
 const GROUP = /^[1-9A-HJ-NP-Za-km-z]{8,64}$/;
 
 /** Checks a message's fields; undefined for anything that is not a well-formed wake [PUSH-13]. */
-export function checkWake(v: unknown): WakeMessage | undefined {
+function checkWake(v: unknown): WakeMessage | undefined {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const o = v as Record<string, unknown>;
   if (!WAKE_KINDS.includes(o.k as WakeKind)) return undefined;

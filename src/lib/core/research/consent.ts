@@ -1,4 +1,4 @@
-import type { GroupState, Study } from '../governance/state';
+import type { GroupState } from '../governance/state';
 
 /**
  * Who may be in a research export [RES-2, RES-3]. The group's vote allows a study; each member
@@ -30,13 +30,6 @@ export function memberConsent(
   if (ballots.length > 0 && ballots[ballots.length - 1]!.choice === 0)
     return { consent: false, why: 'voted-against' };
   return { consent: true, why: 'group-decision' };
-}
-
-/** Studies the group allowed whose time has not run out at `now` (group seconds) [RES-1]. */
-export function studiesInForce(state: GroupState, now: number): Study[] {
-  return Object.values(state.research.studies)
-    .filter((s) => now <= s.until)
-    .sort((a, b) => b.approvedAt - a.approvedAt || (a.id < b.id ? -1 : 1));
 }
 
 /** Members whose data a study may receive, sorted by id. */

@@ -14,7 +14,7 @@ import { bucketLabel, type Grain } from './time';
  * the export read `withheld`.
  */
 
-export const WITHHELD = 'withheld';
+const WITHHELD = 'withheld';
 
 const FORM = new Set<Reason>(FORM_REASONS);
 

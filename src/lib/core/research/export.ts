@@ -81,7 +81,7 @@ const json = (v: unknown) => te.encode(`${JSON.stringify(v, null, 2)}\n`);
 /** The document can hold thousands of entries: no indentation. */
 const compact = (v: unknown) => te.encode(`${JSON.stringify(v)}\n`);
 
-export function checkParams(p: Partial<ExportParams>): Result<ExportParams, 'bad-parameters'> {
+function checkParams(p: Partial<ExportParams>): Result<ExportParams, 'bad-parameters'> {
   const v = { ...DEFAULT_PARAMS, ...p };
   if (!Number.isInteger(v.k) || v.k < 2 || v.k > 100)
     return err('bad-parameters', 'k must be a whole number from 2 to 100');
@@ -97,7 +97,7 @@ export function checkParams(p: Partial<ExportParams>): Result<ExportParams, 'bad
 }
 
 /** The study an export is for, if the group allowed it and it is still in force [RES-1]. */
-export function chooseStudy(
+function chooseStudy(
   state: GroupState,
   now: number,
   id?: string
@@ -119,7 +119,7 @@ export function chooseStudy(
 }
 
 /** A category from Hearth's list, or 'other': the group's own words never leave [RES-5]. */
-export function categoryCode(category: Text | string | undefined): string {
+function categoryCode(category: Text | string | undefined): string {
   if (category === undefined || (typeof category !== 'string' && isSealed(category)))
     return 'other';
   const known = Object.values(CATEGORIES).flat() as string[];
@@ -132,7 +132,7 @@ function csvCell(v: Row[string]): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function toCsv(schema: TableSchema, rows: Row[]): string {
+function toCsv(schema: TableSchema, rows: Row[]): string {
   const names = schema.columns.map((c) => c.name);
   return (
     [names.join(','), ...rows.map((r) => names.map((n) => csvCell(r[n] ?? null)).join(','))].join(
@@ -141,7 +141,7 @@ export function toCsv(schema: TableSchema, rows: Row[]): string {
   );
 }
 
-export function toJsonl(schema: TableSchema, rows: Row[]): string {
+function toJsonl(schema: TableSchema, rows: Row[]): string {
   const names = schema.columns.map((c) => c.name);
   return (
     rows

@@ -10,7 +10,7 @@ import { bucketLabel, GRAINS, type Grain } from './time';
  * table and no document, and the report says how many and why.
  */
 
-export const TIER_LEVELS = ['exact', 'grouped', 'any'] as const;
+const TIER_LEVELS = ['exact', 'grouped', 'any'] as const;
 export type TierLevel = (typeof TIER_LEVELS)[number];
 
 export function generalTier(t: Tier, level: TierLevel): string {
@@ -40,7 +40,7 @@ export interface KAnonymity {
   classes: { tier: string; joined: string; category: string; members: number }[];
 }
 
-export function classKey(q: QuasiIdentifiers, r: Recoding, category: string): string {
+function classKey(q: QuasiIdentifiers, r: Recoding, category: string): string {
   return `${generalTier(q.tier, r.tier)}|${bucketLabel(q.joined, r.time)}|${category}`;
 }
 

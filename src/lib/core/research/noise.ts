@@ -10,7 +10,7 @@
 export type RandomBytes = (n: number) => Uint8Array;
 
 /** A uniform double in (0, 1], from 53 random bits (never 0, so its logarithm is finite). */
-export function uniform(random: RandomBytes): number {
+function uniform(random: RandomBytes): number {
   const b = random(7);
   // 53 bits: 6 whole bytes and the top 5 bits of the seventh.
   let x = 0;

@@ -248,7 +248,7 @@ export function schemaJson(): unknown {
   };
 }
 
-export const DOCUMENT_DESCRIPTION =
+const DOCUMENT_DESCRIPTION =
   "`document.json`: the group's ledger with the same structure (`v`, `groupId`, `entries` keyed by entry id; each entry's author, seq, prev, kind and payload) and with every exported member's entries: member and device keys replaced by this export's pseudonyms, entry ids by random ids, free text by its length in bytes (`…Bytes` fields), keys, nonces, proofs and lockboxes removed, times coarsened to the export's grain, and each entry signed by the export key (Ed25519 over `hearth/research/v1` ‖ 0x00 ‖ groupId ‖ the entry's canonical JSON without `sig`). References to anyone not in the export read `withheld`. `verdict` and `reason` are what the group's reducer decided for the entry.";
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');

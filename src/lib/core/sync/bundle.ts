@@ -15,11 +15,11 @@ import { err, ok, type Result } from '../result';
  * like any other input (every entry's signature against the group) before anything is merged.
  */
 
-export const BUNDLE_MAGIC = new Uint8Array([0x48, 0x52, 0x54, 0x48]); // "HRTH"
-export const BUNDLE_VERSION = 1;
+const BUNDLE_MAGIC = new Uint8Array([0x48, 0x52, 0x54, 0x48]); // "HRTH"
+const BUNDLE_VERSION = 1;
 export { BUNDLE_EXTENSION } from './bundle-name';
 /** A bundle larger than this (compressed or not) is refused before it is read further. */
-export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
+const MAX_BUNDLE_BYTES = 64 * 1024 * 1024;
 const MAX_HEADER_BYTES = 64 * 1024;
 
 export interface BundleHeader {

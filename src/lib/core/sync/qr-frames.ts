@@ -15,7 +15,7 @@ import { err, ok, type Result } from '../result';
 
 const PREFIX = 'HQ1';
 /** Bytes per frame: a QR code a phone camera reads at arm's length (about version 20). */
-export const FRAME_BYTES = 400;
+const FRAME_BYTES = 400;
 const MAX_FRAMES = 4000;
 
 export interface Frame {

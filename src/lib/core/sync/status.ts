@@ -19,7 +19,7 @@ export interface SyncFacts {
 }
 
 /** After this many failed attempts in a row the relay is called unreachable, not "connecting". */
-export const UNREACHABLE_AFTER_ATTEMPTS = 2;
+const UNREACHABLE_AFTER_ATTEMPTS = 2;
 
 export function syncStatus(f: SyncFacts): SyncStatus {
   if (!f.online) return 'offline';

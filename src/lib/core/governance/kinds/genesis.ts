@@ -1,4 +1,5 @@
 import { toHex } from '../../encoding/hex';
+import { GROUP_NAME_MAX } from '../../group/name';
 import { groupIdFor } from '../messages';
 import { TIER_WEIGHT } from '../settings';
 import type { Text } from '../text';
@@ -77,7 +78,7 @@ export const genesis = defineKind<GenesisPayload>({
     founders: r.list('founders').map(readFounder),
     groupId: r.id('g'),
     nonce: r.bytes('n', 16),
-    name: r.text('name', 60, 1),
+    name: r.text('name', GROUP_NAME_MAX, 1),
     category: r.text('cat', 60),
     rules: r.text('rules'),
     x25519: r.bytes('x', 32),

@@ -123,10 +123,6 @@ export function kindModule(kind: number): KindModule<Payload> | undefined {
   return byNumber.get(kind);
 }
 
-export function isKnownKind(kind: number): boolean {
-  return byNumber.has(kind);
-}
-
 /** Kind number → name, for the audit list and exports. */
 export const KIND_NAMES: Readonly<Record<number, KindName>> = Object.fromEntries(
   KINDS.map((k) => [k.kind, k.name])

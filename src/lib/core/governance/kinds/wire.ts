@@ -152,13 +152,6 @@ export class Reader {
   }
 }
 
-/** Reads a whole map with `read`, which must use every key. */
-export function readAll<T>(r: Reader, read: (r: Reader) => T): T {
-  const v = read(r);
-  r.done();
-  return v;
-}
-
 // ---- Voting rules (genesis's starting settings, governance proposals) [GOV-2] ----
 
 export function readVotingRules(r: Reader): VotingRules {
