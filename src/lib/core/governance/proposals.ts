@@ -6,26 +6,10 @@ import type { PayloadOf, ProposalBody } from './kinds';
 import { PROBATION_SECONDS, TIER_WEIGHT } from './settings';
 import type { Execution, GroupState, Member, Proposal } from './state';
 import { decided, tallyAt } from './tally';
+import { earn, POINTS } from './reputation';
 import { Kind, tierRank, type ProposalKind, type Reason, type VotingRules } from './types';
 
 type P<K extends number> = PayloadOf<K>;
-
-/** Points for work that helps the group; people on probation earn half [REP-1]. */
-export const POINTS = { helped: 2, mentoring: 6, proposalPassed: 4, moderation: 4 } as const;
-
-export function earn(
-  state: GroupState,
-  member: Member,
-  entry: string,
-  points: number,
-  why: string,
-  onProbation: boolean
-): void {
-  const amount = onProbation ? Math.floor(points / 2) : points;
-  const rec = (state.reputation[member.id] ??= { total: 0, entries: [] });
-  rec.total += amount;
-  rec.entries.push({ entry, points: amount, why });
-}
 
 function rulesAt(state: GroupState, ctx: Ctx, kind: ProposalKind, e: Entry): VotingRules {
   for (let i = ctx.settingsHistory.length - 1; i >= 0; i--) {

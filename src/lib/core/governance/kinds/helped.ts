@@ -1,7 +1,7 @@
 import { hexToBytes } from '../../encoding/hex';
 import { decodeEntry, MAX_ENVELOPE_BYTES, signedMessage, type Entry } from '../../ledger/envelope';
 import type { Ctx, Who } from '../context';
-import { earn, POINTS } from '../proposals';
+import { earn, POINTS } from '../reputation';
 import type { GroupState, Member } from '../state';
 import { Kind, SpaceKind, type Reason } from '../types';
 import { defineKind } from './kind';

@@ -1,4 +1,4 @@
-import { earn, POINTS } from '../proposals';
+import { earn, POINTS } from '../reputation';
 import { Kind, tierRank } from '../types';
 import { defineKind } from './kind';
 import { id } from './wire';
