@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyStrict as verify } from '../../src/lib/core/crypto/ed25519';
 import { deviceKeys, GroupSession } from '../../src/lib/core/group/session';
 import { entryId, signedMessage, type Entry } from '../../src/lib/core/ledger/envelope';
-import { readThread, threadTip } from '../../src/lib/core/space/thread';
+import { readThread, replyTree, threadTip } from '../../src/lib/core/space/thread';
 import { seed, T0 } from '../kit/ledger-kit';
 import { found, join, Net, rng } from '../kit/session-kit';
 
@@ -247,5 +247,30 @@ describe('Mentor–mentee channel', () => {
       founder.state.audit.find((a) => a.id === entryId(b[0]!))?.reason;
     expect(reason(refused)).toBe('not-mentoring');
     expect(reason(alsoRefused)).toBe('not-mentoring');
+  });
+});
+
+describe('a conversation laid out', () => {
+  const post = (id: string, replyTo?: string) => ({ id, replyTo });
+  it('[SPACE-2] replies, and replies to replies, sit under the post that started them, in order; a reply to a post not here starts its own; replies naming each other in a loop still appear once', () => {
+    const { tops, replies } = replyTree([
+      post('a'),
+      post('b', 'a'),
+      post('c'),
+      post('d', 'b'),
+      post('e', 'gone'),
+      post('f', 'c')
+    ]);
+    expect(tops.map((p) => p.id)).toEqual(['a', 'c', 'e']);
+    expect(replies.a?.map((p) => p.id)).toEqual(['b', 'd']);
+    expect(replies.c?.map((p) => p.id)).toEqual(['f']);
+    // A loop (x → y → x) written by a hostile or broken client: each post shows exactly once.
+    const loop = replyTree([post('x', 'y'), post('y', 'x'), post('z', 'x')]);
+    const shown = [...loop.tops, ...Object.values(loop.replies).flat()].map((p) => p.id).sort();
+    expect(shown).toEqual(['x', 'y', 'z']);
+    // A chain longer than 50 is cut, never walked for ever.
+    const chain = Array.from({ length: 120 }, (_, i) => post(`p${i}`, i ? `p${i - 1}` : undefined));
+    const long = replyTree(chain);
+    expect([...long.tops, ...Object.values(long.replies).flat()]).toHaveLength(120);
   });
 });

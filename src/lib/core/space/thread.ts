@@ -336,3 +336,29 @@ export function threadTip(
   }
   return tip;
 }
+
+/**
+ * A conversation as the screen lays it out [SPACE-2]: the posts that start a conversation, in
+ * their order, and under each every reply in it (replies to replies too), in their order. A reply
+ * whose post is not here starts its own; a chain of replies is followed at most 50 posts up, so
+ * replies naming each other in a loop still appear (under the post 50 steps up).
+ */
+export function replyTree<P extends { id: string; replyTo: string | undefined }>(
+  posts: readonly P[]
+): { tops: P[]; replies: Record<string, P[]> } {
+  const byId = new Map(posts.map((p) => [p.id, p]));
+  const rootOf = (p: P): string => {
+    let cur = p;
+    for (let i = 0; i < 50 && cur.replyTo && byId.has(cur.replyTo); i++)
+      cur = byId.get(cur.replyTo)!;
+    return cur.id;
+  };
+  const tops: P[] = [];
+  const replies: Record<string, P[]> = {};
+  for (const p of posts) {
+    const root = rootOf(p);
+    if (root === p.id) tops.push(p);
+    else (replies[root] ??= []).push(p);
+  }
+  return { tops, replies };
+}
