@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
-import { deviceKeys, GroupSession } from '../src/lib/core/group/session';
+import { GroupSession } from '../src/lib/core/group/session';
+import { deviceKeys } from '../src/lib/core/group/signer';
 import { entryId } from '../src/lib/core/ledger/envelope';
 import { putEntry, readLedgerDoc, type LedgerDoc } from '../src/lib/core/ledger/doc';
 import {

@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
-import { deviceKeys, GroupSession } from '../src/lib/core/group/session';
+import { GroupSession } from '../src/lib/core/group/session';
+import { deviceKeys } from '../src/lib/core/group/signer';
 import { putThroughRelay, readFromRelay } from '../tests/kit/relay-writer';
 import { startRelay } from '../tests/e2e/helpers';
 import { createServer, connect, type Server } from 'node:net';

@@ -8,7 +8,8 @@
 import * as A from '@automerge/automerge';
 import { Repo, type DocumentId } from '@automerge/automerge-repo';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { deviceKeys, GroupSession } from '../../src/lib/core/group/session';
+import { GroupSession } from '../../src/lib/core/group/session';
+import { deviceKeys } from '../../src/lib/core/group/signer';
 import { ledgerDocWith, type LedgerDoc } from '../../src/lib/core/ledger/doc';
 import { putThroughRelay, readFromRelay, repoOn, untilRelayHolds } from './relay-writer';
 

@@ -1,11 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { entryId } from '../../src/lib/core/ledger/envelope';
-import {
-  deviceKeys,
-  foundGroup,
-  GroupSession,
-  type Random
-} from '../../src/lib/core/group/session';
+import { foundGroup, GroupSession } from '../../src/lib/core/group/session';
+import { deviceKeys, type Random } from '../../src/lib/core/group/signer';
 import { keyId, sealLockbox } from '../../src/lib/core/crypto/box';
 import { groupIdFor } from '../../src/lib/core/governance/messages';
 import { sealEntry } from '../../src/lib/core/ledger/envelope';

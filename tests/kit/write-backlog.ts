@@ -1,6 +1,7 @@
 // Writes a backlog of decisions into a group through a relay, as one member's device:
 //   node --import tsx tests/kit/write-backlog.ts <relay http url> <document id> <seed hex> <n>
-import { deviceKeys, GroupSession } from '../../src/lib/core/group/session';
+import { GroupSession } from '../../src/lib/core/group/session';
+import { deviceKeys } from '../../src/lib/core/group/signer';
 import { putThroughRelay, readFromRelay } from './relay-writer';
 
 export async function writeBacklog(

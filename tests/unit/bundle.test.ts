@@ -12,7 +12,8 @@ import {
   readBundleHeader,
   type BundleHeader
 } from '../../src/lib/core/sync/bundle';
-import { deviceKeys, foundGroup, GroupSession } from '../../src/lib/core/group/session';
+import { foundGroup, GroupSession } from '../../src/lib/core/group/session';
+import { deviceKeys } from '../../src/lib/core/group/signer';
 import { seed, T0 } from '../kit/ledger-kit';
 import { found, join, Net, rng } from '../kit/session-kit';
 

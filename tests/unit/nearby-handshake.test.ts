@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCbor, encodeCbor } from '../../src/lib/core/crypto/cbor';
-import { deviceKeys, type GroupSession } from '../../src/lib/core/group/session';
+import { type GroupSession } from '../../src/lib/core/group/session';
+import { deviceKeys } from '../../src/lib/core/group/signer';
 import {
   Handshake,
   isActiveMemberDevice,

@@ -15,7 +15,8 @@ import { lookalikes, namesLookAlike } from '../../src/lib/core/identity/lookalik
 import type { Text } from '../../src/lib/core/governance/text';
 import { signInviteProof } from '../../src/lib/core/governance/invites';
 import { canonicalJson, derive, Ledger } from '../../src/lib/core/governance/derive';
-import { deviceKeys, GroupSession } from '../../src/lib/core/group/session';
+import { GroupSession } from '../../src/lib/core/group/session';
+import { deviceKeys } from '../../src/lib/core/group/signer';
 import type { GroupState } from '../../src/lib/core/governance/state';
 import { Device, DAY, Kind, map, P, Scenario, seed, standardGroup, T0 } from '../kit/ledger-kit';
 import { crowd, Net, rng } from '../kit/session-kit';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/lib/core/encoding/hex';
-import { deviceKeys, foundGroup, GroupSession, NoKeyError } from '../../src/lib/core/group/session';
+import { foundGroup, GroupSession } from '../../src/lib/core/group/session';
+import { deviceKeys, NoKeyError } from '../../src/lib/core/group/signer';
 import { seed, T0 } from '../kit/ledger-kit';
 import { found, join, MARKERS, Net, rng } from '../kit/session-kit';
 import { passcodeKey } from '../../src/lib/core/crypto/passcode';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyStrict as verify } from '../../src/lib/core/crypto/ed25519';
-import { deviceKeys, GroupSession } from '../../src/lib/core/group/session';
+import { GroupSession } from '../../src/lib/core/group/session';
+import { deviceKeys } from '../../src/lib/core/group/signer';
 import { entryId, signedMessage, type Entry } from '../../src/lib/core/ledger/envelope';
 import { readThread, replyTree, threadTip } from '../../src/lib/core/space/thread';
 import { seed, T0 } from '../kit/ledger-kit';

@@ -1,4 +1,5 @@
-import { deviceKeys, GroupSession, type DeviceKeys } from '$core/group/session';
+import { GroupSession } from '$core/group/session';
+import { deviceKeys, type DeviceKeys } from '$core/group/signer';
 import {
   decodeTransfer,
   encodeTransfer,

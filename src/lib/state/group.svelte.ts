@@ -1,7 +1,8 @@
 import { m } from '$lib/paraglide/messages.js';
 import { decodeEntry, entryId, signedMessage } from '$core/ledger/envelope';
 import { checkAgainstMirror, readLedgerDoc } from '$core/ledger/doc';
-import { deviceKeys, GroupSession, NoKeyError } from '$core/group/session';
+import { GroupSession } from '$core/group/session';
+import { deviceKeys, NoKeyError } from '$core/group/signer';
 import type { AuditRecord, GroupState, Proposal } from '$core/governance/state';
 import type { Text } from '$core/governance/text';
 import { keyFingerprint } from '$core/identity/keys';

@@ -1,5 +1,5 @@
 import { toHex } from '$core/encoding/hex';
-import { NoKeyError } from '$core/group/session';
+import { NoKeyError } from '$core/group/signer';
 import { parsePayload } from '$core/governance/kinds';
 import { Kind, type ModerationAct, type Reaction, type ReportReason } from '$core/governance/types';
 import { readLedgerDoc } from '$core/ledger/doc';

@@ -1,31 +1,26 @@
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { encryptField, keyId, openLockbox, sealLockbox, x25519PublicKey } from '../crypto/box';
-import { publicKeyOf, sign } from '../crypto/ed25519';
+import { sign } from '../crypto/ed25519';
 import { hexToBytes, toHex } from '../encoding/hex';
 import { toBase64Url } from '../encoding/base64url';
 import { pushHandle, readWakeTarget } from '../notify/wake';
 import { jsonObject } from '../crypto/sealed-text';
-import { entryId, MAX_PREV, sealEntry } from '../ledger/envelope';
+import { entryId, MAX_PREV } from '../ledger/envelope';
 import { CHANNEL_EPOCH, channelIdFor } from '../space/channel';
 import { Ledger, type DeriveParams } from '../governance/derive';
-import { inviteKeyPair, signInviteProof, tooLateToAdmit } from '../governance/invites';
+import { signInviteProof, inviteKeyPair, tooLateToAdmit } from '../governance/invites';
 import { sealInviteCard } from '../governance/invite-card';
 import {
   encodePayload,
   encodeSpacePayload,
   parsePayload,
   type ChannelPurpose,
-  type LockboxSet,
   type Payload,
   type ProposalBody,
-  type Seal,
   type SpacePayload
 } from '../governance/kinds';
 import { responders } from '../governance/safety';
 import { deviceAuthMessage, deviceProofMessage, groupIdFor } from '../governance/messages';
 import type { GroupState, Proposal } from '../governance/state';
-import { isSealed, openStateText, type Text } from '../governance/text';
+import { isSealed, type Text } from '../governance/text';
 import { safeDisplayName } from '../identity/pseudonym';
 import { lookalikes } from '../identity/lookalike';
 import {
@@ -39,6 +34,15 @@ import {
   type Tier,
   type VotingRules
 } from '../governance/types';
+import { inviteTextKey, KeyRing, type Channel } from './keyring';
+import {
+  lockboxSet,
+  NoKeyError,
+  parentsFor,
+  signNext,
+  type DeviceKeys,
+  type Random
+} from './signer';
 
 /**
  * A device's view of one group, and everything it writes to it [APP-1]. It wraps the ledger
@@ -47,83 +51,7 @@ import {
  * stores the returned envelope bytes wherever the group's entries live.
  */
 
-export type Random = (n: number) => Uint8Array;
-
-/** A device's keys: Ed25519 for signing, X25519 (derived from the same seed) for lockboxes. */
-export interface DeviceKeys {
-  secret: Uint8Array;
-  publicKey: Uint8Array;
-  xSecret: Uint8Array;
-  xPublic: Uint8Array;
-  /** Hex of `publicKey`: the device id, and the member id of the person's first device. */
-  id: string;
-}
-
-const te = new TextEncoder();
-
-/** The X25519 key comes from the Ed25519 seed, so one secret (and one backup) covers both [KEY-2]. */
-export function deviceKeys(seed: Uint8Array): DeviceKeys {
-  const publicKey = publicKeyOf(seed);
-  const xSecret = hkdf(sha256, seed, undefined, te.encode('hearth/v1/x25519'), 32);
-  return {
-    secret: seed,
-    publicKey,
-    xSecret,
-    xPublic: x25519PublicKey(xSecret),
-    id: toHex(publicKey)
-  };
-}
-
-/** The key that seals an applicant's words, derived from the invitation secret [INV-4]. */
-function inviteTextKey(inviteSecret: Uint8Array): Uint8Array {
-  return hkdf(sha256, inviteSecret, undefined, te.encode('hearth/v1/invite-text'), 32);
-}
-
-/** The writer needs a key it does not have (e.g. a new member waiting for the group key). */
-export class NoKeyError extends Error {
-  constructor() {
-    super('This device does not hold the group key yet.');
-    this.name = 'NoKeyError';
-  }
-}
-
 const MAX_BOXES_PER_ENTRY = 128;
-
-/**
- * What a new entry names as `prev` [APP-1, LED-6]: this device's own last entry first (always: a
- * reader judges an entry that has not seen its own previous seq as `bad-seq`), then the current
- * heads, up to the format's limit of 16. Heads left out stay heads for the next writer.
- */
-function parentsFor(
-  heads: readonly string[],
-  ownTip: string | null,
-  refs: readonly string[] = []
-): string[] {
-  const out = ownTip ? [ownTip] : [];
-  // Entries the payload names and the heads may not reach (an outsider's application is never a
-  // head) come next, so the reader finds them in the entry's causal past [LED-14].
-  for (const h of [...refs, ...heads]) {
-    if (out.length >= MAX_PREV) break;
-    if (!out.includes(h)) out.push(h);
-  }
-  return out.sort();
-}
-
-function sealer(
-  groupId: Uint8Array,
-  author: Uint8Array,
-  seq: number,
-  kind: number,
-  epoch: number,
-  key: Uint8Array | undefined,
-  random: Random
-): Seal {
-  return (field, text) => {
-    if (!key) throw new NoKeyError();
-    const data = encryptField(key, random(24), text, { groupId, epoch, author, seq, kind, field });
-    return [epoch, data];
-  };
-}
 
 export interface FoundOptions {
   device: DeviceKeys;
@@ -154,19 +82,20 @@ export function foundGroup(o: FoundOptions): {
   const epochKey = o.random(32);
   const entries: { id: string; bytes: Uint8Array }[] = [];
   const write = (p: Payload) => {
-    const seq = entries.length + 1;
     const last = entries[entries.length - 1];
-    const seal = sealer(groupId, o.device.publicKey, seq, p.kind, 1, epochKey, o.random);
-    const sealed = sealEntry(o.device.secret, groupId, {
-      author: o.device.publicKey,
-      seq,
-      backlink: last?.id ?? null,
-      prev: last ? [last.id] : [],
-      kind: p.kind,
-      payload: encodePayload(p, seal),
-      time: o.now
-    });
-    entries.push(sealed);
+    entries.push(
+      signNext({
+        device: o.device,
+        groupId,
+        random: o.random,
+        tip: last ? { seq: entries.length, id: last.id } : null,
+        prev: last ? [last.id] : [],
+        kind: p.kind,
+        sealWith: { epoch: 1, key: epochKey, context: groupId },
+        payload: (seal) => encodePayload(p, seal),
+        now: o.now
+      })
+    );
   };
   write({
     kind: Kind.Genesis,
@@ -188,31 +117,6 @@ export function foundGroup(o: FoundOptions): {
     write({ kind: Kind.Settings, name: undefined, description: o.description });
   write({ kind: Kind.Profile, name: o.displayName });
   return { groupId, entries: entries.map((e) => e.bytes) };
-}
-
-/** `key` for `epoch`, sealed to each of `to` (device, X25519 key) [ENC-4]. */
-function lockboxSet(
-  groupId: Uint8Array,
-  epoch: number,
-  key: Uint8Array,
-  to: [Uint8Array, Uint8Array][],
-  random: Random
-): LockboxSet {
-  return {
-    epoch,
-    keyId: toHex(keyId(key)),
-    boxes: to.map(([device, x]) => ({
-      device: toHex(device),
-      sealed: sealLockbox({
-        epochKey: key,
-        recipientX25519: x,
-        recipientDevice: device,
-        groupId,
-        epoch,
-        ephemeralSecret: random(32)
-      })
-    }))
-  };
 }
 
 export type ProposalInput =
@@ -284,14 +188,9 @@ export class GroupSession {
   readonly groupId: Uint8Array;
   readonly device: DeviceKeys;
   private readonly random: Random;
-  /** Epoch keys this device opened, by epoch (checked against the key id). */
-  private readonly epochKeys = new Map<number, Uint8Array>();
-  /** Invitation secrets this device knows (its own invitations, the one it applied with). */
-  private readonly inviteSecrets = new Map<string, Uint8Array>();
-  private readonly inviteTried = new Map<string, GroupState>();
-  private keysFor: GroupState | undefined;
+  /** The keys this device holds for the group, and opening what they seal. */
+  readonly keyring: KeyRing;
   private meFor: GroupState | undefined;
-  private readonly channels = new Map<string, { id: Uint8Array; key: Uint8Array }>();
   private meCached = '';
 
   constructor(o: SessionOptions) {
@@ -299,6 +198,7 @@ export class GroupSession {
     this.device = o.device;
     this.random = o.random;
     this.ledger = new Ledger({ groupId: o.groupId, verify: o.verify, verdicts: o.verdicts });
+    this.keyring = new KeyRing(o.groupId, o.device, () => this.ledger.state);
   }
 
   get state(): GroupState {
@@ -379,57 +279,12 @@ export class GroupSession {
 
   /** Remembers an invitation secret (one this device made, or the one it applies with). */
   knowInvite(inviteEntry: string, secret: Uint8Array): void {
-    this.inviteSecrets.set(inviteEntry, secret);
+    this.keyring.knowInvite(inviteEntry, secret);
   }
 
   /** The epoch keys this device can open now [ENC-1, ENC-2]. */
   keys(): Map<number, Uint8Array> {
-    const state = this.state;
-    if (this.keysFor === state) return this.epochKeys;
-    this.openKeys(this.device);
-    this.keysFor = state;
-    return this.epochKeys;
-  }
-
-  /** Opens the epoch keys sealed for `device` (this one, or a backed-up one of this member). */
-  private openKeys(device: DeviceKeys): void {
-    for (const epoch of Object.values(this.state.epochs)) {
-      if (this.epochKeys.has(epoch.number)) continue;
-      for (const box of epoch.lockboxes[device.id] ?? []) {
-        const key = openLockbox({
-          sealed: hexToBytes(box.sealed),
-          recipientSecret: device.xSecret,
-          recipientDevice: device.publicKey,
-          groupId: this.groupId,
-          epoch: epoch.number
-        });
-        if (key && toHex(keyId(key)) === epoch.keyId) {
-          this.epochKeys.set(epoch.number, key);
-          break;
-        }
-      }
-    }
-  }
-
-  /**
-   * An invitation's secret, sealed for members so they can read what applicants wrote [INV-4].
-   * Opened only when an applicant's text asks for it: checking each one costs a curve
-   * multiplication, and a grown group has made many invitations.
-   */
-  private inviteSecret(invite: string): Uint8Array | undefined {
-    const known = this.inviteSecrets.get(invite);
-    if (known) return known;
-    const state = this.state;
-    // One that did not open is tried again only once the state (and so the keys) changed.
-    if (this.inviteTried.get(invite) === state) return undefined;
-    this.inviteTried.set(invite, state);
-    const inv = state.invites[invite];
-    if (!inv?.secret) return undefined;
-    const hex = this.openWith(inv.secret, undefined);
-    const secret = hex && /^[0-9a-f]{64}$/.test(hex) ? hexToBytes(hex) : undefined;
-    if (!secret || toHex(inviteKeyPair(secret).publicKey) !== inv.key) return undefined;
-    this.inviteSecrets.set(invite, secret);
-    return secret;
+    return this.keyring.keys();
   }
 
   /**
@@ -441,26 +296,12 @@ export class GroupSession {
   }
 
   hasCurrentKey(): boolean {
-    return this.state.currentEpoch > 0 && this.keys().has(this.state.currentEpoch);
+    return this.keyring.hasCurrentKey();
   }
 
   /** Opens a text from the state; `invite` names the invitation an applicant's text used. */
   open(t: Text, invite?: string | null): string | undefined {
-    this.keys();
-    return this.openWith(t, invite ?? undefined);
-  }
-
-  private openWith(t: Text, invite: string | undefined): string | undefined {
-    if (!isSealed(t)) return t;
-    return openStateText(
-      t,
-      (epoch) => {
-        if (epoch > 0) return this.epochKeys.get(epoch);
-        const secret = invite ? this.inviteSecret(invite) : undefined;
-        return secret ? inviteTextKey(secret) : undefined;
-      },
-      this.groupId
-    );
+    return this.keyring.open(t, invite);
   }
 
   /**
@@ -529,32 +370,24 @@ export class GroupSession {
   ): Uint8Array {
     const state = this.state;
     const tip = this.ledger.tip(this.device.id);
-    const seq = (tip?.seq ?? 0) + 1;
     const epoch = sealWith?.epoch ?? state.currentEpoch;
     const key = sealWith ? sealWith.key : this.keys().get(epoch);
     // Built as it is signed: after any rotation `write` started, with the epoch it made current.
     const p = make();
-    const seal = sealer(
-      sealWith?.context ?? this.groupId,
-      this.device.publicKey,
-      seq,
-      p.kind,
-      epoch,
-      key,
-      this.random
-    );
-    const { bytes } = sealEntry(this.device.secret, this.groupId, {
-      author: this.device.publicKey,
-      seq,
-      backlink: tip?.id ?? null,
+    const { bytes } = signNext({
+      device: this.device,
+      groupId: this.groupId,
+      random: this.random,
+      tip,
       prev: parentsFor(
         state.heads,
         tip?.id ?? null,
         refs.filter((r) => this.ledger.has(r))
       ),
       kind: p.kind,
-      payload: encodePayload(p, seal),
-      time: Math.floor(now)
+      sealWith: { epoch, key, context: sealWith?.context ?? this.groupId },
+      payload: (seal) => encodePayload(p, seal),
+      now
     });
     this.ledger.add(bytes);
     return bytes;
@@ -725,7 +558,7 @@ export class GroupSession {
       now
     );
     const inviteId = entryId(entries[entries.length - 1]!);
-    this.inviteSecrets.set(inviteId, secret);
+    this.keyring.knowInvite(inviteId, secret);
     return { entries, secret, inviteId };
   }
 
@@ -744,7 +577,7 @@ export class GroupSession {
     motivation: string;
     now: number;
   }): Uint8Array[] {
-    this.inviteSecrets.set(o.invite, o.secret);
+    this.keyring.knowInvite(o.invite, o.secret);
     const textKey = inviteTextKey(o.secret);
     const proof = signInviteProof(
       o.secret,
@@ -981,7 +814,7 @@ export class GroupSession {
     ];
     // Refused (this device was removed from the group once): nothing worth storing.
     if (!this.isMember()) return [];
-    this.openKeys(backedUp);
+    this.keyring.openKeysOf(backedUp);
     return [...out, ...this.heal(now)];
   }
 
@@ -1060,30 +893,26 @@ export class GroupSession {
     now: number,
     seen: readonly string[] = []
   ): Uint8Array {
-    const seq = (tip?.seq ?? 0) + 1;
     const channel = this.channel(p.thread);
     // A private channel takes only its own key; without it this device cannot write there.
     if (!channel && this.state.threads[p.thread]?.private) throw new NoKeyError();
     const epoch = channel ? CHANNEL_EPOCH : this.state.currentEpoch;
-    const seal = sealer(
-      channel?.id ?? this.groupId,
-      this.device.publicKey,
-      seq,
-      p.kind,
-      epoch,
-      channel ? channel.key : this.keys().get(epoch),
-      this.random
-    );
-    return sealEntry(this.device.secret, this.groupId, {
-      author: this.device.publicKey,
-      seq,
-      backlink: tip?.id ?? null,
+    return signNext({
+      device: this.device,
+      groupId: this.groupId,
+      random: this.random,
+      tip,
       // The moderators' decisions this one (or this report) saw come before it, whatever the
       // clocks say [SAFE-18, TIME-2].
       prev: [...new Set(seen)].sort().slice(-MAX_PREV),
       kind: p.kind,
-      payload: encodeSpacePayload(p, seal),
-      time: Math.floor(now)
+      sealWith: {
+        epoch,
+        key: channel ? channel.key : this.keys().get(epoch),
+        context: channel?.id ?? this.groupId
+      },
+      payload: (seal) => encodeSpacePayload(p, seal),
+      now
     }).bytes;
   }
 
@@ -1233,36 +1062,18 @@ export class GroupSession {
       { epoch: CHANNEL_EPOCH, key, context: id }
     );
     const thread = entryId(bytes);
-    if (this.state.threads[thread]) this.channels.set(thread, { id, key });
+    if (this.state.threads[thread]) this.keyring.keepChannel(thread, { id, key });
     return [bytes];
   }
 
   /** The key and id of a private channel this device holds a lockbox for [SPACE-4]. */
-  channel(thread: string): { id: Uint8Array; key: Uint8Array } | undefined {
-    const known = this.channels.get(thread);
-    if (known) return known;
-    const priv = this.state.threads[thread]?.private;
-    const box = priv?.boxes[this.device.id];
-    if (!priv || !box) return undefined;
-    const id = channelIdFor(this.groupId, hexToBytes(priv.nonce));
-    const key = openLockbox({
-      sealed: hexToBytes(box),
-      recipientSecret: this.device.xSecret,
-      recipientDevice: this.device.publicKey,
-      groupId: id,
-      epoch: CHANNEL_EPOCH
-    });
-    if (!key || toHex(keyId(key)) !== priv.keyId) return undefined;
-    this.channels.set(thread, { id, key });
-    return { id, key };
+  channel(thread: string): Channel | undefined {
+    return this.keyring.channel(thread);
   }
 
   /** Opens a text of a thread: a private channel's texts with its key, others as usual. */
   openIn(thread: string, t: Text): string | undefined {
-    if (!this.state.threads[thread]?.private) return this.open(t);
-    const channel = this.channel(thread);
-    if (!channel || !isSealed(t)) return undefined;
-    return openStateText(t, (e) => (e === CHANNEL_EPOCH ? channel.key : undefined), channel.id);
+    return this.keyring.openIn(thread, t);
   }
 
   /** "This helped" for a post: the ledger entry carries the post's envelope [SPACE-3]. */
