@@ -141,7 +141,7 @@ function readWith<P>(
   if (!m) return undefined;
   const r = new Reader(map, origin);
   try {
-    const p = { kind: m.kind, ...m.read(r) } as P;
+    const p = Object.assign(m.read(r), { kind: m.kind }) as P;
     r.done();
     return p;
   } catch (e) {
