@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { Repo, type DocHandle } from '@automerge/automerge-repo';
 import { describe, expect, it } from 'vitest';
-import { foundGroup, GroupSession, proposalText } from '../../src/lib/core/group/session';
+import { foundGroup, GroupSession } from '../../src/lib/core/group/session';
+import { proposalText } from '../../src/lib/core/governance/selectors';
 import { deviceKeys } from '../../src/lib/core/group/signer';
 import { entryId } from '../../src/lib/core/ledger/envelope';
 import { newLedgerDoc, putEntry, type LedgerDoc } from '../../src/lib/core/ledger/doc';

@@ -1,7 +1,7 @@
 import { toHex } from '$core/encoding/hex';
 import { NoKeyError } from '$core/group/signer';
-import { parsePayload } from '$core/governance/kinds';
-import { Kind, type ModerationAct, type Reaction, type ReportReason } from '$core/governance/types';
+import { helpedBy } from '$core/governance/selectors';
+import { type ModerationAct, type Reaction, type ReportReason } from '$core/governance/types';
 import { readLedgerDoc } from '$core/ledger/doc';
 import { decodeEntry, signedMessage } from '$core/ledger/envelope';
 import { readThread, threadTip, type PostView, type ThreadContent } from '$core/space/thread';
@@ -209,15 +209,7 @@ export class ThreadView {
   /** Posts this member has already said helped (from their applied ledger entries). */
   helpedByMe(): string[] {
     const session = this.group.session;
-    const out: string[] = [];
-    if (!session) return out;
-    for (const a of session.state.audit) {
-      if (a.kind !== 'Helped' || a.verdict !== 'applied' || a.author !== session.me) continue;
-      const e = session.ledger.entry(a.id);
-      const p = e ? parsePayload(e.kind, e.payload) : undefined;
-      if (p?.kind === Kind.Helped) out.push(p.target);
-    }
-    return out;
+    return session ? helpedBy(session.ledger, session.me) : [];
   }
 
   close(): void {

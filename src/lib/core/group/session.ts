@@ -11,15 +11,15 @@ import { sealInviteCard } from '../governance/invite-card';
 import {
   encodePayload,
   encodeSpacePayload,
-  parsePayload,
   type ChannelPurpose,
   type Payload,
   type ProposalBody,
   type SpacePayload
 } from '../governance/kinds';
 import { responders } from '../governance/safety';
+import { commentsOn } from '../governance/selectors';
 import { deviceAuthMessage, deviceProofMessage, groupIdFor } from '../governance/messages';
-import type { GroupState, Proposal } from '../governance/state';
+import type { GroupState } from '../governance/state';
 import { isSealed, type Text } from '../governance/text';
 import { safeDisplayName } from '../identity/pseudonym';
 import { lookalikes } from '../identity/lookalike';
@@ -1088,22 +1088,6 @@ export class GroupSession {
 
   /** The comments on a proposal, oldest first, with their authors (applied entries only). */
   comments(proposal: string): { id: string; author: string; text: Text }[] {
-    const out: { id: string; author: string; text: Text }[] = [];
-    for (const a of this.state.audit) {
-      if (a.kind !== 'Comment' || a.verdict !== 'applied') continue;
-      const e = this.ledger.entry(a.id);
-      if (!e) continue;
-      const p = parsePayload(e.kind, e.payload, { author: e.device, seq: e.seq, kind: e.kind });
-      if (p?.kind === Kind.Comment && p.proposal === proposal)
-        out.push({ id: a.id, author: a.author ?? e.device, text: p.text });
-    }
-    return out;
+    return commentsOn(this.ledger, proposal);
   }
-}
-
-/** The text of a proposal body, if it has one. */
-export function proposalText(p: Proposal): Text | undefined {
-  if (p.body.type === 'research') return p.body.study;
-  const b = p.body as { text?: Text };
-  return b.text;
 }

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { commentsOn, helpedBy, proposalText } from '../../src/lib/core/governance/selectors';
+import { DAY, Kind, P, standardGroup, T0 } from '../kit/ledger-kit';
+
+describe('what screens read from a group', () => {
+  it('[REP-1] "helped" marks are read per member, applied ones only: one’s own entry, or a second mark on the same, is not listed', () => {
+    const { s, a, b } = standardGroup();
+    const p = s.write(a, Kind.Propose, P.propose('general'));
+    const c = s.write(b, Kind.Comment, P.comment(p, 'we could meet on Sundays'));
+    s.write(a, Kind.Helped, P.helped(c));
+    s.write(a, Kind.Helped, P.helped(c)); // a duplicate: refused
+    s.write(b, Kind.Helped, P.helped(c)); // one's own: refused
+    expect(helpedBy(s.ledger(), a.id)).toEqual([c]);
+    expect(helpedBy(s.ledger(), b.id)).toEqual([]);
+  });
+
+  it('[GOV-13] a proposal’s comments, in the group’s order, with their authors; comments on another proposal and refused ones are not listed', () => {
+    const { s, a, b, c } = standardGroup();
+    const p = s.write(a, Kind.Propose, P.propose('general'));
+    const q = s.write(b, Kind.Propose, P.propose('general'));
+    s.write(b, Kind.Comment, P.comment(p, 'first'), { time: T0 + DAY });
+    s.write(c, Kind.Comment, P.comment(q, 'elsewhere'));
+    s.write(a, Kind.Comment, P.comment(p, 'second'), { time: T0 + 2 * DAY });
+    // A comment naming something that is not a proposal is refused, and not shown.
+    s.write(c, Kind.Comment, P.comment(s.genesis, 'lost'));
+    const list = commentsOn(s.ledger(), p);
+    expect(list.map((x) => [x.author, x.text])).toEqual([
+      [b.id, 'first'],
+      [a.id, 'second']
+    ]);
+    const state = s.state();
+    expect(proposalText(state.proposals[p]!)).toBe('text');
+  });
+});
