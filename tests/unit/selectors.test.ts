@@ -32,3 +32,25 @@ describe('what screens read from a group', () => {
     expect(proposalText(state.proposals[p]!)).toBe('text');
   });
 });
+
+describe('a write’s verdict', () => {
+  it('[APP-13] the ledger answers what it made of one entry exactly as the audit says, for applied, refused, waiting and unreadable entries alike', () => {
+    const { s, a, b } = standardGroup();
+    const p = s.write(a, Kind.Propose, P.propose('general'));
+    s.write(b, Kind.Ballot, P.ballot(p, 1));
+    s.write(b, Kind.Comment, P.comment(s.genesis, 'not a proposal')); // refused
+    s.write(a, Kind.Comment, P.comment(p, 'waits'), { prev: ['ab'.repeat(32)] }); // waiting
+    const forged = s.entries.get(p)!.slice();
+    forged[10] = forged[10]! ^ 1;
+    s.raw(forged); // a bad signature
+    const ledger = s.ledger();
+    const audit = ledger.state.audit;
+    expect(new Set(audit.map((r) => r.verdict))).toEqual(
+      new Set(['applied', 'ignored', 'waiting'])
+    );
+    expect(audit.some((r) => r.reason === 'bad-signature')).toBe(true);
+    for (const r of audit)
+      expect(ledger.verdict(r.id), r.id).toEqual({ verdict: r.verdict, reason: r.reason });
+    expect(ledger.verdict('00'.repeat(32))).toBeUndefined();
+  });
+});

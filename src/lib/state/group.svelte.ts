@@ -3,7 +3,7 @@ import { decodeEntry, entryId, signedMessage } from '$core/ledger/envelope';
 import { checkAgainstMirror, readLedgerDoc } from '$core/ledger/doc';
 import { GroupSession } from '$core/group/session';
 import { deviceKeys, NoKeyError } from '$core/group/signer';
-import type { AuditRecord, GroupState, Proposal } from '$core/governance/state';
+import type { GroupState, Proposal } from '$core/governance/state';
 import type { Text } from '$core/governance/text';
 import { keyFingerprint } from '$core/identity/keys';
 import { sameHeads } from '$core/sync/status';
@@ -105,11 +105,7 @@ function dueProposals(session: GroupSession): Proposal[] {
 function refusal(session: GroupSession, written: Uint8Array[]): string | undefined {
   const last = written.at(-1);
   if (!last) return undefined;
-  const id = entryId(last);
-  const audit = session.state.audit;
-  // A new entry of this device is placed last, or close to it.
-  let record: AuditRecord | undefined;
-  for (let i = audit.length - 1; i >= 0 && !record; i--) if (audit[i]!.id === id) record = audit[i];
+  const record = session.ledger.verdict(entryId(last));
   if (record?.verdict !== 'ignored') return undefined;
   // Another phone wrote as this one (LED-6): the group will count nothing more from this device.
   if (session.chainBroken()) return m.act_frozen();

@@ -216,6 +216,22 @@ export class Ledger {
     return this.cached;
   }
 
+  /**
+   * What the group made of one entry, as its audit record says, without walking the audit: a
+   * writer learns at once whether what it just wrote was applied, and why not [APP-1].
+   */
+  verdict(
+    id: string
+  ): { verdict: 'applied' | 'ignored' | 'waiting'; reason: Reason | null } | undefined {
+    void this.state;
+    const rejected = this.rejected.get(id);
+    if (rejected) return { verdict: 'ignored', reason: rejected.reason };
+    if (this.dag.waiting.has(id)) return { verdict: 'waiting', reason: 'missing-prev' };
+    if (!this.dag.index.has(id)) return undefined;
+    const reason = this.dag.invalid.get(id) ?? this.fold.ctx.ignored.get(id) ?? null;
+    return { verdict: reason ? 'ignored' : 'applied', reason };
+  }
+
   /** Decodes and verifies; returns the entry, null if rejected, undefined if already known. */
   private admit(bytes: Uint8Array): Entry | null | undefined {
     const id = entryId(bytes);
