@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { verifyStrict as verify } from '../../src/lib/core/crypto/ed25519';
 import { GroupSession } from '../../src/lib/core/group/session';
 import { deviceKeys } from '../../src/lib/core/group/signer';
+import {
+  coveredFor,
+  readThread,
+  replyTree,
+  threadTip,
+  withheldFrom
+} from '../../src/lib/core/space/thread';
 import { entryId, signedMessage, type Entry } from '../../src/lib/core/ledger/envelope';
-import { readThread, replyTree, threadTip } from '../../src/lib/core/space/thread';
 import { seed, T0 } from '../kit/ledger-kit';
 import { found, join, Net, rng } from '../kit/session-kit';
 
@@ -273,5 +279,36 @@ describe('a conversation laid out', () => {
     const chain = Array.from({ length: 120 }, (_, i) => post(`p${i}`, i ? `p${i - 1}` : undefined));
     const long = replyTree(chain);
     expect([...long.tops, ...Object.values(long.replies).flat()]).toHaveLength(120);
+  });
+});
+
+describe('who sees a post', () => {
+  const me = { member: 'me', moderator: false };
+  const mod = { member: 'mod', moderator: true };
+  it('[SAFE-18] a removed post, or one waiting for review, is withheld from everyone but its author and the moderators', () => {
+    for (const standing of ['removed', 'pending-review'] as const) {
+      expect(withheldFrom({ author: 'other', standing }, me)).toBe(true);
+      expect(withheldFrom({ author: 'me', standing }, me)).toBe(false);
+      expect(withheldFrom({ author: 'other', standing }, mod)).toBe(false);
+    }
+    for (const standing of ['visible', 'hidden'] as const)
+      expect(withheldFrom({ author: 'other', standing }, me)).toBe(false);
+  });
+
+  it('[SAFE-18] others’ posts start covered behind a content warning (the post’s or the conversation’s) or a moderator’s warning; one’s own never', () => {
+    const sealed = { epoch: 1, data: new Uint8Array(48) };
+    const plain = { author: 'other', standing: 'visible' as const, cw: undefined };
+    expect(coveredFor(plain, { member: 'me', threadCw: false })).toBe(false);
+    expect(coveredFor({ ...plain, cw: sealed }, { member: 'me', threadCw: false })).toBe(true);
+    expect(coveredFor(plain, { member: 'me', threadCw: true })).toBe(true);
+    expect(coveredFor({ ...plain, standing: 'hidden' }, { member: 'me', threadCw: false })).toBe(
+      true
+    );
+    expect(
+      coveredFor(
+        { ...plain, author: 'me', standing: 'hidden', cw: sealed },
+        { member: 'me', threadCw: true }
+      )
+    ).toBe(false);
   });
 });

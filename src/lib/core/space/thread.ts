@@ -362,3 +362,32 @@ export function replyTree<P extends { id: string; replyTo: string | undefined }>
   }
   return { tops, replies };
 }
+
+/**
+ * Who sees a post's words [SAFE-17, SAFE-18]: its author always; a moderator always; anyone else
+ * not at all while it is removed or waiting for review after enough reports.
+ */
+export function withheldFrom(
+  post: Pick<PostView, 'author' | 'standing'>,
+  reader: { member: string; moderator: boolean }
+): boolean {
+  return (
+    post.author !== reader.member &&
+    !reader.moderator &&
+    (post.standing === 'removed' || post.standing === 'pending-review')
+  );
+}
+
+/**
+ * Whether a post starts covered, for the reader to open [SAFE-18, SPACE-1]: never one's own;
+ * others' when the post or its conversation carries a content warning, or a moderator hid it
+ * behind a warning.
+ */
+export function coveredFor(
+  post: Pick<PostView, 'author' | 'standing' | 'cw'>,
+  reader: { member: string; threadCw: boolean }
+): boolean {
+  return (
+    post.author !== reader.member && (!!post.cw || reader.threadCw || post.standing === 'hidden')
+  );
+}
