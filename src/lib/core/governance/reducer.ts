@@ -1,7 +1,7 @@
 import type { Entry } from '../ledger/envelope';
 import { CHANNEL_EPOCH } from '../space/channel';
 import { authorize, type Ctx } from './context';
-import { kindModule, parsePayload, type Payload } from './kinds';
+import { kindModule, readWith, type Payload } from './kinds';
 import {
   DEFAULT_CHECKIN_WAIT_MINUTES,
   DEFAULT_REPORT_THRESHOLD,
@@ -102,7 +102,7 @@ function checkTextEpochs(state: GroupState, ctx: Ctx, e: Entry, p: Payload): Rea
 export function step(state: GroupState, ctx: Ctx, e: Entry): Reason | null {
   const k = kindModule(e.kind);
   if (!k) return 'unknown-kind';
-  const p = parsePayload(e.kind, e.payload, { author: e.device, seq: e.seq, kind: e.kind });
+  const p = readWith<Payload>(k, e.payload, { author: e.device, seq: e.seq, kind: e.kind });
   if (!p) return 'bad-payload';
   if (p.kind !== Kind.Genesis && state.founder === null) return 'no-genesis';
   // Nobody's act as a member yet (a genesis, an application), or carrying its own authorization

@@ -133,7 +133,8 @@ export const MIN_TIER: Readonly<Record<number, Tier>> = Object.fromEntries(
   KINDS.flatMap((k) => (k.minTier ? [[k.kind, k.minTier]] : []))
 );
 
-function readWith<P>(
+/** Reads a payload with a kind's reader; undefined means 'bad-payload'. */
+export function readWith<P>(
   m: { read(r: Reader): object; kind: number } | undefined,
   map: CborMap,
   origin?: Origin

@@ -15,10 +15,7 @@ export const lockboxes = defineKind<LockboxesPayload>({
     k: "the epoch key's id (8 bytes)",
     b: '[device (32 bytes), the key sealed to it (80 bytes)], 1–512, one per device'
   },
-  read: (r) => {
-    const { epoch, keyId, boxes } = readLockboxSet(r);
-    return { epoch, keyId, boxes };
-  },
+  read: readLockboxSet,
   write: (p) => lockboxSetFields(p),
   apply: (state, ctx, e, p) => applyLockboxes(state, ctx, e, p)
 });
