@@ -1,15 +1,7 @@
-import { ESLint } from 'eslint';
-import { rmSync, writeFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { lintProbe } from '../kit/lint-probe';
 
-const probe = 'src/lib/core/__boundary_probe__.ts';
-afterAll(() => rmSync(probe, { force: true }));
-
-async function lint(source: string): Promise<string[]> {
-  writeFileSync(probe, source);
-  const [result] = await new ESLint().lintFiles([probe]);
-  return (result?.messages ?? []).map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`);
-}
+const lint = lintProbe('src/lib/core/__boundary_probe__.ts');
 
 describe('the pure core boundary', () => {
   it('[ARCH-1] ESLint refuses I/O, UI, clock and randomness inside src/lib/core', async () => {

@@ -1,16 +1,8 @@
-import { ESLint } from 'eslint';
-import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { lintProbe } from '../kit/lint-probe';
 import * as prefs from '../../src/lib/state/prefs';
 
-const probe = 'src/lib/components/__boundary_probe__.ts';
-afterAll(() => rmSync(probe, { force: true }));
-
-async function lint(source: string): Promise<string[]> {
-  writeFileSync(probe, source);
-  const [result] = await new ESLint().lintFiles([probe]);
-  return (result?.messages ?? []).map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`);
-}
+const lint = lintProbe('src/lib/components/__boundary_probe__.ts');
 
 describe('screens go through state', () => {
   it('[ARCH-2] ESLint refuses adapter values and the browser’s storage in routes and components; types and the clock pass', async () => {
