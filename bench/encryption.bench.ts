@@ -1,9 +1,11 @@
 // Encryption-core figures (issue 4): encrypt + sign a post; open 1,000 posts; seal a new epoch key
 // to a 100-member group (one device each); bytes of one encrypted post envelope.
 import { decryptField, encryptField, keyId, sealLockbox } from '../src/lib/core/crypto/box';
-import { sealEntry } from '../src/lib/core/ledger/envelope';
+import { entryId as entryIdOf, sealEntry } from '../src/lib/core/ledger/envelope';
 import { Kind } from '../src/lib/core/governance/types';
-import { Device, map } from '../tests/kit/ledger-kit';
+import { foundGroup, GroupSession } from '../src/lib/core/group/session';
+import { deviceKeys } from '../src/lib/core/group/signer';
+import { Device, map, seed } from '../tests/kit/ledger-kit';
 import { median, report } from './lib';
 
 const groupId = new Uint8Array(32).fill(1);
@@ -47,6 +49,42 @@ function sealedPost(i: number) {
     times.push(performance.now() - t);
   }
   report('encrypt-and-sign-post', median(times), 'ms', 10);
+}
+
+// The same through the app's writer: GroupSession.post (key ring, kind writer, chain signer).
+{
+  const device = deviceKeys(seed(7));
+  let n = 0;
+  const random = (len: number) => new Uint8Array(len).fill(++n & 0xff);
+  const { groupId, entries } = foundGroup({
+    device,
+    random,
+    now: 1_790_000_000,
+    name: 'Circle',
+    category: 'grief',
+    description: '',
+    rules: 'Be kind.',
+    displayName: 'Sam'
+  });
+  const session = new GroupSession({ groupId, device, random });
+  session.addAll(entries);
+  const opened = session.openThread(
+    '2xFw2ABj6WRRMWBaws8JWmeJWSzW',
+    { title: 'Evenings', topic: 'sleep' },
+    1_790_000_100
+  );
+  const thread = entryIdOf(opened.at(-1)!);
+  if (!session.state.threads[thread]) throw new Error('the thread was not opened');
+  const text = 'x'.repeat(280);
+  const times: number[] = [];
+  let tip: { seq: number; id: string } | null = null;
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    const bytes = session.post(thread, tip, { text }, 1_790_000_200 + i);
+    times.push(performance.now() - t);
+    tip = { seq: i + 1, id: entryIdOf(bytes) };
+  }
+  report('session-post-280-chars', median(times), 'ms', 10, { posts: times.length });
   report('encrypted-post-envelope-bytes-280-chars', sealedPost(0).env.bytes.length, 'bytes', 600);
 }
 
